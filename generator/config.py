@@ -1,0 +1,68 @@
+"""`site_config.yml`: who the parties are and how the site and PDFs are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.content.loader import load_yaml
+from generator.content.resolve import SourceFile, validate
+from generator.errors import AgreementsError, ErrorCollector
+
+CONFIG_FILE = "site_config.yml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Provider(_Strict):
+    """乙方: the company that offers the service and signs every contract."""
+
+    name: str = Field(min_length=1, description="Full registered name, e.g. 北京静觅网络科技有限公司.")
+    short_name: str = Field(min_length=1, description="The short name the agreement uses, e.g. 静觅科技.")
+    credit_code: str | None = Field(default=None, description="统一社会信用代码, printed on the cover when set.")
+    address: str | None = Field(default=None, description="Registered address, printed on the cover when set.")
+    representative: str | None = Field(
+        default=None, description="法定代表人或授权代表, printed on the cover when set.")
+    contact: str | None = Field(default=None, description="Contact line (e-mail or phone) for the cover.")
+
+
+class Site(_Strict):
+    """The customer documentation site."""
+
+    title: str = Field(min_length=1, description="The site's name in the header and the browser tab.")
+    url: str | None = Field(default=None, description="Public address of the site, if hosted; used for links only.")
+    copyright: str = Field(min_length=1, description="Footer line, e.g. © 北京静觅网络科技有限公司.")
+
+
+class Pdf(_Strict):
+    """Contract PDF options."""
+
+    font_family: str = Field(default="Noto Serif CJK SC",
+                             description="A fontconfig family with Simplified Chinese glyphs "
+                             "(Debian: fonts-noto-cjk).")
+    title_prefix: str = Field(default="", description="Optional text before the agreement title on the cover.")
+
+
+class SiteConfig(_Strict):
+    """`site_config.yml` at the project root."""
+
+    model_config = ConfigDict(title="Project configuration (site_config.yml)")
+
+    product: str = Field(min_length=1, description="The product's name, e.g. 知数云.")
+    provider: Provider
+    site: Site
+    pdf: Pdf = Field(default_factory=Pdf)
+
+
+def load_config(root: Path) -> SiteConfig:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise AgreementsError(f"no {CONFIG_FILE} here; run the command in the project folder "
+                              "or pass --root DIR", file=path)
+    errors = ErrorCollector()
+    config = validate(SourceFile(path, load_yaml(path)), SiteConfig, errors)
+    errors.raise_if_any(f"{CONFIG_FILE} is invalid")
+    return config

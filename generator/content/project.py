@@ -1,0 +1,78 @@
+"""The whole project: its configuration and every version, checked together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig, load_config
+from generator.content.loader import load_yaml
+from generator.content.model import Version
+from generator.content.resolve import resolve_version
+from generator.content.versions import lock_problems, source_digest, version_folders
+from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: SiteConfig
+    versions: tuple[Version, ...]  # oldest first
+
+    def version(self, date: str) -> Version:
+        for version in self.versions:
+            if version.date == date:
+                return version
+        known = ", ".join(v.date for v in self.versions)
+        raise AgreementsError(f"unknown version `{date}`; known versions: {known}", key="version")
+
+    @property
+    def latest_published(self) -> Version | None:
+        published = [v for v in self.versions if not v.is_draft]
+        return published[-1] if published else None
+
+    @property
+    def newest(self) -> Version:
+        return self.versions[-1]
+
+    def previous(self, version: Version) -> Version | None:
+        index = self.versions.index(version)
+        return self.versions[index - 1] if index else None
+
+
+def load_project(root: Path, *, check_lock: bool = True) -> Project:
+    """Load and validate everything; report every problem of every version at once."""
+    errors = ErrorCollector()
+    config = None
+    try:
+        config = load_config(root)
+    except AgreementsError as exc:
+        _collect(errors, exc)
+    versions = []
+    for folder in version_folders(root):
+        try:
+            versions.append(resolve_version(folder, source_digest(folder)))
+        except AgreementsError as exc:
+            _collect(errors, exc)
+    if check_lock:
+        statuses = {folder.name: _status(folder) for folder in version_folders(root)}
+        errors.extend(lock_problems(root, {k: v for k, v in statuses.items() if v}))
+    if not versions and not errors:
+        errors.add(AgreementsError("no versions yet; create one with `agreements new-version DATE`",
+                                   file=root / "content" / "versions"))
+    errors.raise_if_any("the content is invalid")
+    return Project(root, config, tuple(versions))
+
+
+def _collect(errors: ErrorCollector, exc: AgreementsError) -> None:
+    errors.extend(exc.errors if isinstance(exc, ValidationFailed) else [exc])
+
+
+def _status(folder: Path) -> str | None:
+    """The status as written, even when the version has other errors."""
+    try:
+        data = load_yaml(folder / "version.yml")
+    except AgreementsError:
+        return None
+    status = data.get("status") if isinstance(data, dict) else None
+    return status if status in ("draft", "published") else None

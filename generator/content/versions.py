@@ -1,0 +1,117 @@
+"""The versions of the agreement: where they are, their digests, and the lock.
+
+A published version is a legal record. ``agreements publish`` records the
+SHA-256 of each of its files in ``content/published.lock.json``; from then on
+``agreements check`` fails when a file no longer matches, so a published text
+can never change silently. Corrections go into a new version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from generator.content.schema import FILE_KINDS
+from generator.errors import AgreementsError
+
+VERSIONS_DIR = Path("content") / "versions"
+LOCK_FILE = Path("content") / "published.lock.json"
+_DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def version_folders(root: Path) -> list[Path]:
+    """Every version folder, oldest first (names are ISO dates, so they sort)."""
+    base = root / VERSIONS_DIR
+    if not base.is_dir():
+        raise AgreementsError(f"no {VERSIONS_DIR} folder; run the command in the project "
+                              "folder or pass --root DIR", file=base)
+    folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for folder in folders:
+        if not _DATE_FOLDER.match(folder.name) or not _is_date(folder.name):
+            raise AgreementsError("a version folder must be named by its date, YYYY-MM-DD; "
+                                  "rename it", file=folder)
+    return folders
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of each source file of a version, by file name."""
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in FILE_KINDS if (folder / name).is_file()}
+
+
+def source_digest(folder: Path) -> str:
+    """One SHA-256 over all of a version's files: the version's provenance."""
+    digest = hashlib.sha256()
+    for name, file_hash in sorted(file_digests(folder).items()):
+        digest.update(f"{name}\0{file_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def read_lock(root: Path) -> dict[str, dict[str, str]]:
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AgreementsError(f"the lock file is not valid JSON ({exc.msg}); restore it from "
+                              "version control", file=path, line=exc.lineno, col=exc.colno) from None
+    if not isinstance(data, dict):
+        raise AgreementsError("the lock file must map versions to file digests; restore it "
+                              "from version control", file=path)
+    return data
+
+
+def write_lock(root: Path, lock: dict[str, dict[str, str]]) -> None:
+    path = root / LOCK_FILE
+    text = json.dumps(dict(sorted(lock.items())), ensure_ascii=False, indent=2, sort_keys=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def lock_problems(root: Path, statuses: dict[str, str]) -> list[AgreementsError]:
+    """Every way the published versions differ from what the lock recorded."""
+    lock = read_lock(root)
+    lock_path = root / LOCK_FILE
+    problems = []
+    for version, status in statuses.items():
+        folder = root / VERSIONS_DIR / version
+        recorded = lock.get(version)
+        if status == "published" and recorded is None:
+            problems.append(AgreementsError(
+                "version is marked published but is not in the lock; publish it with "
+                f"`agreements publish {version}` instead of editing status by hand",
+                file=folder / "version.yml", key="status"))
+            continue
+        if recorded is None:
+            continue
+        if status != "published":
+            problems.append(AgreementsError(
+                "version is locked as published but its status is no longer `published`; "
+                "restore the file from version control", file=folder / "version.yml", key="status"))
+        actual = file_digests(folder)
+        for name, digest in sorted(recorded.items()):
+            if actual.get(name) != digest:
+                problems.append(AgreementsError(
+                    f"published version {version} was changed after publication "
+                    f"(SHA-256 differs from {LOCK_FILE}); restore the file with "
+                    f"`git checkout -- {VERSIONS_DIR / version / name}` and put the change "
+                    "in a new version (`agreements new-version DATE`)",
+                    file=folder / name, key=name))
+    for version in sorted(set(lock) - set(statuses)):
+        problems.append(AgreementsError(
+            f"the lock names version {version} but its folder is gone; a published version "
+            "must not be deleted, restore it from version control", file=lock_path, key=version))
+    return problems

@@ -1,0 +1,87 @@
+"""The one family of errors a user ever sees.
+
+Every problem the user can fix is an :class:`AgreementsError` carrying where it
+is (file, line, column) and which key is at fault, printed as
+``file:line:col: key: message``. Checks collect many of them into one
+:class:`ValidationFailed` so the legal team sees every problem in one run. The
+CLI catches this family once, prints it and exits 1; anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class AgreementsError(Exception):
+    """A problem in the user's input, with the place it was found and the fix."""
+
+    message: str
+    file: Path | str | None = None
+    line: int | None = None
+    col: int | None = None
+    key: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def where(self) -> str:
+        parts = [str(_display_path(self.file))] if self.file else []
+        if self.file and self.line:
+            parts.append(str(self.line))
+            if self.col:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        head = [p for p in (self.where, self.key) if p]
+        return ": ".join([*head, self.message])
+
+
+@dataclass
+class ValidationFailed(AgreementsError):
+    """Several problems found together; printed one per line."""
+
+    errors: list[AgreementsError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class ErrorCollector:
+    """Gathers problems so a check reports all of them before failing once."""
+
+    def __init__(self) -> None:
+        self.errors: list[AgreementsError] = []
+
+    def add(self, error: AgreementsError) -> None:
+        self.errors.append(error)
+
+    def extend(self, errors: list[AgreementsError]) -> None:
+        self.errors.extend(errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self, summary: str = "validation failed") -> None:
+        if self.errors:
+            ordered = sorted(self.errors, key=_sort_key)
+            raise ValidationFailed(summary, errors=ordered)
+
+
+def _sort_key(error: AgreementsError) -> tuple:
+    return (str(error.file or ""), error.line or 0, error.col or 0, error.key or "")
+
+
+def _display_path(path: Path | str | None) -> str:
+    """Paths relative to the working directory read best in an editor's jump list."""
+    if path is None:
+        return ""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
