@@ -74,6 +74,93 @@ def schema(ctx: Context, out: Path | None) -> None:
     click.echo(f"wrote {len(written)} schemas to {(out or ctx.root / 'schemas')}")
 
 
+@cli.command("contract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/contracts"),
+              show_default=True, help="Folder for the PDFs, named <id>_<version>.pdf.")
+@click.option("--sign-p12", "p12", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Sign 乙方's field with this PKCS#12 key; its password is read from "
+              "$AGREEMENTS_P12_PASSWORD.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes [default: one per core].")
+@click.option("--allow-draft", is_flag=True, help="Allow a draft version (for previews only).")
+@pass_context
+def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
+                     jobs: int | None, allow_draft: bool) -> None:
+    """Write a signable contract PDF for each customer FILE."""
+    from generator import export
+
+    project = ctx.project()
+    customers = export.load_customers(files, project, allow_draft=allow_draft)
+    signing = export.signing_from_environment(p12) if p12 else None
+    out = out if out.is_absolute() else Path.cwd() / out
+    show_bar = sys.stderr.isatty() and len(customers) > 1
+    with click.progressbar(length=len(customers), label="contracts", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
+                                         progress=lambda _path: bar.update(1))
+    rate = len(result.written) / result.seconds if result.seconds else 0
+    click.echo(f"wrote {len(result.written)} contract(s) to {_shown(out)} in {result.seconds:.1f} s "
+               f"({rate:.1f}/s, {result.workers} worker(s){', 乙方 signed' if signing else ''})")
+
+
+@cli.command()
+@click.argument("version")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/pdf"),
+              show_default=True, help="Folder for <version>.pdf.")
+@pass_context
+def pdf(ctx: Context, version: str, out: Path) -> None:
+    """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
+    from generator.export import write_atomically
+    from generator.render.contract import render_pdf
+
+    project = ctx.project()
+    chosen = project.version(version)
+    target = out / f"{chosen.date}.pdf"
+    write_atomically(target, render_pdf(project.root, project.config, chosen))
+    click.echo(f"wrote {_shown(target)}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "txt"]), default="txt", show_default=True)
+@click.option("--allow-draft", is_flag=True, help="Allow a draft version.")
+@pass_context
+def consent(ctx: Context, file: Path, fmt: str, allow_draft: bool) -> None:
+    """Print the customer's filled 附录一, ready to paste into their own app."""
+    from generator.customers import load_customer
+    from generator.render.consent import consent_text
+
+    customer = load_customer(file, ctx.project(), allow_draft=allow_draft)
+    click.echo(consent_text(customer, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@pass_context
+def verify(ctx: Context, file: Path) -> None:
+    """Check a contract PDF against the sources it claims to come from."""
+    from generator.verify import verify_contract
+
+    verdict = verify_contract(file, ctx.project(check_lock=False))
+    click.echo(f"version:  {verdict.version}\ncontract: {verdict.contract_number}\n"
+               f"customer: {verdict.customer}")
+    if verdict.genuine:
+        click.echo("verdict:  genuine — the text matches the sources and the customer's values")
+        return
+    for problem in verdict.problems:
+        click.echo(f"problem:  {problem}")
+    raise AgreementsError("verdict: NOT genuine — the PDF does not match what the sources produce",
+                          file=file)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one clean message."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])

@@ -84,3 +84,25 @@ def _run_html(run: Run, ctx: InlineContext) -> str:
         return (f'<mark class="placeholder" data-placeholder="{escape(placeholder.name)}" '
                 f'title="{escape(placeholder.description)}">{escape(placeholder.unfilled)}</mark>')
     return str(escape(run.value))
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~&")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape every ASCII punctuation Markdown could read as markup."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def to_markdown(runs: Runs, ctx: InlineContext) -> str:
+    """Markdown with bold as **…**; every text, the customer's values included, escaped."""
+    out: list[str] = []
+    open_bold = False
+    for run in runs:
+        if run.bold != open_bold:
+            out.append("**")
+            open_bold = run.bold
+        out.append(escape_markdown(_run_text(run, ctx)))
+    if open_bold:
+        out.append("**")
+    return "".join(out)

@@ -1,0 +1,199 @@
+"""Customer files: what sales fill in to export a contract.
+
+A customer file names the customer (甲方), the services they take and the
+values of 附录一's placeholders. Validation happens in two steps, each
+collecting every problem: the file against its schema, then the consent values
+against the placeholders of the agreement version the contract uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from generator.content.loader import load_yaml
+from generator.content.model import Version
+from generator.content.project import Project
+from generator.content.resolve import SourceFile, validate
+from generator.errors import AgreementsError, ErrorCollector
+
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+SERVICE_TITLES = {
+    "verification": "信息查询核验类接口",
+    "sms": "短信类接口",
+    "recharge": "充值缴费类接口",
+    "other": "其他接口",
+}
+
+
+def credit_code_check_digit(first17: str) -> str:
+    """The 18th character of a 统一社会信用代码 (GB 32100-2015, modulo 31)."""
+    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def _valid_credit_code(code: str) -> str:
+    code = code.upper()
+    if len(code) != 18 or any(c not in CREDIT_CODE_CHARS for c in code):
+        raise ValueError("a 统一社会信用代码 has 18 characters from 0-9 and A-Y without I, O, S, V, Z; "
+                         "copy it from the business licence")
+    expected = credit_code_check_digit(code[:17])
+    if code[17] != expected:
+        raise ValueError(f"check digit is wrong (last character {code[17]}, expected {expected} per "
+                         "GB 32100-2015); the code has a typo, copy it again from the business licence")
+    return code
+
+
+def _printable(text: str) -> str:
+    """Values are printed verbatim, so characters that cannot be shown are refused."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise ValueError(f"contains the invisible or control character U+{ord(char):04X}; "
+                             "remove it (line breaks and tabs are not allowed in a value)")
+    return text
+
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+                 AfterValidator(_printable)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+CreditCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_valid_credit_code)]
+ConsentValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                         AfterValidator(_printable)]
+Service = Literal["verification", "sms", "recharge", "other"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    """甲方's contact person for the contract."""
+
+    name: Line = Field(description="Contact person's name.")
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 -]{5,20}$")] = Field(
+        description="Phone number, digits with optional +, spaces and dashes; quote it in YAML.")
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = Field(
+        description="E-mail address.")
+
+
+class CustomerFile(_Strict):
+    """A customer file under customers/: one contract's 甲方 and its 附录一 values."""
+
+    model_config = ConfigDict(title="Customer (customers/*.yml)")
+
+    id: Slug = Field(description="Names the output file: lower-case letters, digits and `-`, 1–64 characters.")
+    company: Line = Field(description="甲方's registered company name.")
+    credit_code: CreditCode = Field(description="统一社会信用代码 (18 characters; the check digit is verified).")
+    address: Line = Field(description="Registered address.")
+    representative: Line = Field(description="法定代表人或授权代表.")
+    contact: Contact
+    services: list[Service] = Field(min_length=1, description="Services taken: verification, sms, recharge, other.")
+    consent: dict[str, ConsentValue | list[ConsentValue]] = Field(
+        description="附录一's placeholders by name (purpose, personal_fields, source_name); a list for list-type ones.")
+    contract_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")] | None = Field(
+        default=None, description="合同编号; derived from id and version when absent.")
+    signing_date: dt.date | None = Field(default=None, description="Signing date printed on the cover, if known.")
+    version: dt.date | None = Field(default=None, description="Agreement version; default: the newest published.")
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A validated customer bound to an agreement version: everything a contract needs."""
+
+    file: Path
+    data: CustomerFile
+    version: Version
+    values: dict[str, str | tuple[str, ...]]  # 附录一 placeholder values
+    contract_number: str
+
+    @property
+    def id(self) -> str:
+        return self.data.id
+
+    @property
+    def values_sha256(self) -> str:
+        return values_digest(self.data, self.version.date, self.contract_number)
+
+    @property
+    def output_name(self) -> str:
+        return f"{self.data.id}_{self.version.date}.pdf"
+
+
+def values_digest(data: CustomerFile, version: str, contract_number: str) -> str:
+    """SHA-256 of the canonical JSON of everything the customer contributes."""
+    payload = data.model_dump(mode="json")
+    payload.update(version=version, contract_number=contract_number)
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def derived_contract_number(customer_id: str, version: str, prefix: str = "ZSY") -> str:
+    digest = hashlib.sha256(f"{customer_id}\0{version}".encode()).hexdigest()[:8].upper()
+    return f"{prefix}-{version.replace('-', '')}-{digest}"
+
+
+def load_customer(path: Path, project: Project, *, allow_draft: bool = False) -> Customer:
+    """Read and validate one customer file against the project's versions."""
+    errors = ErrorCollector()
+    source = SourceFile(path, load_yaml(path))
+    data: CustomerFile | None = validate(source, CustomerFile, errors)
+    errors.raise_if_any(f"{path} is invalid")
+    version = _version_for(data, project, source, allow_draft)
+    values = _consent_values(data, version, source, errors)
+    errors.raise_if_any(f"{path} is invalid")
+    number = data.contract_number or derived_contract_number(data.id, version.date)
+    return Customer(path, data, version, values, number)
+
+
+def _version_for(data: CustomerFile, project: Project, source: SourceFile, allow_draft: bool) -> Version:
+    if data.version is None:
+        latest = project.latest_published
+        if latest is None:
+            raise source.error(("id",), "no published version exists yet; publish one first "
+                               "(`agreements publish DATE`) or set `version:`")
+        return latest
+    try:
+        version = project.version(data.version.isoformat())
+    except AgreementsError as exc:
+        raise source.error(("version",), exc.message) from None
+    if version.is_draft and not allow_draft:
+        raise source.error(("version",), f"version {version.date} is a draft and cannot be signed; "
+                           "use a published version, or pass --allow-draft for a preview")
+    return version
+
+
+def _consent_values(data: CustomerFile, version: Version, source: SourceFile,
+                    errors: ErrorCollector) -> dict[str, str | tuple[str, ...]]:
+    values: dict[str, str | tuple[str, ...]] = {}
+    declared = {p.name: p for p in version.consent.placeholders}
+    for name in data.consent:
+        if name not in declared:
+            errors.add(source.error(("consent", name), f"unknown placeholder; version {version.date} "
+                                    f"declares: {', '.join(declared)}"))
+    for name, placeholder in declared.items():
+        loc = ("consent", name)
+        value = data.consent.get(name)
+        if value is None:
+            errors.add(source.error(("consent",), f"missing value for `{name}` ({placeholder.title}); "
+                                    f"add `{name}:` — {placeholder.description}"))
+        elif placeholder.type == "list" and isinstance(value, str):
+            errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is a list; write it as "
+                                    "[值一, 值二]"))
+        elif placeholder.type == "list" and not value:
+            errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is empty; list at least one item"))
+        elif placeholder.type == "text" and not isinstance(value, str):
+            errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is one text, not a list"))
+        else:
+            values[name] = value if isinstance(value, str) else tuple(value)
+    return values
+

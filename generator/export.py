@@ -1,0 +1,130 @@
+"""Write contracts: validate every customer first, then render in worker processes.
+
+WeasyPrint and Pango are not thread-safe, so parallelism is by process. Each
+worker is forked after the project is loaded, so per-version work (parsing the
+content, compiling templates) is done once, not per contract. Every file is
+written atomically: a temporary file in the target folder, then a rename.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from generator.content.project import Project
+from generator.customers import Customer, load_customer
+from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
+from generator.render import contract
+
+PASSWORD_VARIABLE = "AGREEMENTS_P12_PASSWORD"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+@dataclass(frozen=True)
+class Signing:
+    p12: Path
+    password: bytes
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    written: list[Path]
+    seconds: float
+    workers: int
+
+
+def signing_from_environment(p12: Path) -> Signing:
+    """The P12's password comes from the environment only, so it never shows in `ps` or logs."""
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        raise AgreementsError(f"set the environment variable {PASSWORD_VARIABLE} to the "
+                              "P12 file's password", file=p12, key="--sign-p12")
+    signing = Signing(p12, password.encode("utf-8"))
+    contract.check_signing_key(signing.p12, signing.password)
+    return signing
+
+
+def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool = False) -> list[Customer]:
+    """Validate every file before anything is written; report all problems at once."""
+    errors = ErrorCollector()
+    customers: list[Customer] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            customer = load_customer(path, project, allow_draft=allow_draft)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+            continue
+        except AgreementsError as exc:
+            errors.add(exc if exc.file else AgreementsError(exc.message, file=path, key=exc.key))
+            continue
+        if customer.output_name in seen:
+            errors.add(AgreementsError(f"id `{customer.id}` is also used by {seen[customer.output_name]}; "
+                                       "both would write the same file, give each customer its own id",
+                                       file=path, key="id"))
+        seen[customer.output_name] = path
+        customers.append(customer)
+    errors.raise_if_any("invalid customer files; nothing was written")
+    return customers
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; keep the usual permissions
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# Set in the parent before forking; workers read it instead of re-loading the project.
+_WORKER_STATE: dict = {}
+
+
+def _export_one(index: int) -> Path:
+    project: Project = _WORKER_STATE["project"]
+    customer: Customer = _WORKER_STATE["customers"][index]
+    signing: Signing | None = _WORKER_STATE["signing"]
+    data = contract.render_pdf(project.root, project.config, customer.version, customer)
+    if signing:
+        data = contract.sign_provider(data, signing.p12, signing.password)
+    target = _WORKER_STATE["out"] / customer.output_name
+    write_atomically(target, data)
+    return target
+
+
+def export_contracts(project: Project, customers: list[Customer], out: Path, *,
+                     signing: Signing | None = None, workers: int | None = None,
+                     progress: Callable[[Path], None] | None = None) -> BatchResult:
+    """Render and write every contract; the output order follows the input order."""
+    started = time.perf_counter()
+    _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(customers)))
+    written: list[Path] = []
+    try:
+        if workers == 1:
+            for index in range(len(customers)):
+                written.append(_export_one(index))
+                if progress:
+                    progress(written[-1])
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for path in pool.map(_export_one, range(len(customers)), chunksize=4):
+                    written.append(path)
+                    if progress:
+                        progress(path)
+    finally:
+        _WORKER_STATE.clear()
+    return BatchResult(written, time.perf_counter() - started, workers)

@@ -1,0 +1,22 @@
+"""`agreements consent`: the customer's filled 附录一, to paste into their own app."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+
+from generator.customers import Customer
+from generator.render.inline import InlineContext, escape_markdown, to_html, to_markdown, to_text
+
+
+def consent_text(customer: Customer, fmt: str) -> str:
+    appendix = customer.version.consent
+    ctx = InlineContext(customer.version, customer.values)
+    paragraphs = [p for clause in appendix.clauses for p in clause.paragraphs]
+    if fmt == "html":
+        body = "\n".join(f"<p>{to_html(p, ctx)}</p>" for p in paragraphs)
+        return f'<section class="consent" lang="zh-CN">\n<h3>{escape(appendix.title)}</h3>\n{body}\n</section>\n'
+    if fmt == "md":
+        body = "\n\n".join(to_markdown(p, ctx) for p in paragraphs)
+        return f"### {escape_markdown(appendix.title)}\n\n{body}\n"
+    body = "\n\n".join(to_text(p, ctx) for p in paragraphs)
+    return f"{appendix.title}\n\n{body}\n"

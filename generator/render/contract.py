@@ -1,0 +1,111 @@
+"""Contract PDFs: a customer (or none, for the generic PDF) → HTML → signable PDF.
+
+The HTML comes from ``templates/pdf/contract.html.j2``, which renders clauses
+through the same partial as the site. The PDF then gets its provenance in the
+Info dictionary and a real signature field over each party's signature box.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator import __version__
+from generator.config import SiteConfig
+from generator.content.model import Version
+from generator.customers import SERVICE_TITLES, Customer
+from generator.render import pdf, signing
+from generator.render.inline import InlineContext, to_html
+from generator.render.templates import css_string, render_template
+
+TEMPLATE = "pdf/contract.html.j2"
+STYLESHEET = Path("templates") / "pdf" / "contract.css"
+
+# Field names as e-signing tools show them, and the HTML boxes they cover.
+PARTY_FIELDS = {"sig-party-a": "PartyA", "sig-party-b": "PartyB"}
+PROVIDER_FIELD = PARTY_FIELDS["sig-party-b"]
+
+# Info-dictionary keys of the provenance.
+META_VERSION = "AgreementVersion"
+META_SOURCE = "SourceSHA256"
+META_VALUES = "ValuesSHA256"
+META_NUMBER = "ContractNumber"
+META_GENERATOR = "GeneratorVersion"
+META_CUSTOMER = "CustomerValues"  # the canonical values, so `verify` can rebuild the text
+
+
+@dataclass(frozen=True)
+class Party:
+    role: str
+    name: str
+    box_id: str
+
+
+@functools.cache
+def _stylesheet(root: Path) -> str:
+    return (root / STYLESHEET).read_text(encoding="utf-8")
+
+
+def contract_html(root: Path, config: SiteConfig, version: Version,
+                  customer: Customer | None = None) -> str:
+    """The contract's HTML; without a customer, the generic text with 【请填写…】 labels."""
+    ctx = InlineContext(version, customer.values if customer else None)
+    footer = (f"合同编号：{customer.contract_number}" if customer
+              else f"{version.agreement.title} · 版本 {version.date}")
+    parties = []
+    if customer:
+        parties = [Party("甲方", customer.data.company, "sig-party-a"),
+                   Party("乙方", config.provider.name, "sig-party-b")]
+    return render_template(
+        root, TEMPLATE,
+        css=css_block(root), footer_left=css_string(footer), version=version,
+        agreement=version.agreement, customer=customer, provider=config.provider,
+        services=[SERVICE_TITLES[s] for s in customer.data.services] if customer else [],
+        parties=parties, inline=functools.partial(to_html, ctx=ctx),
+    )
+
+
+def css_block(root: Path) -> Markup:
+    """The stylesheet is the project's own code, inlined so a render reads no files."""
+    return Markup(_stylesheet(root))
+
+
+def provenance(version: Version, customer: Customer | None) -> dict[str, str]:
+    meta = {META_VERSION: version.date, META_SOURCE: version.source_sha256,
+            META_GENERATOR: __version__}
+    if customer:
+        meta[META_VALUES] = customer.values_sha256
+        meta[META_NUMBER] = customer.contract_number
+        meta[META_CUSTOMER] = canonical_values(customer)
+    return meta
+
+
+def canonical_values(customer: Customer) -> str:
+    payload = customer.data.model_dump(mode="json")
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def render_pdf(root: Path, config: SiteConfig, version: Version,
+               customer: Customer | None = None) -> bytes:
+    """The unsigned PDF: byte-identical for the same inputs."""
+    html = contract_html(root, config, version, customer)
+    document = pdf.render(html, base_url=(root / "templates" / "pdf").as_uri() + "/")
+    data = pdf.write_pdf(document, provenance(version, customer))
+    if customer is None:
+        return data
+    boxes = pdf.signature_boxes(document, PARTY_FIELDS)
+    return signing.add_signature_fields(data, boxes)
+
+
+def sign_provider(data: bytes, p12: Path, password: bytes) -> bytes:
+    """乙方 signs its field in advance; 甲方's stays open for the customer."""
+    return signing.sign_field(data, PROVIDER_FIELD, p12, password)
+
+
+def check_signing_key(p12: Path, password: bytes) -> None:
+    """Open the key once up front, so a wrong password stops the batch before any file."""
+    signing.load_signer(p12, password)

@@ -1,0 +1,96 @@
+"""`agreements verify`: is this contract what the generator made from its sources?
+
+The PDF carries its provenance (agreement version, SHA-256 of the version's
+sources and of the customer's values, and the values themselves). Verification
+rebuilds the contract from that version and those values and compares the text
+of every page with the text in the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from generator.content.project import Project
+from generator.customers import Customer, CustomerFile, derived_contract_number, values_digest
+from generator.errors import AgreementsError
+from generator.render import contract
+
+
+@dataclass(frozen=True)
+class Verdict:
+    version: str
+    contract_number: str
+    customer: str
+    problems: tuple[str, ...]
+
+    @property
+    def genuine(self) -> bool:
+        return not self.problems
+
+
+def read_provenance(path: Path) -> dict[str, str]:
+    try:
+        info = PdfReader(path).metadata or {}
+    except (OSError, PdfReadError) as exc:
+        raise AgreementsError(f"not a readable PDF ({exc}); check the file", file=path) from None
+    meta = {key.lstrip("/"): str(value) for key, value in info.items()}
+    missing = [k for k in (contract.META_VERSION, contract.META_SOURCE, contract.META_VALUES,
+                           contract.META_CUSTOMER) if k not in meta]
+    if missing:
+        raise AgreementsError(f"no provenance in this PDF (missing {', '.join(missing)}); only "
+                              "contracts written by `agreements contract` can be verified", file=path)
+    return meta
+
+
+def page_texts(data: bytes) -> list[str]:
+    """Each page's text as poppler extracts it, whitespace removed (layout is not content)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        result = subprocess.run(["pdftotext", "-enc", "UTF-8", handle.name, "-"],
+                                capture_output=True, check=True)
+    # pdftotext ends every page with a form feed.
+    pages = result.stdout.decode("utf-8").split("\f")[:-1]
+    return ["".join(page.split()) for page in pages]
+
+
+def verify_contract(path: Path, project: Project) -> Verdict:
+    meta = read_provenance(path)
+    values = json.loads(meta[contract.META_CUSTOMER])
+    data = CustomerFile.model_validate(values)
+    version = project.version(meta[contract.META_VERSION])
+    number = meta.get(contract.META_NUMBER) or derived_contract_number(data.id, version.date)
+    problems = []
+    if version.source_sha256 != meta[contract.META_SOURCE]:
+        problems.append(f"the sources of version {version.date} differ from those the contract "
+                        "was made from (SHA-256 mismatch)")
+    if values_digest(data, version.date, number) != meta[contract.META_VALUES]:
+        problems.append("the customer values in the PDF do not match their SHA-256")
+    customer = Customer(path, data, version, _values(data), number)
+    rebuilt = contract.render_pdf(project.root, project.config, version, customer)
+    actual_pages, expected_pages = page_texts(path.read_bytes()), page_texts(rebuilt)
+    if actual_pages != expected_pages:
+        problems.append(_text_difference(actual_pages, expected_pages))
+    return Verdict(version.date, number, data.company, tuple(problems))
+
+
+def _values(data: CustomerFile) -> dict[str, str | tuple[str, ...]]:
+    return {k: v if isinstance(v, str) else tuple(v) for k, v in data.consent.items()}
+
+
+def _text_difference(actual: list[str], expected: list[str]) -> str:
+    if len(actual) != len(expected):
+        return f"the PDF has {len(actual)} pages, the rebuilt contract {len(expected)}"
+    for number, (a, e) in enumerate(zip(actual, expected), start=1):
+        if a != e:
+            at = next(i for i, (x, y) in enumerate(zip(a + "\0", e + "\0")) if x != y)
+            return (f"the text of page {number} differs from the rebuilt contract near "
+                    f"“{e[max(0, at - 10):at + 10]}” (PDF has “{a[max(0, at - 10):at + 10]}”)")
+    return "the text differs"
