@@ -154,6 +154,76 @@ def verify(ctx: Context, file: Path) -> None:
                           file=file)
 
 
+@cli.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder for the site: one sub-folder per version.")
+@click.option("--no-cache", is_flag=True, help="Rebuild every version, ignoring .cache/site.")
+@pass_context
+def build_command(ctx: Context, out: Path, no_cache: bool) -> None:
+    """Build the versioned documentation site (every version, versions.json, latest)."""
+    import time
+
+    from generator.build import build
+
+    started = time.perf_counter()
+    project = ctx.project()
+    rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
+    click.echo(f"built {len(project.versions)} version(s) into {_shown(out)} in "
+               f"{time.perf_counter() - started:.1f} s (rebuilt: {', '.join(rebuilt) or 'none, all cached'})")
+
+
+@cli.command()
+@click.argument("version", required=False)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@pass_context
+def serve(ctx: Context, version: str | None, port: int, host: str) -> None:
+    """Live preview of VERSION (default: the newest, usually the draft), reloading on edits."""
+    from generator.preview import serve as run_preview
+
+    run_preview(ctx.root, version, host=host, port=port)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@pass_context
+def diff(ctx: Context, old: str, new: str) -> None:
+    """Show what changed from OLD to NEW, clause by clause, word by word."""
+    from generator.content.diff import compare, redline_text
+
+    project = ctx.project(check_lock=False)
+    changes = compare(project.version(old), project.version(new))
+    for change in changes:
+        if change.kind == "moved":
+            click.echo(f"moved     {change.id}: {change.old_place} → {change.new_place}")
+        else:
+            click.echo(f"{change.kind:<9} {change.id} ({change.place}): {redline_text(change.pieces)}")
+    click.echo(f"{len(changes)} change(s) from {old} to {new}")
+
+
+@cli.command("new-version")
+@click.argument("date")
+@pass_context
+def new_version_command(ctx: Context, date: str) -> None:
+    """Start a draft dated DATE as a copy of the newest version."""
+    from generator.content.lifecycle import new_version
+
+    folder = new_version(ctx.root, date)
+    click.echo(f"created draft {_shown(folder)}; edit it, then `agreements publish {date}`")
+
+
+@cli.command()
+@click.argument("date")
+@pass_context
+def publish(ctx: Context, date: str) -> None:
+    """Mark draft DATE published and lock its files' SHA-256."""
+    from generator.content.lifecycle import publish as publish_version
+
+    folder = publish_version(ctx.root, date)
+    click.echo(f"published {_shown(folder)}; its files are now locked in content/published.lock.json")
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

@@ -97,6 +97,8 @@ def load_yaml_text(text: str, path: Path | str) -> Any:
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: Path | str) -> AgreementsError:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and "quoted scalar" in str(exc.context) and "end of stream" in str(exc.problem):
+        mark = exc.context_mark  # an unclosed quote: point at where it opened, not at the end
     problem = exc.problem or "invalid YAML"
     if isinstance(exc, ConstructorError) and "python/" in str(problem):
         message = (

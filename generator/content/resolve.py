@@ -89,6 +89,7 @@ class _Resolver:
     ids: dict[str, tuple[SourceFile, tuple]] = field(default_factory=dict)
     refs: list[tuple[str, SourceFile, tuple]] = field(default_factory=list)
     fills: list[tuple[str, SourceFile, tuple]] = field(default_factory=list)
+    numbered: set[str] = field(default_factory=set)  # ids a reference can show a number for
 
     def paragraphs(self, text: str | None, source: SourceFile, loc: tuple) -> tuple[Runs, ...]:
         if text is None:
@@ -136,6 +137,7 @@ class _Resolver:
             here = (*loc, index)
             number = numbering.clause_number(parent, index + 1)
             self.claim_id(entry.id, source, (*here, "id"))
+            self.numbered.add(entry.id)
             if entry.title is None and entry.text is None and not entry.clauses:
                 self.errors.add(source.error(here, "a clause needs `text`, `title` or `clauses`; add its text"))
             title = self.runs(entry.title, source, (*here, "title")) if entry.title else None
@@ -173,6 +175,7 @@ class _Resolver:
             loc = ("items", index)
             number = numbering.clause_number("", index + 1)
             self.claim_id(entry.id, source, (*loc, "id"))
+            self.numbered.add(entry.id)
             items.append(Clause(entry.id, number, numbering.list_item_label(number), 1, None,
                                 self.paragraphs(entry.text, source, (*loc, "text")),
                                 separator=numbering.LIST_ITEM_SEPARATOR))
@@ -202,6 +205,9 @@ class _Resolver:
             if target not in self.ids:
                 self.errors.add(source.error(loc, f"reference to unknown clause id `{target}`; "
                                 "use the id of an existing clause (see `agreements text --ids`)"))
+            elif target not in self.numbered:
+                self.errors.add(source.error(loc, f"reference to `{target}`, which has no number "
+                                "(a section or an unnumbered paragraph); refer to a numbered clause"))
 
 
 def _placeholder(entry) -> Placeholder:

@@ -1,0 +1,291 @@
+"""PDF back end: lay HTML out with WeasyPrint, find signature boxes, write bytes.
+
+Rendering (layout) and writing are separate steps so callers can inspect the
+laid-out :class:`weasyprint.Document` (e.g. find signature boxes) before
+writing it, and write it more than once.
+
+Output is reproducible: WeasyPrint 70 adds no wall-clock date to the Info
+dictionary (only ``<meta name="dcterms.created|modified">`` set them), font
+subset prefixes are an MD5 of the Pango font description, and ``/ID`` is asked
+for with ``pdf_identifier=True``, which pydyf computes as an MD5 of the objects
+written. So the same HTML and metadata give byte-identical PDFs.
+
+WeasyPrint reports problems only through the ``weasyprint`` logger (bad CSS is
+a warning, an unreachable image or stylesheet an error, a failed font subset a
+warning). :func:`render` and :func:`write_pdf` collect those records and, in
+the default strict mode, raise :class:`AgreementsError` listing them, so a
+contract is never silently printed without an image or with ignored styles.
+The records still propagate to the application's logging as usual. The
+progress messages (``weasyprint.progress``, INFO) are silenced.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+
+from generator.errors import AgreementsError
+
+__all__ = [
+    "CJK_FONT_FAMILIES",
+    "SignatureBox",
+    "render",
+    "require_cjk_font",
+    "signature_boxes",
+    "write_pdf",
+]
+
+#: Either family is enough; the templates ask for the Serif one first.
+CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+
+_FONT_FIX = "install the Debian package fonts-noto-cjk: apt-get install fonts-noto-cjk"
+
+# Where Debian's fonts-noto-cjk puts the collections; used only when the
+# fontconfig command-line tools are not installed.
+_KNOWN_FONT_FILES = (
+    Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+
+# 72 PDF points per inch / 96 CSS pixels per inch.
+_PX_TO_PT = 0.75
+
+# Info keys WeasyPrint would mangle: it silently drops every character that is
+# not an ASCII letter or digit. Refuse such keys instead of renaming them.
+_INFO_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+_RESERVED_INFO_KEYS = frozenset(
+    {"Title", "Author", "Subject", "Keywords", "Creator", "Producer",
+     "CreationDate", "ModDate", "Trapped"})
+
+_WEASYPRINT_LOGGER = logging.getLogger("weasyprint")
+# Quiet: "Step 1 - Fetching and parsing HTML" etc. are INFO on this logger.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+# --------------------------------------------------------------------------
+# Fonts
+
+
+@functools.cache
+def _installed_cjk_families() -> frozenset[str]:
+    """Families among :data:`CJK_FONT_FAMILIES` that fontconfig knows (cached)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return frozenset(
+            family for family, path in zip(CJK_FONT_FAMILIES, _KNOWN_FONT_FILES)
+            if path.is_file())
+    try:
+        result = subprocess.run(
+            [fc_list, ":lang=zh-cn", "family"],
+            capture_output=True, text=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    # One line per face, families comma-separated: "Noto Serif CJK SC,Noto Serif CJK SC Bold"
+    names = {name.strip() for line in result.stdout.splitlines() for name in line.split(",")}
+    return frozenset(family for family in CJK_FONT_FAMILIES if family in names)
+
+
+def require_cjk_font() -> None:
+    """Raise :class:`AgreementsError` unless a Simplified-Chinese Noto CJK font is installed.
+
+    The positive answer is cached for the life of the process; a negative one
+    is not, so the check passes once the font has been installed.
+    """
+    if _installed_cjk_families():
+        return
+    _installed_cjk_families.cache_clear()
+    raise AgreementsError(
+        f"no Chinese font found: fontconfig knows neither "
+        f"{' nor '.join(repr(f) for f in CJK_FONT_FAMILIES)}; "
+        f"contracts would print empty boxes instead of Chinese text; {_FONT_FIX}")
+
+
+# --------------------------------------------------------------------------
+# WeasyPrint log records
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _weasyprint_problems(step: str, strict: bool) -> Iterator[None]:
+    """Collect WeasyPrint warnings and errors; raise them in strict mode.
+
+    The handler sits on the ``weasyprint`` logger only for the duration of the
+    step; records keep propagating to the application's handlers. (Records
+    logged by another thread rendering at the same time are collected too.)
+    """
+    collector = _Collector()
+    _WEASYPRINT_LOGGER.addHandler(collector)
+    try:
+        yield
+    finally:
+        _WEASYPRINT_LOGGER.removeHandler(collector)
+    if strict and collector.records:
+        lines = "; ".join(
+            f"{r.levelname.lower()}: {r.getMessage()}" for r in collector.records)
+        raise AgreementsError(
+            f"WeasyPrint reported {len(collector.records)} problem(s) while {step}: "
+            f"{lines}; fix the template or stylesheet (or pass strict=False)")
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+def render(html: str, base_url: str | None = None, *, strict: bool = True) -> weasyprint.Document:
+    """Lay ``html`` out into pages; nothing is written yet.
+
+    ``base_url`` resolves relative links (stylesheets, images); pass the
+    directory of the template, e.g. ``Path(...).as_uri() + "/"``.
+    With ``strict`` (default), any warning or error WeasyPrint logs raises
+    :class:`AgreementsError`.
+    """
+    require_cjk_font()
+    with _weasyprint_problems("laying out the HTML", strict):
+        return weasyprint.HTML(string=html, base_url=base_url).render()
+
+
+# --------------------------------------------------------------------------
+# Signature boxes
+
+
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where a signature field goes: PDF user space, origin at the page's bottom-left.
+
+    ``rect`` is ``(x1, y1, x2, y2)`` in PDF points, lower-left then
+    upper-right corner, as pyHanko's ``SigFieldSpec.box`` wants it.
+    """
+
+    field_name: str
+    page_index: int
+    rect: tuple[float, float, float, float]
+
+
+def signature_boxes(
+    document: weasyprint.Document,
+    element_ids: Iterable[str] | Mapping[str, str],
+) -> list[SignatureBox]:
+    """Find the boxes of the elements with ``element_ids`` (the border box).
+
+    ``element_ids`` is either a list of HTML ids (the id becomes the field
+    name) or a mapping ``{html_id: field_name}``. Results follow its order.
+
+    WeasyPrint 70's ``Page.anchors`` maps each id on a page to
+    ``(x1, y1, x2, y2)``: the element's border box corners in CSS px from the
+    page's top-left (its docstring still says an ``(x, y)`` point). PDF user
+    space has its origin at the page's bottom-left in points, so
+    ``x_pt = x_px * 0.75`` and ``y_pt = (page_height_px - y_px) * 0.75``
+    (bleed only enlarges the MediaBox, it does not move the origin).
+    """
+    if isinstance(element_ids, Mapping):
+        wanted = dict(element_ids)
+    else:
+        wanted = {element_id: element_id for element_id in element_ids}
+
+    found: dict[str, list[int]] = {element_id: [] for element_id in wanted}
+    for page_index, page in enumerate(document.pages):
+        for element_id in wanted:
+            if element_id in page.anchors:
+                found[element_id].append(page_index)
+
+    problems = []
+    boxes = []
+    for element_id, field_name in wanted.items():
+        pages = found[element_id]
+        if not pages:
+            problems.append(
+                f'no element with id="{element_id}" in the rendered document; '
+                f'the template must contain <div id="{element_id}" class="signature-box">')
+            continue
+        if len(pages) > 1:
+            problems.append(
+                f'element id="{element_id}" is split over pages '
+                f'{", ".join(str(p + 1) for p in pages)}; give it a fixed size and '
+                f'"break-inside: avoid"')
+            continue
+        page_index = pages[0]
+        page = document.pages[page_index]
+        x1, y1, x2, y2 = page.anchors[element_id]
+        # A transformed element can give corners in any order.
+        left, right = sorted((x1, x2))
+        top, bottom = sorted((y1, y2))
+        if right - left <= 0 or bottom - top <= 0:
+            problems.append(f'element id="{element_id}" has an empty box; give it a width and height')
+            continue
+        if left < 0 or top < 0 or right > page.width + 1e-6 or bottom > page.height + 1e-6:
+            problems.append(f'element id="{element_id}" sticks out of page {page_index + 1}')
+            continue
+        rect = (
+            round(left * _PX_TO_PT, 3),
+            round((page.height - bottom) * _PX_TO_PT, 3),
+            round(right * _PX_TO_PT, 3),
+            round((page.height - top) * _PX_TO_PT, 3),
+        )
+        boxes.append(SignatureBox(field_name, page_index, rect))
+
+    if problems:
+        raise AgreementsError("signature boxes: " + "; ".join(problems))
+    return boxes
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
+              strict: bool = True) -> bytes:
+    """Write ``document`` as PDF bytes: fonts embedded as subsets, reproducibly.
+
+    ``metadata`` becomes custom entries of the Info dictionary, e.g.
+    ``{"AgreementVersion": "3.2.0", "SourceSHA256": "..."}``; keys must be
+    ASCII letters and digits (PDF name-like) and must not replace the standard
+    entries. They replace WeasyPrint's own custom entries, which come from
+    ``<meta name=...>`` tags and are lower-cased. ``document`` is not modified
+    and can be written again with the same result.
+    """
+    custom: dict[str, str] = {}
+    bad = []
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not _INFO_KEY_RE.match(key) or key in _RESERVED_INFO_KEYS:
+            bad.append(repr(key))
+        elif not isinstance(value, str):
+            bad.append(f"{key!r} (value must be a string, not {type(value).__name__})")
+        else:
+            custom[key] = value
+    if bad:
+        raise AgreementsError(
+            f"PDF metadata keys must be ASCII letters and digits, start with a letter "
+            f"and not be a standard Info key: {', '.join(bad)}")
+
+    # Write a copy: a fresh Document has a fresh font dict, so fonts are
+    # subset from the original files again (writing the same Document twice
+    # would otherwise subset already-subset fonts), and the caller's
+    # metadata object is left alone.
+    to_write = document.copy()
+    to_write.metadata = copy.copy(document.metadata)
+    to_write.metadata.custom = custom
+    with _weasyprint_problems("writing the PDF", strict):
+        return to_write.write_pdf(
+            custom_metadata=True,
+            pdf_identifier=True,   # deterministic: MD5 of the written objects
+            full_fonts=False,      # subset fonts (HarfBuzz hb-subset when available)
+            uncompressed_pdf=False,
+        )
