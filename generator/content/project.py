@@ -49,15 +49,20 @@ def load_project(root: Path, *, check_lock: bool = True) -> Project:
     except AgreementsError as exc:
         _collect(errors, exc)
     versions = []
-    for folder in version_folders(root):
+    try:
+        folders = version_folders(root)
+    except AgreementsError as exc:
+        _collect(errors, exc)
+        folders = []
+    for folder in folders:
         try:
             versions.append(resolve_version(folder, source_digest(folder)))
         except AgreementsError as exc:
             _collect(errors, exc)
-    if check_lock:
-        statuses = {folder.name: _status(folder) for folder in version_folders(root)}
+    if check_lock and folders:
+        statuses = {folder.name: _status(folder) for folder in folders}
         errors.extend(lock_problems(root, {k: v for k, v in statuses.items() if v}))
-    if not versions and not errors:
+    if not folders and not errors:
         errors.add(AgreementsError("no versions yet; create one with `agreements new-version DATE`",
                                    file=root / "content" / "versions"))
     errors.raise_if_any("the content is invalid")

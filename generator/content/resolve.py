@@ -62,9 +62,30 @@ def validate(source: SourceFile, model: type[BaseModel], errors: ErrorCollector)
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:
+        reported = set()
         for problem in exc.errors():
-            errors.add(source.error(tuple(problem["loc"]), _explain(problem)))
+            loc = _data_loc(source.data, tuple(problem["loc"]), problem["type"])
+            if loc not in reported:  # a union reports once per branch; the reader needs one
+                reported.add(loc)
+                errors.add(source.error(loc, _explain(problem)))
         return None
+
+
+def _data_loc(data: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
+    """The part of pydantic's path that exists in the YAML (drops tags like `list[str]`)."""
+    kept: list[Any] = []
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif kind == "missing" and index == len(loc) - 1 and isinstance(node, dict):
+            pass  # the missing key itself is what the reader must add
+        else:
+            break
+        kept.append(part)
+    return tuple(kept)
 
 
 def _explain(problem: dict) -> str:

@@ -34,6 +34,12 @@ Text = Annotated[
     ),
 ]
 
+PlainText = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    Field(description="Plain text, verbatim: titles and labels carry no markup."),
+]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -80,7 +86,7 @@ class SectionEntry(_Strict):
     """A titled section of the agreement (服务范围, 附则 …); its clauses restart at 1."""
 
     id: Id
-    title: Text = Field(description="The section heading, e.g. `服务范围`.")
+    title: PlainText = Field(description="The section heading, e.g. `服务范围`.")
     clauses: list[ClauseEntry] = Field(min_length=1, description="The section's clauses.")
 
 
@@ -89,7 +95,7 @@ class AgreementFile(_Strict):
 
     model_config = ConfigDict(title="Agreement body (agreement.yml)")
 
-    title: Text = Field(description="The agreement's title.")
+    title: PlainText = Field(description="The agreement's title.")
     notice: Text = Field(description="The 特别提醒 paragraph shown before the first section.")
     sections: list[SectionEntry] = Field(min_length=1, description="The sections, in order.")
 
@@ -101,15 +107,15 @@ class PlaceholderEntry(_Strict):
         description="The key used in the text as `{fill:NAME}` and in customer files "
         "under `consent:`, e.g. `purpose`."
     )
-    title: Text = Field(description="Its Chinese name for forms and messages, e.g. `核验目的`.")
+    title: PlainText = Field(description="Its Chinese name for forms and messages, e.g. `核验目的`.")
     type: Literal["text", "list"] = Field(
         description="`text`: one value; `list`: several texts, joined with 、 when filled."
     )
-    unfilled: Text = Field(
+    unfilled: PlainText = Field(
         description="What the unfilled template shows, exactly as the source writes it, "
         "e.g. `【请填写核验目的】`."
     )
-    description: Text = Field(description="Guidance for sales and readers on what to fill in.")
+    description: PlainText = Field(description="Guidance for sales and readers on what to fill in.")
     example: str | list[str] | None = Field(
         default=None, description="An example value (a list for `type: list`)."
     )
@@ -127,8 +133,8 @@ class ConsentFile(_Strict):
 
     model_config = ConfigDict(title="Consent template (consent.yml, 附录一)")
 
-    label: Text = Field(description="The appendix label, e.g. `附录一`.")
-    title: Text = Field(description="Its heading, e.g. `示范授权条款（信息主体签署）`.")
+    label: PlainText = Field(description="The appendix label, e.g. `附录一`.")
+    title: PlainText = Field(description="Its heading, e.g. `示范授权条款（信息主体签署）`.")
     placeholders: list[PlaceholderEntry] = Field(
         default_factory=list, description="Every `{fill:NAME}` used in the paragraphs."
     )
@@ -147,8 +153,8 @@ class ListFile(_Strict):
 
     model_config = ConfigDict(title="Numbered appendix (prohibited.yml, 附录二)")
 
-    label: Text = Field(description="The appendix label, e.g. `附录二`.")
-    title: Text = Field(description="Its heading, e.g. `法律法规禁止发送的短信息内容`.")
+    label: PlainText = Field(description="The appendix label, e.g. `附录二`.")
+    title: PlainText = Field(description="Its heading, e.g. `法律法规禁止发送的短信息内容`.")
     items: list[ListItemEntry] = Field(min_length=1, description="The items, in order.")
 
 
