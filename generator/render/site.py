@@ -145,6 +145,7 @@ def build_version(
                 site_url=version_url,
                 strict=True,
             )
+            _check_extra_assets(cfg, docs_dir)
             cfg.extra["agreements"] = {
                 **(cfg.extra.get("agreements") or {}),
                 **extra,
@@ -157,7 +158,7 @@ def build_version(
                 build(cfg)
             finally:
                 cfg.plugins.on_shutdown()
-        except (MkDocsException, SystemExit) as exc:  # Abort, BuildError, ConfigurationError
+        except MkDocsException as exc:  # Abort (strict warnings), BuildError, ConfigurationError
             detail = "\n".join(messages) or str(exc)
             raise SiteBuildError(f"building the site for version {version} failed:\n{detail}", file=docs_dir) from None
         if messages:  # strict mode should already have aborted; be sure
@@ -250,6 +251,21 @@ def write_root_index(out_dir: Path, target: str = "latest/") -> None:
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
+
+
+def _check_extra_assets(cfg: Any, docs_dir: Path) -> None:
+    """extra_css / extra_javascript must be files among the pages, not URLs.
+
+    MkDocs links them without checking (a missing one is a silent 404), and a
+    URL would load something from another host.
+    """
+    for kind in ("extra_css", "extra_javascript"):
+        for item in cfg[kind]:
+            path = str(item)
+            if re.match(r"^[a-z][a-z0-9+.-]*:|^//", path, re.I):
+                raise SiteBuildError(f"{kind} {path!r} is a URL; the site loads nothing from other hosts", key=kind)
+            if not (docs_dir / path).is_file():
+                raise SiteBuildError(f"{kind} {path!r} is not among the pages", file=docs_dir, key=kind)
 
 
 def _check_name(name: str, kind: str) -> None:
@@ -354,21 +370,40 @@ def _write_sitemap(site_dir: Path, version: str) -> None:
     (site_dir / "sitemap.xml.gz").write_bytes(buf.getvalue())
 
 
-#: Material's search worker segments Chinese queries greedily against the
-#: words of the index, but its loop never tries a word ending at the last
-#: character (``j < query.length``, upstream segment/index.ts), so "短信轰炸"
-#: is searched as just "短信". The fix is ``<=``; it is applied only where the
-#: exact minified loop is found, so an upstream fix or a new bundle is left
-#: alone.
-_SEGMENT_LOOP = re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in ")
+#: Two small bugs in Material 9.8.2's search worker break multi-word Chinese
+#: queries (upstream src/.../integrations/search/query/segment/index.ts and
+#: search/_/index.ts). The worker segments a Han query greedily against the
+#: words of the index, but
+#:
+#: 1. its loop never tries a word ending at the query's last character
+#:    (``j < query.length``), so "短信轰炸" is searched as just "短信"; the fix
+#:    is ``<=``;
+#: 2. it joins the segments with ``"* "`` and the query transform then adds
+#:    another ``*``, so "短信**" is reported as a missing term (struck out in
+#:    the result, lower score); the fix is to join with ``" "``.
+#:
+#: Each fix is applied only where the exact minified code is found, so a
+#: fixed upstream release or a different bundle is left alone.
+_WORKER_FIXES = (
+    (
+        re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in "),
+        lambda m: m.group(0).replace("<", "<=", 1),
+    ),
+    (
+        re.compile(r"\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\]\.join\(\"\* \"\)"),
+        lambda m: m.group(0).replace('join("* ")', 'join(" ")'),
+    ),
+)
 
 
 def _fix_search_query_segmentation(site_dir: Path) -> None:
     for worker in sorted((site_dir / "assets" / "javascripts" / "workers").glob("search.*.min.js")):
-        code = worker.read_text(encoding="utf-8")
-        fixed, count = _SEGMENT_LOOP.subn(lambda m: m.group(0).replace("<", "<=", 1), code)
-        if count == 1:
-            worker.write_text(fixed, encoding="utf-8")
+        code = original = worker.read_text(encoding="utf-8")
+        for pattern, fix in _WORKER_FIXES:
+            if len(pattern.findall(code)) == 1:
+                code = pattern.sub(fix, code)
+        if code != original:
+            worker.write_text(code, encoding="utf-8")
 
 
 def _redirect_page(href: str) -> str:

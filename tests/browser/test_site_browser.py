@@ -1,0 +1,163 @@
+"""The built site in real Chromium, served by a plain static server (http.server)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# The fixture pages and the two-version build are shared with the offline tests.
+from tests.render.test_site import (  # noqa: E402
+    BANNER,
+    CLAUSE_ID,
+    DRAFT,
+    PUBLISHED,
+    build_fixture_site,
+)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory) -> Iterator[str]:
+    site = build_fixture_site(tmp_path_factory.mktemp("site-browser"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    foreign = [u for u in requests if not (u.startswith(base_url) or u.startswith(("data:", "blob:")))]
+    assert not foreign, f"requests to other hosts: {foreign}"
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _path(url: str) -> str:
+    return unquote(urlsplit(url).path)
+
+
+def test_root_opens_the_latest_version(page, base_url):
+    page.goto(base_url)
+    page.wait_for_url(f"{base_url}{PUBLISHED}/")
+    assert "数据技术服务使用协议" in page.locator("article h1").first.inner_text()
+    assert page.locator(".md-banner", has_text=BANNER).count() == 0
+
+
+def test_version_selector_lists_both_and_keeps_the_page(page, base_url):
+    page.goto(f"{base_url}{PUBLISHED}/obligations/")
+    selector = page.locator(".md-version")
+    selector.wait_for()  # rendered after ../versions.json is fetched
+    assert "latest" in page.locator(".md-version__current").inner_text()
+    links = page.locator(".md-version__link")
+    titles = [t.strip() for t in links.all_inner_texts()]
+    assert any(t.startswith(DRAFT) for t in titles) and any(t.startswith(PUBLISHED) for t in titles)
+
+    selector.hover()
+    page.locator(".md-version__link", has_text=DRAFT).click()
+    page.wait_for_url(f"{base_url}{DRAFT}/obligations/")
+    assert page.locator(".md-banner", has_text=BANNER).is_visible()
+
+    page.locator(".md-version").hover()
+    page.locator(".md-version__link", has_text=PUBLISHED).click()
+    page.wait_for_url(f"{base_url}{PUBLISHED}/obligations/")
+
+
+def test_search_finds_the_clause_in_chinese(page, base_url):
+    page.goto(f"{base_url}{PUBLISHED}/")
+    query = page.locator("input.md-search__input")
+    query.focus()
+    page.wait_for_timeout(2000)  # the search worker loads and indexes
+    # Chinese arrives through the IME as text input; Material searches on keyup
+    query.fill("短信轰炸")
+    query.press("End")
+    result = page.locator("a.md-search-result__link", has_text="轰炸").first
+    result.wait_for()
+    href = result.get_attribute("href")
+    assert _path(href).endswith(f"/{PUBLISHED}/obligations/"), href
+    assert "4.2.5" in result.inner_text()
+    # both words of the query were searched (and are highlighted on the page)
+    terms = parse_qs(urlsplit(href).query).get("h", [""])[0].split()
+    assert {"短信", "轰炸"} <= set(terms), terms
+    marked = set(result.locator("mark").all_inner_texts())
+    assert {"短信", "轰炸"} <= marked, marked
+    assert result.locator(".md-search-result__terms").count() == 0  # no "缺少: …" terms
+
+
+def test_clause_anchor_scrolls_into_view(page, base_url):
+    page.goto(f"{base_url}latest/obligations/#{CLAUSE_ID}")  # through the alias redirect
+    page.wait_for_url(f"{base_url}{PUBLISHED}/obligations/#{CLAUSE_ID}")
+    clause = page.locator(f"[id='{CLAUSE_ID}']")
+    clause.wait_for()
+    page.wait_for_function(
+        """id => { const r = document.getElementById(id).getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        arg=CLAUSE_ID,
+    )
+    assert page.evaluate("window.scrollY") > 0  # it really had to scroll
+    assert "短信轰炸" in clause.inner_text()
+
+
+def test_draft_shows_its_banner(page, base_url):
+    page.goto(f"{base_url}{DRAFT}/obligations/")
+    banner = page.locator(".md-banner", has_text=BANNER)
+    assert banner.is_visible()
+    # and the "not the version in force" notice, since the draft is not `latest`
+    page.locator(".agreements-outdated").wait_for(state="visible")
+
+
+def test_published_latest_has_no_outdated_notice(page, base_url):
+    page.goto(f"{base_url}{PUBLISHED}/obligations/")
+    page.locator(".md-version").wait_for()  # versions.json has been read
+    page.wait_for_timeout(500)
+    assert not page.locator(".agreements-outdated").is_visible()

@@ -1,0 +1,133 @@
+"""`agreements build` on the real content: fidelity, versions, self-contained, reproducible."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, fold, reference_bold_passages, reference_paragraphs, run_cli
+
+PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
+PAGES = ("index.html", "consent/index.html", "prohibited/index.html")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    from generator.build import build
+    from generator.content.project import load_project
+
+    out = tmp_path_factory.mktemp("site")
+    build(load_project(ROOT), out, use_cache=False)
+    return out
+
+
+def _text(markup: str) -> str:
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    markup = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", markup, flags=re.S)
+    return fold(html.unescape(re.sub(r"<[^>]+>", "", markup)))
+
+
+def _article(path: Path) -> str:
+    page = path.read_text(encoding="utf-8")
+    match = re.search(r"<article\b.*?</article>", page, re.S)
+    assert match, f"no article in {path}"
+    return match.group(0)
+
+
+def test_every_reference_paragraph_is_on_the_published_pages(built):
+    text = " ".join(_text(_article(built / PUBLISHED / page)) for page in PAGES)
+    missing = [p for p in reference_paragraphs() if p not in text]
+    assert not missing, missing[:3]
+
+
+def test_every_bold_passage_is_one_strong_element(built):
+    strong = set()
+    for page in PAGES:
+        for inner in re.findall(r"<strong>(.*?)</strong>", _article(built / PUBLISHED / page), re.S):
+            strong.add(_text(inner))
+    missing = [p for p in reference_bold_passages() if p not in strong]
+    assert not missing, missing[:3]
+
+
+def test_clause_numbers_are_text_and_clauses_have_stable_anchors(built):
+    for version in (PUBLISHED, DRAFT):
+        page = (built / version / "index.html").read_text(encoding="utf-8")
+        match = re.search(r'<div class="clause depth-3" id="obligations\.sms\.bombing"><p><span class="num">4\.2\.5</span> 由于短信', page)
+        assert match, version
+
+
+def test_references_link_to_the_clause_with_its_number(built):
+    page = (built / PUBLISHED / "index.html").read_text(encoding="utf-8")
+    assert page.count('<a class="ref" href="#obligations.personal-info">2</a>') == 2
+
+
+def test_versions_json_is_mike_format_with_latest_on_the_published_version(built):
+    versions = json.loads((built / "versions.json").read_text(encoding="utf-8"))
+    assert [v["version"] for v in versions] == [DRAFT, PUBLISHED]
+    assert {v["version"]: v["aliases"] for v in versions} == {DRAFT: [], PUBLISHED: ["latest"]}
+    root = (built / "index.html").read_text(encoding="utf-8")
+    assert "latest/" in root
+    assert (built / "latest" / "index.html").read_text(encoding="utf-8").count(f"../{PUBLISHED}/") >= 1
+
+
+def test_draft_pages_carry_the_banner_and_published_pages_do_not(built):
+    for page in PAGES + ("changes/index.html",):
+        assert "草案，尚未生效" in (built / DRAFT / page).read_text(encoding="utf-8")
+        assert 'data-agreements-status="draft"' not in (built / PUBLISHED / page).read_text(encoding="utf-8")
+
+
+def test_each_version_links_its_generic_pdf(built):
+    for version in (PUBLISHED, DRAFT):
+        name = f"agreement-{version}.pdf"
+        assert f'href="{name}"' in (built / version / "index.html").read_text(encoding="utf-8")
+        assert (built / version / name).read_bytes().startswith(b"%PDF-")
+
+
+def test_consent_page_shows_placeholder_labels_with_descriptions(built):
+    page = _article(built / PUBLISHED / "consent" / "index.html")
+    labels = re.findall(r'<mark class="placeholder" data-placeholder="(\w+)" title="([^"]+)">(【请填写[^<]+】)</mark>', page)
+    assert {name for name, _, _ in labels} == {"purpose", "personal_fields", "source_name"}
+    assert all(description.strip() for _, description, _ in labels)
+
+
+def test_changes_page_redlines_the_typo_fixes_at_word_level(built):
+    page = _article(built / DRAFT / "changes" / "index.html")
+    assert "<del>款</del><ins>条款</ins>" in page.replace("\n", "")
+    assert "<ins>服务</ins>" in page or "<del>服</del><ins>服务</ins>" in page
+    assert "本协议更新日期" in page
+    first = _article(built / PUBLISHED / "changes" / "index.html")
+    assert "第一个版本" in first
+
+
+def test_nothing_is_loaded_from_other_hosts(built):
+    external = re.compile(r"""(?:<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//)""", re.I)
+    css_external = re.compile(r"""(?:url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:url\()?\s*["']?(?:https?:)?//)""", re.I)
+    offenders = []
+    for path in built.rglob("*"):
+        if path.suffix == ".html" and external.search(path.read_text(encoding="utf-8")):
+            offenders.append(path)
+        if path.suffix == ".css" and css_external.search(path.read_text(encoding="utf-8")):
+            offenders.append(path)
+    assert not offenders, offenders[:5]
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    from generator.build import build
+    from generator.content.project import load_project
+
+    build(load_project(ROOT), tmp_path, use_cache=False)
+    first = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys):
+    code, out, err = run_cli(["--root", str(ROOT), "build", "--out", str(tmp_path / "s")], capsys)
+    assert code == 0, err
+    assert "built 2 version(s)" in out
+    assert (tmp_path / "s" / "versions.json").is_file()
