@@ -12,7 +12,7 @@ N ?= 200
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf to read PDFs back in tests, Chromium for the browser tests.
-DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools chromium
 
 .PHONY: build test bench setup system-packages check site contracts clean

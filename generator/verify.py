@@ -8,13 +8,15 @@ of every page with the text in the PDF.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
+from pydantic import ValidationError
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from generator.content.project import Project
@@ -50,9 +52,14 @@ def read_provenance(path: Path) -> dict[str, str]:
 
 
 def page_texts(data: bytes) -> list[str]:
-    """Each page's text as poppler extracts it, whitespace removed (layout is not content)."""
+    """Each page's text as poppler extracts it, whitespace removed (layout is not content).
+
+    The appearance of a signature field (the signer's stamp, e.g. "Digitally
+    signed by …") is not contract text, so it is left out; pdftotext would
+    otherwise read it and a signed contract could never verify.
+    """
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(data)
+        handle.write(_without_signature_appearances(data))
         handle.flush()
         result = subprocess.run(["pdftotext", "-enc", "UTF-8", handle.name, "-"],
                                 capture_output=True, check=True)
@@ -61,10 +68,33 @@ def page_texts(data: bytes) -> list[str]:
     return ["".join(page.split()) for page in pages]
 
 
+def _without_signature_appearances(data: bytes) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    changed = False
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            field = annot
+            while "/FT" not in field and "/Parent" in field:
+                field = field["/Parent"].get_object()
+            if annot.get("/Subtype") == "/Widget" and field.get("/FT") == "/Sig" and "/AP" in annot:
+                del annot["/AP"]
+                changed = True
+    if not changed:
+        return data
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def verify_contract(path: Path, project: Project) -> Verdict:
     meta = read_provenance(path)
-    values = json.loads(meta[contract.META_CUSTOMER])
-    data = CustomerFile.model_validate(values)
+    try:
+        data = CustomerFile.model_validate(json.loads(meta[contract.META_CUSTOMER]))
+    except (ValueError, ValidationError):  # json.JSONDecodeError is a ValueError
+        raise AgreementsError(f"the {contract.META_CUSTOMER} entry of the PDF's metadata is not a "
+                              "valid customer record; the file was altered or damaged",
+                              file=path) from None
     version = project.version(meta[contract.META_VERSION])
     number = meta.get(contract.META_NUMBER) or derived_contract_number(data.id, version.date)
     problems = []

@@ -99,6 +99,8 @@ def _explain(problem: dict) -> str:
                 "(letters, digits, `-`, joined by `.`)")
     if kind in ("string_too_short", "too_short"):
         return "must not be empty; write the text or remove the key"
+    if kind == "value_error":  # our own validators' messages already end with the fix
+        return str(problem.get("ctx", {}).get("error", msg))
     return f"{msg[0].lower()}{msg[1:]}; fix the value"
 
 
@@ -211,7 +213,10 @@ class _Resolver:
             declared.setdefault(placeholder.name, index)
         used = {name for name, _, _ in self.fills}
         for name, where, loc in self.fills:
-            if name not in declared:
+            if where is not source:
+                self.errors.add(where.error(loc, f"placeholder `{{fill:{name}}}` outside 附录一; "
+                                "only consent.yml may hold placeholders, write the text itself here"))
+            elif name not in declared:
                 known = ", ".join(sorted(declared)) or "none"
                 self.errors.add(where.error(loc, f"unknown placeholder `{{fill:{name}}}`; "
                                 f"declare it under `placeholders:` in consent.yml (declared: {known})"))

@@ -109,7 +109,7 @@ def lock_problems(root: Path, statuses: dict[str, str]) -> list[AgreementsError]
                     f"(SHA-256 differs from {LOCK_FILE}); restore the file with "
                     f"`git checkout -- {VERSIONS_DIR / version / name}` and put the change "
                     "in a new version (`agreements new-version DATE`)",
-                    file=folder / name, key=name))
+                    file=folder / name))
     for version in sorted(set(lock) - set(statuses)):
         problems.append(AgreementsError(
             f"the lock names version {version} but its folder is gone; a published version "

@@ -18,7 +18,7 @@ from generator import __version__
 from generator.config import SiteConfig
 from generator.content.model import Version
 from generator.customers import SERVICE_TITLES, Customer
-from generator.render import pdf, signing
+from generator.render import assemble, pdf, signing
 from generator.render.inline import InlineContext, to_html
 from generator.render.templates import css_string, render_template
 
@@ -91,14 +91,58 @@ def canonical_values(customer: Customer) -> str:
 
 def render_pdf(root: Path, config: SiteConfig, version: Version,
                customer: Customer | None = None) -> bytes:
-    """The unsigned PDF: byte-identical for the same inputs."""
+    """The unsigned PDF: byte-identical for the same inputs.
+
+    A customer's contract takes the fast path (:mod:`generator.render.assemble`):
+    the pages shared by every customer of the version are laid out and written
+    once per process, only the customer's own pages per contract. The text,
+    page breaks, footers, outline, links and fields are those of a full render
+    (:func:`render_pdf_full`); the tests compare the two.
+    """
+    if customer is None:
+        return render_pdf_full(root, config, version, customer)
     html = contract_html(root, config, version, customer)
-    document = pdf.render(html, base_url=(root / "templates" / "pdf").as_uri() + "/")
+    base_url = _base_url(root)
+    result = assemble.render_fast(
+        html, _generic_html(root, config, version),
+        render=lambda text: pdf.render(text, base_url=base_url),
+        write=pdf.write_pdf, metadata=provenance(version, customer))
+    if result is None:  # an HTML shape the fast path does not know: render in full
+        return render_pdf_full(root, config, version, customer)
+    boxes = pdf.signature_boxes(result.document, PARTY_FIELDS)
+    return signing.add_signature_fields(result.pdf, boxes)
+
+
+def render_pdf_full(root: Path, config: SiteConfig, version: Version,
+                    customer: Customer | None = None) -> bytes:
+    """The whole contract laid out and written in one WeasyPrint pass (the reference)."""
+    html = contract_html(root, config, version, customer)
+    document = pdf.render(html, base_url=_base_url(root))
     data = pdf.write_pdf(document, provenance(version, customer))
     if customer is None:
         return data
     boxes = pdf.signature_boxes(document, PARTY_FIELDS)
     return signing.add_signature_fields(data, boxes)
+
+
+def _base_url(root: Path) -> str:
+    return (root / "templates" / "pdf").as_uri() + "/"
+
+
+_GENERIC_HTML: dict[tuple[str, str, str], str] = {}
+
+
+def _generic_html(root: Path, config: SiteConfig, version: Version) -> str:
+    """The version's generic HTML, once per process: what every customer shares."""
+    key = (str(root), version.date, version.source_sha256)
+    if key not in _GENERIC_HTML:
+        _GENERIC_HTML[key] = contract_html(root, config, version, None)
+    return _GENERIC_HTML[key]
+
+
+def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer) -> None:
+    """Lay out and write ``version``'s shared pages now (e.g. before forking workers)."""
+    render_pdf(root, config, version, customer)
 
 
 def sign_provider(data: bytes, p12: Path, password: bytes) -> bytes:

@@ -35,6 +35,7 @@ from pathlib import Path
 import weasyprint
 
 from generator.errors import AgreementsError
+from generator.render.fonts import compact_fonts
 
 __all__ = [
     "CJK_FONT_FAMILIES",
@@ -282,7 +283,7 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     to_write = document.copy()
     to_write.metadata = copy.copy(document.metadata)
     to_write.metadata.custom = custom
-    with _weasyprint_problems("writing the PDF", strict):
+    with _weasyprint_problems("writing the PDF", strict), compact_fonts():
         return to_write.write_pdf(
             custom_metadata=True,
             pdf_identifier=True,   # deterministic: MD5 of the written objects

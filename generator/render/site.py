@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import html
+import html.parser
 import io
 import json
 import logging
@@ -48,6 +49,7 @@ __all__ = [
     "write_alias_redirects",
     "write_root_index",
     "write_versions_json",
+    "serve_version",
 ]
 
 #: The statuses a version can have; a draft carries the 草案 banner on every page.
@@ -167,6 +169,7 @@ def build_version(
         if version_url is None:
             _write_sitemap(site_dir, version)
         _fix_search_query_segmentation(site_dir)
+        _index_clauses(site_dir)
 
 
 # --------------------------------------------------------------------------
@@ -427,3 +430,115 @@ def _redirect_page(href: str) -> str:
 def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
+
+
+# --------------------------------------------------------------------------
+# One search entry per clause
+# --------------------------------------------------------------------------
+
+
+class _ClauseText(html.parser.HTMLParser):
+    """Collects each clause's own paragraphs (not its sub-clauses') and its section heading."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str | None] = []  # clause id of each open <div>, None for other divs
+        self.clauses: dict[str, dict[str, Any]] = {}
+        self.heading: list[str] | None = None
+        self.section = ""
+        self.depth_in_p = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "div":
+            classes = (attrs.get("class") or "").split()
+            clause_id = attrs.get("id") if "clause" in classes else None
+            self.stack.append(clause_id)
+            if clause_id:
+                self.clauses[clause_id] = {"section": self.section, "parts": []}
+        elif tag == "h2":
+            self.heading = []
+        elif tag == "p" and self._current():
+            self.depth_in_p += 1
+            self.clauses[self._current()]["parts"].append("<p>")
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.stack:
+            self.stack.pop()
+        elif tag == "h2" and self.heading is not None:
+            self.section = "".join(self.heading).replace("\u00b6", "").strip()
+            self.heading = None
+        elif tag == "p" and self.depth_in_p and self._current():
+            self.depth_in_p -= 1
+            self.clauses[self._current()]["parts"].append("</p>")
+
+    def handle_data(self, data):
+        if self.heading is not None:
+            self.heading.append(data)
+        elif self.depth_in_p and self._current():
+            self.clauses[self._current()]["parts"].append(html.escape(data, quote=False))
+
+    def _current(self) -> str | None:
+        return self.stack[-1] if self.stack else None
+
+
+def _index_clauses(site_dir: Path) -> None:
+    """Add every clause (an element ``<div class="clause" id=…>``) to the search index.
+
+    Material indexes sections between headings, so a search would land on the
+    section above a clause; one entry per clause lets 短信轰炸 open clause 4.2.5
+    itself. The text is segmented for Chinese exactly as Material segments it.
+    """
+    index_path = site_dir / "search" / "search_index.json"
+    if not index_path.is_file():
+        return
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    segment = _chinese_segmenter()
+    for page in sorted(site_dir.rglob("index.html")):
+        if page.parent.name == "search" or "clause" not in (text := page.read_text(encoding="utf-8")):
+            continue
+        parser = _ClauseText()
+        parser.feed(text)
+        url = page.parent.relative_to(site_dir).as_posix()
+        url = "" if url == "." else f"{url}/"
+        for clause_id, clause in parser.clauses.items():
+            body = "".join(clause["parts"]).strip()
+            number = re.match(r"<p>([0-9.、]+)", body)
+            title = " ".join(x for x in (number.group(1) if number else "", clause["section"]) if x)
+            index["docs"].append({"location": f"{url}#{clause_id}", "title": segment(title or clause_id),
+                                  "text": segment(body)})
+    index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _chinese_segmenter():
+    """Material's own segmentation (jieba, words joined by U+200B), or none without jieba."""
+    try:
+        from material.plugins.search.plugin import SearchIndex
+    except ImportError:  # pragma: no cover - Material is a dependency
+        return lambda text: text
+    return SearchIndex()._segment_chinese
+
+
+# --------------------------------------------------------------------------
+# Live preview
+# --------------------------------------------------------------------------
+
+
+def serve_version(docs_dir: Path, *, version: str, title: str, status: str, extra: dict[str, Any],
+                  project_root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve ``docs_dir`` with live reload until interrupted (MkDocs' dev server).
+
+    MkDocs watches ``docs_dir`` and reloads the browser when a page changes;
+    the caller regenerates the pages there when the sources change.
+    """
+    from mkdocs.commands.serve import serve
+    from mkdocs.config import load_config
+
+    config_file = str(Path(project_root).resolve() / "mkdocs.yml")
+    base = load_config(config_file=config_file, docs_dir=str(docs_dir))
+    merged = dict(base.extra)
+    merged["agreements"] = {**(base.extra.get("agreements") or {}), **extra,
+                            "status": status, "version": version}
+    _quiet_jieba()
+    serve(config_file=config_file, livereload=True, docs_dir=str(Path(docs_dir).resolve()),
+          site_name=title, dev_addr=f"{host}:{port}", extra=merged)

@@ -44,6 +44,8 @@ CASES = {
                                  "sections[1].clauses[2].clauses[1].text"),
     "unknown-placeholder": Case("consent.yml", r"\{fill:nosuch\}", "unknown placeholder `{fill:nosuch}`",
                                 "paragraphs[1].text"),
+    "fill-outside-consent": Case("agreement.yml", r"\{fill:purpose\}", "outside 附录一",
+                                 "sections[1].clauses[1].text"),
     "unused-placeholder": Case("consent.yml", r"name: unused_one", "`unused_one` is declared but never used",
                                "placeholders[2].name"),
     "unbalanced-bold": Case("agreement.yml", r"'\*\*第二项规定", "unbalanced bold",

@@ -1,0 +1,98 @@
+"""`agreements serve`: a live preview of one version for the legal team.
+
+The version's pages are generated into a scratch folder that MkDocs serves
+with live reload. A watcher regenerates them whenever a YAML file, a template
+or the configuration changes; MkDocs notices the new pages and reloads the
+browser. A mistake in the YAML is printed (file:line: key: message) and the
+last good pages stay up until it is fixed.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator.content.project import Project, load_project
+from generator.errors import AgreementsError
+from generator.render import pages, site
+from generator.render.contract import render_pdf
+
+PREVIEW_DIR = Path(".cache") / "preview"
+WATCHED = ("content", "templates", "site_config.yml", "mkdocs.yml")
+
+
+def _choose(project: Project, version: str | None):
+    return project.version(version) if version else project.newest
+
+
+def write_preview(root: Path, version: str | None, docs: Path, *, with_pdf: bool = True) -> str:
+    """(Re)generate the pages of the chosen version; returns its date."""
+    project = load_project(root, check_lock=False)  # a locked file being edited is shown, not refused
+    chosen = _choose(project, version)
+    pages.write_pages(root, chosen, project.previous(chosen), docs)
+    if with_pdf:
+        (docs / pages.pdf_name(chosen)).write_bytes(render_pdf(root, project.config, chosen))
+    return chosen.date
+
+
+class _Regenerate(FileSystemEventHandler):
+    """Debounced: an editor's save is several events; regenerate once they settle."""
+
+    def __init__(self, root: Path, version: str | None, docs: Path) -> None:
+        self.root, self.version, self.docs = root, version, docs
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    # Reading a file is an event too (opened, closed without writing); only changes count,
+    # or regenerating, which reads the sources, would trigger itself forever.
+    CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in self.CHANGES or event.is_directory:
+            return
+        if ".cache" in Path(event.src_path).parts:
+            return
+        with self.lock:
+            if self.timer:
+                self.timer.cancel()
+            self.timer = threading.Timer(0.3, self.regenerate)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def regenerate(self) -> None:
+        try:
+            date = write_preview(self.root, self.version, self.docs)
+        except AgreementsError as exc:
+            click.echo(f"preview not updated:\n{exc}", err=True)
+        else:
+            click.echo(f"preview of {date} updated")
+
+
+def serve(root: Path, version: str | None, *, host: str, port: int) -> None:
+    docs = root / PREVIEW_DIR / "docs"
+    project = load_project(root, check_lock=False)
+    chosen = _choose(project, version)
+    write_preview(root, chosen.date, docs)
+    observer = Observer()
+    handler = _Regenerate(root, chosen.date, docs)
+    for name in WATCHED:
+        path = root / name
+        if path.exists():
+            observer.schedule(handler, str(path if path.is_dir() else path.parent),
+                              recursive=path.is_dir())
+    observer.start()
+    click.echo(f"previewing {chosen.date} ({chosen.status}) at http://{host}:{port}/ — "
+               "edit the YAML and the page reloads; Ctrl+C stops")
+    try:
+        site.serve_version(docs, version=chosen.date, title=project.config.site.title,
+                           status=chosen.status,
+                           extra={"company": project.config.provider.name,
+                                  "product": project.config.product},
+                           project_root=root, host=host, port=port)
+    finally:
+        observer.stop()
+        observer.join()
