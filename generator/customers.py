@@ -21,8 +21,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from generator.content.loader import load_yaml
 from generator.content.model import Version
 from generator.content.project import Project
-from generator.content.resolve import SourceFile, validate
+from generator.content.resolve import SourceFile, register_pattern_rule, validate
 from generator.errors import AgreementsError, ErrorCollector
+from generator.glyphs import missing_glyphs
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -59,12 +60,29 @@ def _printable(text: str) -> str:
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
             raise ValueError(f"contains the invisible or control character U+{ord(char):04X}; "
                              "remove it (line breaks and tabs are not allowed in a value)")
+    missing = missing_glyphs(text)
+    if missing:
+        shown = ", ".join(f"U+{ord(c):04X} “{c}”" for c in missing)
+        raise ValueError(f"no installed font can print {shown}; replace it (for a rare character "
+                         "in a name, use the common form), or install a font that has it")
     return text
 
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
                  AfterValidator(_printable)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,20}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$"
+for _pattern, _rule in (
+    (SLUG_PATTERN, "must be 1–64 lower-case letters, digits and `-` (it names the PDF file), e.g. lanzhou-data"),
+    (PHONE_PATTERN, "must be a phone number: digits, optionally a leading +, spaces and `-`; quote it in YAML"),
+    (EMAIL_PATTERN, "must be an e-mail address such as li@example.com"),
+    (NUMBER_PATTERN, "must be 1–40 letters, digits and `-`, e.g. ZSY-2026-0001"),
+):
+    register_pattern_rule(_pattern, _rule)
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 CreditCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_valid_credit_code)]
 ConsentValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
                          AfterValidator(_printable)]
@@ -79,10 +97,10 @@ class Contact(_Strict):
     """甲方's contact person for the contract."""
 
     name: Line = Field(description="Contact person's name.")
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 -]{5,20}$")] = Field(
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)] = Field(
         description="Phone number, digits with optional +, spaces and dashes; quote it in YAML.")
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = Field(
+                                            pattern=EMAIL_PATTERN)] = Field(
         description="E-mail address.")
 
 
@@ -100,7 +118,7 @@ class CustomerFile(_Strict):
     services: list[Service] = Field(min_length=1, description="Services taken: verification, sms, recharge, other.")
     consent: dict[str, ConsentValue | list[ConsentValue]] = Field(
         description="附录一's placeholders by name (purpose, personal_fields, source_name); a list for list-type ones.")
-    contract_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")] | None = Field(
+    contract_number: Annotated[str, StringConstraints(pattern=NUMBER_PATTERN)] | None = Field(
         default=None, description="合同编号; derived from id and version when absent.")
     signing_date: dt.date | None = Field(default=None, description="Signing date printed on the cover, if known.")
     version: dt.date | None = Field(default=None, description="Agreement version; default: the newest published.")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.content import numbering
 from generator.content.inline import InlineSyntaxError, parse_inline, split_paragraphs
+from generator.content.inline import ID_PATTERN, NAME_PATTERN
 from generator.content.loader import load_yaml, position_of
 from generator.content.model import Agreement, Appendix, Clause, Placeholder, Runs, Section, Version
 from generator.content.schema import (
@@ -88,6 +89,19 @@ def _data_loc(data: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
     return tuple(kept)
 
 
+# What each pattern of the schemas means, in words; keyed by the pattern itself.
+_PATTERN_RULES = {
+    rf"^{ID_PATTERN}$": "must be a lower-case English id such as `obligations.sms.bombing` "
+                        "(letters, digits, `-`, joined by `.`)",
+    rf"^{NAME_PATTERN}$": "must be a lower-case name such as `source_name` (letters, digits, `_`)",
+}
+
+
+def register_pattern_rule(pattern: str, explanation: str) -> None:
+    """Schemas elsewhere (customer files) explain their own patterns."""
+    _PATTERN_RULES[pattern] = explanation
+
+
 def _explain(problem: dict) -> str:
     kind, msg = problem["type"], problem["msg"]
     if kind == "extra_forbidden":
@@ -95,8 +109,9 @@ def _explain(problem: dict) -> str:
     if kind == "missing":
         return "required key is missing; add it"
     if kind == "string_pattern_mismatch":
-        return ("must be a lower-case English id such as `obligations.sms.bombing` "
-                "(letters, digits, `-`, joined by `.`)")
+        return _PATTERN_RULES.get(problem.get("ctx", {}).get("pattern", ""),
+                                  f"does not have the expected form (pattern {problem.get('ctx', {}).get('pattern')}); "
+                                  "correct the value")
     if kind in ("string_too_short", "too_short"):
         return "must not be empty; write the text or remove the key"
     if kind == "value_error":  # our own validators' messages already end with the fix

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko import stamp
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -122,6 +123,11 @@ def add_signature_fields(pdf: bytes, boxes: list[SignatureBox]) -> bytes:
     return out.getvalue()
 
 
+# pyHanko's default stamp prints the signer's name in a Latin font, which turns a
+# Chinese certificate name into mojibake; the certificate itself names the signer.
+_STAMP = stamp.TextStampStyle(stamp_text="Digitally signed\nTime: %(ts)s")
+
+
 def load_signer(p12_path: Path, password: bytes) -> signers.SimpleSigner:
     """Load key and certificates from a PKCS#12 file; errors name the file, never the password.
 
@@ -185,7 +191,8 @@ def sign_field(pdf: bytes, field_name: str, p12_path: Path, password: bytes) -> 
         md_algorithm="sha256",
     )
     try:
-        out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, existing_fields_only=True)
+        out = signers.PdfSigner(meta, signer=signer, stamp_style=_STAMP).sign_pdf(
+            writer, existing_fields_only=True)
     except (SigningError, PdfError) as exc:
         raise AgreementsError(f"cannot sign field {field_name!r}: {exc}", file=p12_path) from exc
     return out.getvalue()

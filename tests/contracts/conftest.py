@@ -1,0 +1,82 @@
+"""Fixtures for the contract tests: the example contract rendered once per session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME, ROOT, make_pki, pdftotext_pages  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def project():
+    from generator.content.project import load_project
+
+    return load_project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def example_customer(project):
+    from generator.customers import load_customer
+
+    return load_customer(EXAMPLE, project)
+
+
+@pytest.fixture(scope="session")
+def example_pdf_path(tmp_path_factory) -> Path:
+    """The example contract, written by the CLI as a user would."""
+    from generator.cli import main
+
+    out = tmp_path_factory.mktemp("example-contract")
+    assert main(["--root", str(ROOT), "contract", str(EXAMPLE), "--out", str(out)]) == 0
+    path = out / EXAMPLE_PDF_NAME
+    assert path.is_file()
+    return path
+
+
+@pytest.fixture(scope="session")
+def example_pdf(example_pdf_path) -> bytes:
+    return example_pdf_path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def example_pages(example_pdf_path) -> list[str]:
+    return pdftotext_pages(example_pdf_path)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def run_cli(*args: str) -> int:
+    from generator.cli import main
+
+    return main(["--root", str(ROOT), *args])
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """``cli("contract", file, "--out", dir)`` → exit code; output via capsys/capfd."""
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def signed_run(pki, tmp_path_factory):
+    """The example contract signed for 乙方 through the CLI: (path, exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("signed")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout), \
+            contextlib.redirect_stderr(stderr):
+        mp.setenv("AGREEMENTS_P12_PASSWORD", pki.password)
+        code = run_cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path))
+    return out / EXAMPLE_PDF_NAME, code, stdout.getvalue(), stderr.getvalue()
