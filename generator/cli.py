@@ -158,8 +158,10 @@ def verify(ctx: Context, file: Path) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
               show_default=True, help="Folder for the site: one sub-folder per version.")
 @click.option("--no-cache", is_flag=True, help="Rebuild every version, ignoring .cache/site.")
+@click.option("--published-only", is_flag=True,
+              help="Leave drafts out (for the public host; the default includes them, bannered).")
 @pass_context
-def build_command(ctx: Context, out: Path, no_cache: bool) -> None:
+def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool) -> None:
     """Build the versioned documentation site (every version, versions.json, latest)."""
     import time
 
@@ -167,6 +169,8 @@ def build_command(ctx: Context, out: Path, no_cache: bool) -> None:
 
     started = time.perf_counter()
     project = ctx.project()
+    if published_only:
+        project = project.without_drafts()
     rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
     click.echo(f"built {len(project.versions)} version(s) into {_shown(out)} in "
                f"{time.perf_counter() - started:.1f} s (rebuilt: {', '.join(rebuilt) or 'none, all cached'})")
@@ -233,9 +237,12 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one clean message."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
+    if debug:  # accepted anywhere on the line, not only before the command
+        args = ["--debug", *(a for a in args if a != "--debug")]
     try:
-        cli.main(args=argv, prog_name="agreements", standalone_mode=False)
+        cli.main(args=args, prog_name="agreements", standalone_mode=False)
     except AgreementsError as exc:
         if debug:
             traceback.print_exc()

@@ -347,3 +347,23 @@ def test_every_yaml_file_names_its_schema_on_the_first_line(path):
 
 def test_the_content_folder_has_yaml_files():
     assert len([p for p in _yaml_files() if "content" in p.parts]) >= 4
+
+
+def test_debug_is_accepted_after_the_command(tmp_path, capsys):
+    from helpers import run_cli
+
+    code, _, err = run_cli(["--root", str(tmp_path), "check", "--debug"], capsys)
+    assert code == 1
+    assert "Traceback" in err and "site_config.yml" in err
+
+
+def test_build_published_only_leaves_drafts_out(tmp_path, capsys):
+    import json
+
+    from helpers import ROOT, run_cli
+
+    code, out, err = run_cli(["--root", str(ROOT), "build", "--published-only", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    versions = json.loads((tmp_path / "versions.json").read_text(encoding="utf-8"))
+    assert [v["version"] for v in versions] == ["2021-12-20"]
+    assert not (tmp_path / "2026-11-28").exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.config import SiteConfig, load_config
@@ -35,6 +35,13 @@ class Project:
     def newest(self) -> Version:
         return self.versions[-1]
 
+    def without_drafts(self) -> Project:
+        published = tuple(v for v in self.versions if not v.is_draft)
+        if not published:
+            raise AgreementsError("no published version to build; publish one first "
+                                  "(`agreements publish DATE`)")
+        return replace(self, versions=published)
+
     def previous(self, version: Version) -> Version | None:
         index = self.versions.index(version)
         return self.versions[index - 1] if index else None
@@ -42,6 +49,7 @@ class Project:
 
 def load_project(root: Path, *, check_lock: bool = True) -> Project:
     """Load and validate everything; report every problem of every version at once."""
+    root = root.resolve()  # templates and fonts are found by absolute file URLs
     errors = ErrorCollector()
     config = None
     try:
