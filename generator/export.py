@@ -119,6 +119,13 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
                 if progress:
                     progress(written[-1])
         else:
+            # The pages every customer of a version shares are made once here and
+            # inherited by the forked workers (copy-on-write), not once per worker.
+            first_of_version = {}
+            for customer in customers:
+                first_of_version.setdefault(customer.version.date, customer)
+            for customer in first_of_version.values():
+                contract.prepare(project.root, project.config, customer.version, customer)
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 for path in pool.map(_export_one, range(len(customers)), chunksize=4):

@@ -39,9 +39,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import pypdf
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject,
-                           NumberObject)
+import pydyf
 
 __all__ = ["Split", "split_body", "render_fast", "clear_cache"]
 
@@ -116,7 +114,7 @@ class _Shared:
     runs: tuple[tuple[str, ...], ...]   # the segments of each shared run
     pages: list[list]                    # laid-out weasyprint Pages per run
     pdf: bytes                           # all shared pages, no footers, compact fonts
-    reader: pypdf.PdfReader
+    objects: "_Templates"                # their objects, ready to copy into a contract
 
 
 _CACHE: OrderedDict[str, _Shared] = OrderedDict()
@@ -153,7 +151,7 @@ def _shared(head: str, runs: tuple[tuple[str, ...], ...], tail: str,
             page.links, page.anchors, page.bookmarks, page.forms = [], {}, [], {None: []}
             bare.append(page)
     data = write(documents[0].copy(bare))
-    shared = _Shared(runs, pages, data, pypdf.PdfReader(io.BytesIO(data)))
+    shared = _Shared(runs, pages, data, _Templates.from_pdf(data))
     _CACHE[key] = shared
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -186,13 +184,27 @@ def _runs(customer: Split, generic: Split) -> list[tuple[int, int]] | None:
     return runs
 
 
+def prepare_shared(html: str, generic_html: str, *, render, write) -> bool:
+    """Make and cache the shared pages for ``html`` now; False if the fast path does not apply."""
+    customer, generic = split_body(html), split_body(generic_html)
+    if customer is None or generic is None:
+        return False
+    runs = _runs(customer, generic)
+    if not runs:
+        return False
+    _shared(generic.head, tuple(customer.segments[a:b] for a, b in runs), generic.tail,
+            render, lambda document: write(document, {}, None))
+    return True
+
+
 def render_fast(html: str, generic_html: str, *, render: Callable[[str], object],
-                write: Callable[[object, Mapping[str, str]], bytes],
+                write: Callable[[object, Mapping[str, str], Callable | None], bytes],
                 metadata: Mapping[str, str]) -> FastResult | None:
     """The contract for ``html``, reusing the pages it shares with ``generic_html``.
 
     ``render(html)`` lays out HTML into a WeasyPrint Document, ``write(document,
-    metadata)`` writes one (compact fonts, reproducible). Returns None when
+    metadata, finisher)`` writes one (compact fonts, reproducible; ``finisher``
+    as for :func:`generator.render.pdf.write_pdf`). Returns None when
     the HTML cannot be split into shared and own parts; then render in full.
     """
     customer, generic = split_body(html), split_body(generic_html)
@@ -204,7 +216,7 @@ def render_fast(html: str, generic_html: str, *, render: Callable[[str], object]
     run_segments = tuple(customer.segments[a:b] for a, b in runs)
     # The generic head: the same stylesheet, and the same for every customer of the version.
     shared = _shared(generic.head, run_segments, generic.tail, render,
-                     lambda document: write(document, {}))
+                     lambda document: write(document, {}, None))
 
     # The customer's own document, with placeholder pages for the shared runs.
     parts: list[str] = []
@@ -255,41 +267,172 @@ def render_fast(html: str, generic_html: str, *, render: Callable[[str], object]
         else:
             pages.append(page)
     assembled = document.copy(pages)
-    skeleton = write(assembled, metadata)
-    return FastResult(_merge(skeleton, shared.reader, shared_index), assembled)
+
+    def finisher(_document, pdf_file: pydyf.PDF) -> None:
+        shared.objects.add_to(pdf_file, shared_index)
+
+    return FastResult(write(assembled, metadata, finisher), assembled)
 
 
-def _merge(skeleton: bytes, shared: pypdf.PdfReader, shared_index: Mapping[int, int]) -> bytes:
-    """Put each shared page's content, as a Form XObject, under its placeholder page's own."""
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(skeleton)))
-    for page_index in sorted(shared_index):
-        source = shared.pages[shared_index[page_index]]
-        target = writer.pages[page_index]
-        contents = source["/Contents"].get_object()
-        if not isinstance(contents, pypdf.generic.StreamObject):
-            raise ValueError("shared page content is not a single stream")
-        form = contents.clone(writer)     # keeps the compressed data as it is
-        form[NameObject("/Type")] = NameObject("/XObject")
-        form[NameObject("/Subtype")] = NameObject("/Form")
-        form[NameObject("/BBox")] = ArrayObject(
-            [NumberObject(0) if float(v) == 0 else v for v in source.mediabox])
-        form[NameObject("/Resources")] = source["/Resources"].clone(writer)
-        form_ref = writer._add_object(form)
+# --------------------------------------------------------------------------
+# Copying the shared pages' objects into a contract
 
-        resources = target["/Resources"]
-        if not isinstance(resources.get_object(), DictionaryObject):
-            raise ValueError("page without resources")
-        own = DictionaryObject(resources.get_object())   # placeholder pages share one dict
-        xobjects = DictionaryObject(own.get("/XObject", DictionaryObject()).get_object())
-        xobjects[NameObject(_FORM_NAME)] = form_ref
-        own[NameObject("/XObject")] = xobjects
-        target[NameObject("/Resources")] = writer._add_object(own)
 
-        prefix = DecodedStreamObject()
-        prefix.set_data(f"q {_FORM_NAME} Do Q\n".encode())
-        old = target["/Contents"]
-        old_list = list(old.get_object()) if isinstance(old.get_object(), ArrayObject) else [old]
-        target[NameObject("/Contents")] = ArrayObject([writer._add_object(prefix), *old_list])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+class _Raw(pydyf.Object):
+    """A pre-serialised PDF object."""
+
+    def __init__(self, data: bytes, stream: bool):
+        super().__init__()
+        self._data = data
+        self._stream = stream
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @property
+    def compressible(self) -> bool:
+        return not self._stream
+
+
+_Template = tuple  # alternating bytes and ints (an int: a reference to that template)
+
+
+class _Templates:
+    """The shared pages as Form XObjects plus everything they use, serialised once.
+
+    References between the objects are kept as indexes and turned into object
+    numbers when added to a contract, so adding them costs a few joins.
+    """
+
+    def __init__(self, objects: list[tuple[_Template, bool]], forms: list[int]):
+        self.objects = objects   # (template, is_stream)
+        self.forms = forms       # per shared page: index of its Form XObject
+
+    @classmethod
+    def from_pdf(cls, data: bytes) -> "_Templates":
+        import pypdf   # only needed once per version: keep it out of start-up
+        from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject,
+                                   NumberObject, StreamObject)
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        index: dict[int, int] = {}
+        objects: list = []
+        pending: list[int] = []
+
+        def ref(number: int) -> int:
+            if number not in index:
+                index[number] = len(objects)
+                objects.append(None)
+                pending.append(number)
+            return index[number]
+
+        def serialise(obj, out: list) -> None:
+            if isinstance(obj, IndirectObject):
+                out.append(ref(obj.idnum))
+            elif isinstance(obj, StreamObject):
+                raise ValueError("direct stream")
+            elif isinstance(obj, DictionaryObject):
+                out.append(b"<<")
+                for key in sorted(obj):
+                    out.append(b"/" + key[1:].encode("latin-1") + b" ")
+                    value = obj.raw_get(key)
+                    if key in ("/BaseFont", "/FontName") and isinstance(value, NameObject):
+                        value = NameObject(_shared_font_name(value))
+                    serialise(value, out)
+                    out.append(b" ")
+                out.append(b">>")
+            elif isinstance(obj, ArrayObject):
+                out.append(b"[")
+                for item in obj:
+                    serialise(item, out)
+                    out.append(b" ")
+                out.append(b"]")
+            else:
+                buffer = io.BytesIO()
+                obj.write_to_stream(buffer)
+                out.append(buffer.getvalue())
+
+        def stream_template(stream: StreamObject, extra: dict) -> _Template:
+            raw = stream._data  # still encoded
+            entries = {k: stream.raw_get(k) for k in stream if k != "/Length"}
+            entries.update(extra)
+            entries["/Length"] = NumberObject(len(raw))
+            out: list = []
+            serialise(DictionaryObject(entries), out)
+            out.append(b"\nstream\n" + raw + b"\nendstream")
+            return _join(out)
+
+        forms = []
+        for page in reader.pages:
+            contents = page.raw_get("/Contents")
+            if not isinstance(contents, IndirectObject) or not isinstance(
+                    contents.get_object(), StreamObject):
+                raise ValueError("a shared page's content is not one stream")
+            box = ArrayObject(page.mediabox)
+            extra = {"/Type": NameObject("/XObject"), "/Subtype": NameObject("/Form"),
+                     "/BBox": box, "/Resources": page.raw_get("/Resources")}
+            form = len(objects)
+            objects.append(None)   # reserve the slot before its references get theirs
+            objects[form] = (stream_template(contents.get_object(), extra), True)
+            forms.append(form)
+        while pending:
+            number = pending.pop(0)
+            obj = reader.get_object(number)
+            if isinstance(obj, StreamObject):
+                objects[index[number]] = (stream_template(obj, {}), True)
+            else:
+                out: list = []
+                serialise(obj, out)
+                objects[index[number]] = (_join(out), False)
+        return cls(objects, forms)
+
+    def add_to(self, pdf_file: pydyf.PDF, placement: Mapping[int, int]) -> None:
+        """Add the objects to ``pdf_file`` and draw shared page ``placement[i]`` on page ``i``."""
+        base = len(pdf_file.objects)
+        for template, is_stream in self.objects:
+            data = b"".join(part if isinstance(part, bytes) else b"%d 0 R" % (base + part)
+                            for part in template)
+            pdf_file.add_object(_Raw(data, is_stream))
+        kids = pdf_file.pages["Kids"]
+        page_numbers = [kids[i] for i in range(0, len(kids), 3)]
+        for page_index in sorted(placement):
+            page = pdf_file.objects[page_numbers[page_index]]
+            form = base + self.forms[placement[page_index]]
+            resources = page["Resources"]
+            if isinstance(resources, bytes):   # WeasyPrint: one dict shared by all pages
+                resources = pdf_file.objects[int(resources.split()[0])]
+            resources = pydyf.Dictionary(resources)
+            xobjects = pydyf.Dictionary(resources.get("XObject") or {})
+            xobjects[_FORM_NAME[1:]] = b"%d 0 R" % form
+            resources["XObject"] = xobjects
+            pdf_file.add_object(resources)
+            page["Resources"] = resources.reference
+            prefix = pydyf.Stream([f"q {_FORM_NAME} Do Q".encode()], compress=False)
+            pdf_file.add_object(prefix)
+            page["Contents"] = pydyf.Array([prefix.reference, page["Contents"]])
+
+
+def _shared_font_name(name: str) -> str:
+    """A subset tag of its own for the shared pages' fonts.
+
+    WeasyPrint derives the tag (``ABCDEF+``) from the font description, so the
+    shared pages' subset and the customer pages' subset of one face would
+    otherwise carry the same name with different glyphs; give the shared one
+    another deterministic tag so that no viewer can mistake one for the other.
+    """
+    match = re.fullmatch(r"/([A-Z]{6})\+(.*)", name)
+    if not match:
+        return name
+    digest = hashlib.md5(f"shared:{match.group(1)}".encode(), usedforsecurity=False).digest()
+    return "/" + "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + match.group(2)
+
+
+def _join(parts: list) -> _Template:
+    """Merge adjacent bytes, keep reference indexes."""
+    out: list = []
+    for part in parts:
+        if isinstance(part, bytes) and out and isinstance(out[-1], bytes):
+            out[-1] += part
+        else:
+            out.append(part)
+    return tuple(out)

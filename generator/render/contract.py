@@ -106,7 +106,8 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
     result = assemble.render_fast(
         html, _generic_html(root, config, version),
         render=lambda text: pdf.render(text, base_url=base_url),
-        write=pdf.write_pdf, metadata=provenance(version, customer))
+        write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher),
+        metadata=provenance(version, customer))
     if result is None:  # an HTML shape the fast path does not know: render in full
         return render_pdf_full(root, config, version, customer)
     boxes = pdf.signature_boxes(result.document, PARTY_FIELDS)
@@ -141,8 +142,13 @@ def _generic_html(root: Path, config: SiteConfig, version: Version) -> str:
 
 
 def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer) -> None:
-    """Lay out and write ``version``'s shared pages now (e.g. before forking workers)."""
-    render_pdf(root, config, version, customer)
+    """Lay out and write ``version``'s shared pages now, e.g. before forking workers,
+    so that every worker inherits them instead of making its own."""
+    base_url = _base_url(root)
+    assemble.prepare_shared(
+        contract_html(root, config, version, customer), _generic_html(root, config, version),
+        render=lambda text: pdf.render(text, base_url=base_url),
+        write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher))
 
 
 def sign_provider(data: bytes, p12: Path, password: bytes) -> bytes:

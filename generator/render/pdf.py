@@ -160,7 +160,22 @@ def render(html: str, base_url: str | None = None, *, strict: bool = True) -> we
     """
     require_cjk_font()
     with _weasyprint_problems("laying out the HTML", strict):
-        return weasyprint.HTML(string=html, base_url=base_url).render()
+        return weasyprint.HTML(string=html, base_url=base_url).render(
+            font_config=_font_config())
+
+
+@functools.cache
+def _font_config() -> weasyprint.text.fonts.FontConfiguration:
+    """One font configuration (Pango font map) per process, shared by every render.
+
+    A fresh one per document re-opens and memory-maps every font file (~100 MB
+    for the Noto CJK collections) and keeps the mappings until the next cyclic
+    garbage collection; a batch worker's memory then grows and falls by
+    hundreds of MB. Shared, the fonts are loaded once. Only ``@font-face``
+    rules would add to it, and the contract templates have none.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+    return FontConfiguration()
 
 
 # --------------------------------------------------------------------------
@@ -252,7 +267,7 @@ def signature_boxes(
 
 
 def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
-              strict: bool = True) -> bytes:
+              strict: bool = True, finisher=None) -> bytes:
     """Write ``document`` as PDF bytes: fonts embedded as subsets, reproducibly.
 
     ``metadata`` becomes custom entries of the Info dictionary, e.g.
@@ -261,6 +276,9 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     entries. They replace WeasyPrint's own custom entries, which come from
     ``<meta name=...>`` tags and are lower-cased. ``document`` is not modified
     and can be written again with the same result.
+
+    ``finisher(document, pdf)`` (optional) may add objects to the
+    ``pydyf.PDF`` before it is written (see :mod:`generator.render.assemble`).
     """
     custom: dict[str, str] = {}
     bad = []
@@ -283,10 +301,17 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     to_write = document.copy()
     to_write.metadata = copy.copy(document.metadata)
     to_write.metadata.custom = custom
-    with _weasyprint_problems("writing the PDF", strict), compact_fonts():
-        return to_write.write_pdf(
-            custom_metadata=True,
-            pdf_identifier=True,   # deterministic: MD5 of the written objects
-            full_fonts=False,      # subset fonts (HarfBuzz hb-subset when available)
-            uncompressed_pdf=False,
-        )
+    try:
+        with _weasyprint_problems("writing the PDF", strict), compact_fonts():
+            return to_write.write_pdf(
+                custom_metadata=True,
+                pdf_identifier=True,   # deterministic: MD5 of the written objects
+                full_fonts=False,      # subset fonts (HarfBuzz hb-subset when available)
+                uncompressed_pdf=False,
+                finisher=finisher,
+            )
+    finally:
+        # Each written font holds a copy of its whole font file (20-27 MB for a Noto CJK
+        # collection); free them now rather than at the next cyclic garbage collection,
+        # which keeps a batch worker's memory flat.
+        to_write.fonts.clear()
