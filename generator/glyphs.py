@@ -11,7 +11,8 @@ import functools
 import shutil
 import subprocess
 
-PRIMARY_FAMILY = "Noto Serif CJK SC"
+# Noto Sans and Serif CJK SC cover the same characters, so one cmap serves either.
+PRIMARY_FAMILY = "Noto Sans CJK SC"
 
 
 @functools.cache
@@ -23,7 +24,7 @@ def _primary_cmap() -> frozenset[int]:
     result = subprocess.run([fc_match, "-f", "%{file}\n%{index}", PRIMARY_FAMILY],
                             capture_output=True, text=True, check=False)
     lines = result.stdout.splitlines()
-    if len(lines) < 2 or "NotoSerifCJK" not in lines[0]:
+    if len(lines) < 2 or "NotoSansCJK" not in lines[0]:
         return frozenset()  # fc-match answered with a fallback; every character asks fc-list
     from fontTools.ttLib import TTFont
 

@@ -62,7 +62,7 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
                    Party("乙方", config.provider.name, "sig-party-b")]
     return render_template(
         root, TEMPLATE,
-        css=css_block(root), footer_left=css_string(footer), version=version,
+        css=css_block(root), footer_left=css_string(footer), font=css_string(config.pdf.font_family), version=version,
         agreement=version.agreement, customer=customer, provider=config.provider,
         services=[SERVICE_TITLES[s] for s in customer.data.services] if customer else [],
         parties=parties, inline=functools.partial(to_html, ctx=ctx),
