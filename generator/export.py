@@ -56,6 +56,7 @@ def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool
     errors = ErrorCollector()
     customers: list[Customer] = []
     seen: dict[str, Path] = {}
+    numbers: dict[str, Path] = {}
     for path in paths:
         try:
             customer = load_customer(path, project, allow_draft=allow_draft)
@@ -70,6 +71,11 @@ def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool
                                        "both would write the same file, give each customer its own id",
                                        file=path, key="id"))
         seen[customer.output_name] = path
+        if customer.contract_number in numbers:
+            errors.add(AgreementsError(f"contract number {customer.contract_number} is also used by "
+                                       f"{numbers[customer.contract_number]}; each contract needs its own",
+                                       file=path, key="contract_number"))
+        numbers.setdefault(customer.contract_number, path)
         customers.append(customer)
     errors.raise_if_any("invalid customer files; nothing was written")
     return customers

@@ -217,3 +217,17 @@ def test_only_the_right_check_digit_is_accepted(prefix):
         if wrong != right:
             with pytest.raises(ValueError, match="check digit"):
                 _valid_credit_code(prefix + wrong)
+
+
+def test_two_customers_with_one_contract_number_write_nothing(tmp_path, capsys):
+    from helpers import ROOT, run_cli
+
+    example = (ROOT / "customers" / "examples" / "lanzhou-data.yml").read_text(encoding="utf-8")
+    first, second = tmp_path / "a.yml", tmp_path / "b.yml"
+    first.write_text(example, encoding="utf-8")
+    second.write_text(example.replace("id: lanzhou-data", "id: lanzhou-data-2"), encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run_cli(["--root", str(ROOT), "contract", str(first), str(second), "--out", str(out)], capsys)
+    assert code == 1
+    assert "b.yml" in err and "contract_number" in err and "ZSY-2026-0001" in err
+    assert not out.exists()
