@@ -199,13 +199,16 @@ def prepare_shared(html: str, generic_html: str, *, render, write) -> bool:
 
 def render_fast(html: str, generic_html: str, *, render: Callable[[str], object],
                 write: Callable[[object, Mapping[str, str], Callable | None], bytes],
-                metadata: Mapping[str, str]) -> FastResult | None:
+                metadata: Mapping[str, str],
+                finisher: Callable[[object], Callable] | None = None) -> FastResult | None:
     """The contract for ``html``, reusing the pages it shares with ``generic_html``.
 
     ``render(html)`` lays out HTML into a WeasyPrint Document, ``write(document,
     metadata, finisher)`` writes one (compact fonts, reproducible; ``finisher``
-    as for :func:`generator.render.pdf.write_pdf`). Returns None when
-    the HTML cannot be split into shared and own parts; then render in full.
+    as for :func:`generator.render.pdf.write_pdf`). ``finisher(document)``
+    (optional) gives one more finisher for the assembled contract only, e.g.
+    its signature fields. Returns None when the HTML cannot be split into
+    shared and own parts; then render in full.
     """
     customer, generic = split_body(html), split_body(generic_html)
     if customer is None or generic is None:
@@ -268,10 +271,21 @@ def render_fast(html: str, generic_html: str, *, render: Callable[[str], object]
             pages.append(page)
     assembled = document.copy(pages)
 
-    def finisher(_document, pdf_file: pydyf.PDF) -> None:
+    def add_shared(_document, pdf_file: pydyf.PDF) -> None:
         shared.objects.add_to(pdf_file, shared_index)
 
-    return FastResult(write(assembled, metadata, finisher), assembled)
+    extra = finisher(assembled) if finisher else None
+    return FastResult(write(assembled, metadata, _chain(add_shared, extra)), assembled)
+
+
+def _chain(*finishers: Callable | None) -> Callable:
+    present = [f for f in finishers if f is not None]
+
+    def finish(document, pdf_file) -> None:
+        for each in present:
+            each(document, pdf_file)
+
+    return finish
 
 
 # --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from generator import __version__
 from generator.config import SiteConfig
 from generator.content.model import Version
 from generator.customers import SERVICE_TITLES, Customer
-from generator.render import assemble, pdf, signing
+from generator.render import assemble, pdf
 from generator.render.inline import InlineContext, to_html
 from generator.render.templates import css_string, render_template
 
@@ -107,11 +107,10 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
         html, _generic_html(root, config, version),
         render=lambda text: pdf.render(text, base_url=base_url),
         write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher),
-        metadata=provenance(version, customer))
+        metadata=provenance(version, customer), finisher=_fields)
     if result is None:  # an HTML shape the fast path does not know: render in full
         return render_pdf_full(root, config, version, customer)
-    boxes = pdf.signature_boxes(result.document, PARTY_FIELDS)
-    return signing.add_signature_fields(result.pdf, boxes)
+    return result.pdf
 
 
 def render_pdf_full(root: Path, config: SiteConfig, version: Version,
@@ -119,11 +118,13 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     """The whole contract laid out and written in one WeasyPrint pass (the reference)."""
     html = contract_html(root, config, version, customer)
     document = pdf.render(html, base_url=_base_url(root))
-    data = pdf.write_pdf(document, provenance(version, customer))
-    if customer is None:
-        return data
-    boxes = pdf.signature_boxes(document, PARTY_FIELDS)
-    return signing.add_signature_fields(data, boxes)
+    fields = _fields(document) if customer else None
+    return pdf.write_pdf(document, provenance(version, customer), finisher=fields)
+
+
+def _fields(document):
+    """Signature fields over the signature boxes, written with the pages."""
+    return pdf.signature_fields(pdf.signature_boxes(document, PARTY_FIELDS))
 
 
 def _base_url(root: Path) -> str:
@@ -153,9 +154,13 @@ def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer
 
 def sign_provider(data: bytes, p12: Path, password: bytes) -> bytes:
     """乙方 signs its field in advance; 甲方's stays open for the customer."""
+    from generator.render import signing  # pyHanko costs ~0.6 s to import; only signing needs it
+
     return signing.sign_field(data, PROVIDER_FIELD, p12, password)
 
 
 def check_signing_key(p12: Path, password: bytes) -> None:
     """Open the key once up front, so a wrong password stops the batch before any file."""
+    from generator.render import signing
+
     signing.load_signer(p12, password)

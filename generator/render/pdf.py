@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pydyf
 import weasyprint
 
 from generator.errors import AgreementsError
@@ -260,6 +261,55 @@ def signature_boxes(
     if problems:
         raise AgreementsError("signature boxes: " + "; ".join(problems))
     return boxes
+
+
+def signature_fields(boxes: list[SignatureBox]):
+    """A ``write_pdf`` finisher adding one empty, visible AcroForm signature field per box.
+
+    The fields are written in the same pass as the pages (no second PDF
+    parse), as e-signing tools expect them: a merged field and widget
+    (``/FT /Sig``, printed, on its page's ``/Annots``) with an empty
+    appearance, listed in the catalog's ``/AcroForm``. Signing one of them
+    later (:func:`generator.render.signing.sign_field`) is an incremental
+    update that leaves this revision's bytes untouched.
+    """
+    names = [box.field_name for box in boxes]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise AgreementsError(f"signature field names must be unique: {', '.join(duplicates)}")
+    dotted = [n for n in names if not n or "." in n or not n.isascii()]
+    if dotted:
+        # ISO 32000 reads "a.b" as field "b" inside field "a".
+        raise AgreementsError("signature field names must be non-empty ASCII without '.': "
+                              + ", ".join(map(repr, dotted)))
+
+    def finish(_document, pdf_file: pydyf.PDF) -> None:
+        page_numbers = pdf_file.pages["Kids"][::3]
+        fields = pydyf.Array()
+        for box in boxes:
+            if not 0 <= box.page_index < len(page_numbers):
+                raise AgreementsError(f"signature field {box.field_name!r} is on page "
+                                      f"{box.page_index + 1}, but the PDF has {len(page_numbers)} pages")
+            page = pdf_file.objects[page_numbers[box.page_index]]
+            x1, y1, x2, y2 = box.rect
+            appearance = pydyf.Stream(extra={
+                "Type": "/XObject", "Subtype": "/Form",
+                "BBox": pydyf.Array([0, 0, round(x2 - x1, 3), round(y2 - y1, 3)])})
+            pdf_file.add_object(appearance)
+            widget = pydyf.Dictionary({
+                "Type": "/Annot", "Subtype": "/Widget", "FT": "/Sig",
+                "T": pydyf.String(box.field_name), "Rect": pydyf.Array(box.rect),
+                "F": 4, "P": page.reference,
+                "AP": pydyf.Dictionary({"N": appearance.reference}),
+            })
+            pdf_file.add_object(widget)
+            if "Annots" not in page:
+                page["Annots"] = pydyf.Array()
+            page["Annots"].append(widget.reference)
+            fields.append(widget.reference)
+        pdf_file.catalog["AcroForm"] = pydyf.Dictionary({"Fields": fields})
+
+    return finish
 
 
 # --------------------------------------------------------------------------

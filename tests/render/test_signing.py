@@ -1,4 +1,4 @@
-"""Signature fields and PAdES signing, validated with pyHanko against a throwaway CA."""
+"""Signature fields (written with the pages) and PAdES signing, validated with pyHanko."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from generator.errors import AgreementsError
-from generator.render import signing
+from generator.render import pdf, signing
+
+
+def _with_fields(document, boxes, metadata) -> bytes:
+    return pdf.write_pdf(document, metadata, finisher=pdf.signature_fields(boxes))
 
 
 @pytest.fixture(scope="module")
-def fields_pdf(sample_pdf, sample_boxes) -> bytes:
-    return signing.add_signature_fields(sample_pdf, sample_boxes)
+def fields_pdf(sample_document, sample_boxes, sample_metadata) -> bytes:
+    return _with_fields(sample_document, sample_boxes, sample_metadata)
 
 
 @pytest.fixture(scope="module")
@@ -55,26 +59,31 @@ def test_fields_start_unsigned(fields_pdf):
     assert _sig_fields(fields_pdf) == {"sig-party-a": False, "sig-party-b": False}
 
 
-def test_adding_fields_is_reproducible(sample_pdf, sample_boxes, fields_pdf, sample_metadata):
-    assert signing.add_signature_fields(sample_pdf, sample_boxes) == fields_pdf
+def test_adding_fields_is_reproducible(sample_document, sample_boxes, fields_pdf, sample_metadata):
+    assert _with_fields(sample_document, sample_boxes, sample_metadata) == fields_pdf
     info = pypdf.PdfReader(io.BytesIO(fields_pdf)).metadata
-    assert "/ModDate" not in info                      # pyHanko's wall clock is kept out
+    assert "/ModDate" not in info and "/CreationDate" not in info   # no wall clock inside
     for key, value in sample_metadata.items():
         assert info[f"/{key}"] == value
 
 
-def test_fields_are_an_incremental_update(sample_pdf, fields_pdf):
-    assert fields_pdf.startswith(sample_pdf)
+def test_fields_are_written_with_the_pages(fields_pdf, sample_pdf):
+    assert fields_pdf.count(b"%%EOF") == 1                # one revision, no second pass
+    assert len(fields_pdf) - len(sample_pdf) < 2000       # two small widgets, nothing else
 
 
-def test_duplicate_field_names_are_refused(sample_pdf, sample_boxes):
+def test_duplicate_or_dotted_field_names_are_refused(sample_boxes):
     with pytest.raises(AgreementsError, match="unique"):
-        signing.add_signature_fields(sample_pdf, [sample_boxes[0], sample_boxes[0]])
+        pdf.signature_fields([sample_boxes[0], sample_boxes[0]])
+    dotted = type(sample_boxes[0])("a.b", 0, sample_boxes[0].rect)
+    with pytest.raises(AgreementsError, match="without '.'"):
+        pdf.signature_fields([dotted])
 
 
-def test_adding_an_existing_field_again_is_refused(fields_pdf, sample_boxes):
-    with pytest.raises(AgreementsError, match="already has a signature field"):
-        signing.add_signature_fields(fields_pdf, sample_boxes[:1])
+def test_a_field_on_a_missing_page_is_refused(sample_document, sample_boxes, sample_metadata):
+    beyond = type(sample_boxes[0])("late", 99, sample_boxes[0].rect)
+    with pytest.raises(AgreementsError, match="page 100"):
+        _with_fields(sample_document, [beyond], sample_metadata)
 
 
 # --------------------------------------------------------------------------
