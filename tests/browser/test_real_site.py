@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.request
-from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
-from tests.browser.test_site_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-]
-sync_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
@@ -25,41 +13,13 @@ CLAUSE = "obligations.sms.bombing"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory) -> Iterator[str]:
+def site(tmp_path_factory) -> Path:
     from generator.build import build
     from generator.content.project import load_project
 
     out = tmp_path_factory.mktemp("real-site")
     build(load_project(ROOT), out)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    yield page
-    context.close()
-    foreign = [u for u in requests if not u.startswith((base_url, "data:", "blob:"))]
-    assert not foreign, foreign
+    return out
 
 
 def test_root_opens_the_latest_published_version(page, base_url):

@@ -136,32 +136,22 @@ def bbox_words(pdf: Path, page_number: int) -> list[tuple[str, float, float, flo
 
 def bold_text(data: bytes) -> str:
     """Whitespace-free text drawn with a font whose /BaseFont has "Bold" in its name, no footers."""
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    chunks: list[str] = []
-
-    def visit(text, cm, tm, font, size):
-        if font is not None and "Bold" in str(font.get("/BaseFont", "")):
-            chunks.append(text)
-
-    pages = []
-    for page in reader.pages:
-        chunks.clear()
-        page.extract_text(visitor_text=visit)
-        pages.append(strip_footers("".join(chunks)))  # a paragraph may run across a page break
-    return "".join(pages)
+    return _text_by_weight(data, bold=True)
 
 
 def regular_text(data: bytes) -> str:
     """Whitespace-free text drawn with any font that is not a bold face, no footers."""
+    return _text_by_weight(data, bold=False)
+
+
+def _text_by_weight(data: bytes, *, bold: bool) -> str:
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     chunks: list[str] = []
 
     def visit(text, cm, tm, font, size):
-        if font is not None and "Bold" not in str(font.get("/BaseFont", "")):
+        if font is not None and ("Bold" in str(font.get("/BaseFont", ""))) == bold:
             chunks.append(text)
 
     pages = []
