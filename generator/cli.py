@@ -145,6 +145,8 @@ def verify(ctx: Context, file: Path) -> None:
     verdict = verify_contract(file, ctx.project(check_lock=False))
     click.echo(f"version:  {verdict.version}\ncontract: {verdict.contract_number}\n"
                f"customer: {verdict.customer}")
+    for note in verdict.notes:
+        click.echo(f"note:     {note}")
     if verdict.genuine:
         click.echo("verdict:  genuine — the text matches the sources and the customer's values")
         return

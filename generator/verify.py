@@ -31,6 +31,7 @@ class Verdict:
     contract_number: str
     customer: str
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # worth knowing, but the text still matches
 
     @property
     def genuine(self) -> bool:
@@ -106,9 +107,16 @@ def verify_contract(path: Path, project: Project) -> Verdict:
     customer = Customer(path, data, version, _values(data), number)
     rebuilt = contract.render_pdf(project.root, project.config, version, customer)
     actual_pages, expected_pages = page_texts(path.read_bytes()), page_texts(rebuilt)
+    notes = []
+    layout_changed = meta.get(contract.META_LAYOUT) not in (None, contract.layout_digest(project.root))
+    if layout_changed:
+        # The text may still match (a colour changed); if not, this is the likely reason.
+        notes.append("the contract templates or site_config.yml differ from those the contract was "
+                     "made with (LayoutSHA256 mismatch); if the text differs, verify from the "
+                     f"checkout that made it (generator {meta.get(contract.META_GENERATOR, '?')})")
     if actual_pages != expected_pages:
         problems.append(_text_difference(actual_pages, expected_pages))
-    return Verdict(version.date, number, data.company, tuple(problems))
+    return Verdict(version.date, number, data.company, tuple(problems), tuple(notes))
 
 
 def _values(data: CustomerFile) -> dict[str, str | tuple[str, ...]]:

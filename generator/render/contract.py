@@ -8,6 +8,7 @@ Info dictionary and a real signature field over each party's signature box.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,10 @@ META_VALUES = "ValuesSHA256"
 META_NUMBER = "ContractNumber"
 META_GENERATOR = "GeneratorVersion"
 META_CUSTOMER = "CustomerValues"  # the canonical values, so `verify` can rebuild the text
+META_LAYOUT = "LayoutSHA256"  # templates and site_config.yml: what else shapes the text
+
+# The files besides a version's sources that decide a contract's text and layout.
+LAYOUT_INPUTS = ("templates/pdf", "templates/partials", "site_config.yml")
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,6 @@ class Party:
     role: str
     name: str
     box_id: str
-
-
-@functools.cache
-def _stylesheet(root: Path) -> str:
-    return (root / STYLESHEET).read_text(encoding="utf-8")
 
 
 def contract_html(root: Path, config: SiteConfig, version: Version,
@@ -70,13 +70,26 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
 
 
 def css_block(root: Path) -> Markup:
-    """The stylesheet is the project's own code, inlined so a render reads no files."""
-    return Markup(_stylesheet(root))
+    """The stylesheet is the project's own code, inlined so WeasyPrint fetches nothing."""
+    return Markup((root / STYLESHEET).read_text(encoding="utf-8"))
 
 
-def provenance(version: Version, customer: Customer | None) -> dict[str, str]:
+def layout_digest(root: Path) -> str:
+    """SHA-256 over the contract templates and site_config.yml (a few small files, read each time
+    so that a long-running preview sees edits)."""
+    digest = hashlib.sha256()
+    for name in LAYOUT_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(f"{file.relative_to(root).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def provenance(version: Version, customer: Customer | None, root: Path) -> dict[str, str]:
     meta = {META_VERSION: version.date, META_SOURCE: version.source_sha256,
-            META_GENERATOR: __version__}
+            META_GENERATOR: __version__, META_LAYOUT: layout_digest(root)}
     if customer:
         meta[META_VALUES] = customer.values_sha256
         meta[META_NUMBER] = customer.contract_number
@@ -107,7 +120,7 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
         html, _generic_html(root, config, version),
         render=lambda text: pdf.render(text, base_url=base_url),
         write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher),
-        metadata=provenance(version, customer), finisher=_fields)
+        metadata=provenance(version, customer, root), finisher=_fields)
     if result is None:  # an HTML shape the fast path does not know: render in full
         return render_pdf_full(root, config, version, customer)
     return result.pdf
@@ -119,7 +132,7 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     html = contract_html(root, config, version, customer)
     document = pdf.render(html, base_url=_base_url(root))
     fields = _fields(document) if customer else None
-    return pdf.write_pdf(document, provenance(version, customer), finisher=fields)
+    return pdf.write_pdf(document, provenance(version, customer, root), finisher=fields)
 
 
 def _fields(document):

@@ -118,3 +118,36 @@ def test_unknown_version_in_provenance(cli, capfd, example_pdf, tmp_path):
     code, out, err = _verify(cli, capfd, path)
     assert code == 1
     assert "2019-01-01" in err
+
+
+def test_changed_templates_are_named_as_the_reason(capfd, example_pdf_path, tmp_path):
+    """A template edit after the fact: the verdict says so instead of only "the text differs"."""
+    import shutil
+
+    from contract_helpers import ROOT
+    from generator.cli import main
+
+    copy = tmp_path / "project"
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, copy / name)
+    shutil.copy2(ROOT / "site_config.yml", copy / "site_config.yml")
+    css = copy / "templates" / "pdf" / "contract.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.fill-note { color: #000; }\n", encoding="utf-8")
+    capfd.readouterr()
+    # Only a colour changed: the text still matches, and the verdict notes the change.
+    assert main(["--root", str(copy), "verify", str(example_pdf_path)]) == 0
+    out = capfd.readouterr().out
+    assert "note:" in out and "LayoutSHA256 mismatch" in out and "genuine" in out
+    # A template change that moves text: not genuine, and the note says why.
+    template = copy / "templates" / "pdf" / "contract.html.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace("（以下无正文）", "（以下空白）"),
+                        encoding="utf-8")
+    assert main(["--root", str(copy), "verify", str(example_pdf_path)]) == 1
+    out = capfd.readouterr().out
+    assert "LayoutSHA256 mismatch" in out and "problem:" in out
+
+
+def test_layout_digest_is_in_the_metadata(meta, project):
+    from generator.render.contract import layout_digest
+
+    assert meta["LayoutSHA256"] == layout_digest(project.root)
