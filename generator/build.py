@@ -72,7 +72,7 @@ def _build_version(project: Project, version: Version, destination: Path) -> Non
         site.build_version(
             docs, built, version=version.date, title=config.site.title, status=version.status,
             extra={"company": config.provider.name, "product": config.product,
-                   "copyright": config.site.copyright},
+                   "copyright": config.site.copyright, "pdf": pages.pdf_name(version)},
             project_root=project.root, site_url=config.site.url,
         )
         _replace_tree(built, destination)

@@ -91,7 +91,8 @@ def serve(root: Path, version: str | None, *, host: str, port: int) -> None:
         site.serve_version(docs, version=chosen.date, title=project.config.site.title,
                            status=chosen.status,
                            extra={"company": project.config.provider.name,
-                                  "product": project.config.product},
+                                  "product": project.config.product,
+                                  "pdf": pages.pdf_name(chosen)},
                            project_root=root, host=host, port=port)
     finally:
         observer.stop()

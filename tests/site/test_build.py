@@ -80,11 +80,16 @@ def test_draft_pages_carry_the_banner_and_published_pages_do_not(built):
         assert 'data-agreements-status="draft"' not in (built / PUBLISHED / page).read_text(encoding="utf-8")
 
 
-def test_each_version_links_its_generic_pdf(built):
+def test_every_page_of_a_version_links_its_generic_pdf(built):
     for version in (PUBLISHED, DRAFT):
         name = f"agreement-{version}.pdf"
-        assert f'href="{name}"' in (built / version / "index.html").read_text(encoding="utf-8")
         assert (built / version / name).read_bytes().startswith(b"%PDF-")
+        for page in PAGES + ("changes/index.html",):
+            path = built / version / page
+            hrefs = re.findall(r'href="([^"]*' + re.escape(name) + ')"', path.read_text(encoding="utf-8"))
+            assert hrefs, page
+            for href in hrefs:  # each link resolves to the version's PDF from where the page is
+                assert (path.parent / href).resolve() == (built / version / name).resolve(), (page, href)
 
 
 def test_consent_page_shows_placeholder_labels_with_descriptions(built):
