@@ -167,7 +167,8 @@ def load_customer(path: Path, project: Project, *, allow_draft: bool = False) ->
     data: CustomerFile | None = validate(source, CustomerFile, errors)
     errors.raise_if_any(f"{path} is invalid")
     version = _version_for(data, project, source, allow_draft)
-    values = _consent_values(data, version, source, errors)
+    values, problems = consent_values(data, version, source)
+    errors.extend(problems)
     errors.raise_if_any(f"{path} is invalid")
     number = data.contract_number or derived_contract_number(data.id, version.date)
     return Customer(path, data, version, values, number)
@@ -190,8 +191,10 @@ def _version_for(data: CustomerFile, project: Project, source: SourceFile, allow
     return version
 
 
-def _consent_values(data: CustomerFile, version: Version, source: SourceFile,
-                    errors: ErrorCollector) -> dict[str, str | tuple[str, ...]]:
+def consent_values(data: CustomerFile, version: Version, source: SourceFile
+                   ) -> tuple[dict[str, str | tuple[str, ...]], list[AgreementsError]]:
+    """附录一's values checked against ``version``'s placeholders: (values, problems)."""
+    errors = ErrorCollector()
     values: dict[str, str | tuple[str, ...]] = {}
     declared = {p.name: p for p in version.consent.placeholders}
     for name in data.consent:
@@ -213,5 +216,5 @@ def _consent_values(data: CustomerFile, version: Version, source: SourceFile,
             errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is one text, not a list"))
         else:
             values[name] = value if isinstance(value, str) else tuple(value)
-    return values
+    return values, errors.errors
 

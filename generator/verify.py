@@ -20,7 +20,14 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from generator.content.project import Project
-from generator.customers import Customer, CustomerFile, derived_contract_number, values_digest
+from generator.content.resolve import SourceFile
+from generator.customers import (
+    Customer,
+    CustomerFile,
+    consent_values,
+    derived_contract_number,
+    values_digest,
+)
 from generator.errors import AgreementsError
 from generator.render import contract
 
@@ -62,8 +69,15 @@ def page_texts(data: bytes) -> list[str]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(_without_signature_appearances(data))
         handle.flush()
-        result = subprocess.run(["pdftotext", "-enc", "UTF-8", handle.name, "-"],
-                                capture_output=True, check=True)
+        try:
+            result = subprocess.run(["pdftotext", "-enc", "UTF-8", handle.name, "-"],
+                                    capture_output=True, check=True)
+        except FileNotFoundError:
+            raise AgreementsError("pdftotext is not installed; install the Debian package "
+                                  "poppler-utils: apt-get install poppler-utils") from None
+        except subprocess.CalledProcessError as exc:
+            raise AgreementsError("pdftotext could not read the PDF "
+                                  f"({exc.stderr.decode(errors='replace').strip()}); the file is damaged") from None
     # pdftotext ends every page with a form feed.
     pages = result.stdout.decode("utf-8").split("\f")[:-1]
     return ["".join(page.split()) for page in pages]
@@ -96,15 +110,23 @@ def verify_contract(path: Path, project: Project) -> Verdict:
         raise AgreementsError(f"the {contract.META_CUSTOMER} entry of the PDF's metadata is not a "
                               "valid customer record; the file was altered or damaged",
                               file=path) from None
-    version = project.version(meta[contract.META_VERSION])
+    try:
+        version = project.version(meta[contract.META_VERSION])
+    except AgreementsError as exc:
+        raise AgreementsError(f"the contract names {exc.message}", file=path) from None
     number = meta.get(contract.META_NUMBER) or derived_contract_number(data.id, version.date)
+    values, unfit = consent_values(data, version, SourceFile(path, {}))
+    if unfit:
+        return Verdict(version.date, number, data.company, tuple(
+            f"the customer values in the PDF do not fit version {version.date}: {e.key}: {e.message}"
+            for e in unfit))
     problems = []
     if version.source_sha256 != meta[contract.META_SOURCE]:
         problems.append(f"the sources of version {version.date} differ from those the contract "
                         "was made from (SHA-256 mismatch)")
     if values_digest(data, version.date, number) != meta[contract.META_VALUES]:
         problems.append("the customer values in the PDF do not match their SHA-256")
-    customer = Customer(path, data, version, _values(data), number)
+    customer = Customer(path, data, version, values, number)
     rebuilt = contract.render_pdf(project.root, project.config, version, customer)
     actual_pages, expected_pages = page_texts(path.read_bytes()), page_texts(rebuilt)
     notes = []
@@ -117,10 +139,6 @@ def verify_contract(path: Path, project: Project) -> Verdict:
     if actual_pages != expected_pages:
         problems.append(_text_difference(actual_pages, expected_pages))
     return Verdict(version.date, number, data.company, tuple(problems), tuple(notes))
-
-
-def _values(data: CustomerFile) -> dict[str, str | tuple[str, ...]]:
-    return {k: v if isinstance(v, str) else tuple(v) for k, v in data.consent.items()}
 
 
 def _text_difference(actual: list[str], expected: list[str]) -> str:

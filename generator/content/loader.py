@@ -9,6 +9,7 @@ legal team's file.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -49,6 +50,9 @@ class _PositionLoader(yaml.SafeLoader):
         result.start = _position(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise ConstructorError(None, None, "found a list or mapping used as a key",
+                                       key_node.start_mark)
             if key in result:
                 raise ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark

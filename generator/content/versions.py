@@ -67,9 +67,12 @@ def read_lock(root: Path) -> dict[str, dict[str, str]]:
     except json.JSONDecodeError as exc:
         raise AgreementsError(f"the lock file is not valid JSON ({exc.msg}); restore it from "
                               "version control", file=path, line=exc.lineno, col=exc.colno) from None
-    if not isinstance(data, dict):
-        raise AgreementsError("the lock file must map versions to file digests; restore it "
-                              "from version control", file=path)
+    well_formed = isinstance(data, dict) and all(
+        isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+        for files in data.values())
+    if not well_formed:
+        raise AgreementsError("the lock file must map each version to {file name: SHA-256}; "
+                              "restore it from version control", file=path)
     return data
 
 

@@ -193,3 +193,13 @@ def test_duplicate_id_names_where_it_was_first_used(capsys):
     assert first != _expected_line(case_dir, CASES["duplicate-id"])
     _, _, err = run_cli(["--root", str(case_dir), "check"], capsys)
     assert f"already used at agreement.yml:{first}" in err
+
+
+def test_a_list_used_as_a_key_is_a_clean_error(tmp_path, capsys):
+    from helpers import GOOD_MINIMAL, copy_project, run_cli
+
+    root = copy_project(GOOD_MINIMAL, tmp_path / "p")
+    version_file = next((root / "content" / "versions").iterdir()) / "version.yml"
+    version_file.write_text(version_file.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
+    code, _, err = run_cli(["--root", str(root), "check"], capsys)
+    assert code == 1 and "version.yml:" in err and "used as a key" in err and "Traceback" not in err

@@ -106,3 +106,12 @@ def test_text_refuses_a_tampered_published_version(project, capsys):
     assert code == 1
     assert out == ""
     assert "agreement.yml" in err
+
+
+def test_a_malformed_lock_is_a_clean_error(tmp_path, capsys):
+    from helpers import ROOT, copy_project, run_cli
+
+    root = copy_project(ROOT, tmp_path / "p")
+    (root / "content" / "published.lock.json").write_text('{"2021-12-20": "x"}', encoding="utf-8")
+    code, _, err = run_cli(["--root", str(root), "check"], capsys)
+    assert code == 1 and "published.lock.json" in err and "Traceback" not in err

@@ -151,3 +151,13 @@ def test_layout_digest_is_in_the_metadata(meta, project):
     from generator.render.contract import layout_digest
 
     assert meta["LayoutSHA256"] == layout_digest(project.root)
+
+
+def test_customer_values_that_do_not_fit_the_version_are_not_genuine(cli, capfd, example_pdf, meta, tmp_path):
+    values = json.loads(meta["CustomerValues"])
+    del values["consent"]["purpose"]
+    altered = tmp_path / "altered.pdf"
+    altered.write_bytes(_with_metadata(example_pdf, {"CustomerValues": json.dumps(values, ensure_ascii=False)}))
+    code, out, err = _verify(cli, capfd, altered)
+    assert code == 1
+    assert "consent" in out and "purpose" in out and "NOT genuine" in err
