@@ -86,12 +86,15 @@ def _run_html(run: Run, ctx: InlineContext) -> str:
     return str(escape(run.value))
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~&")
+# What both Python-Markdown (the site) and CommonMark (customers' apps) accept after a
+# backslash; the rest of Markdown's specials become HTML character references, which both read.
+_BACKSLASHED = set("\\`*_{}[]()>#+-.!")
+_REFERENCED = {"<": "&lt;", "&": "&amp;", "|": "&#124;", "~": "&#126;"}
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape every ASCII punctuation Markdown could read as markup."""
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+    """Text that any Markdown renderer shows literally, never as markup."""
+    return "".join(f"\\{c}" if c in _BACKSLASHED else _REFERENCED.get(c, c) for c in text)
 
 
 def to_markdown(runs: Runs, ctx: InlineContext) -> str:

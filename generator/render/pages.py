@@ -10,11 +10,9 @@ import functools
 import shutil
 from pathlib import Path
 
-from markupsafe import Markup
-
 from generator.content.diff import Change, compare
 from generator.content.model import Version
-from generator.render.inline import InlineContext, escape_markdown, to_html
+from generator.render.inline import InlineContext, to_html
 from generator.render.templates import environment
 
 # Page file of each part of a version, and where each clause id lives.
@@ -54,9 +52,7 @@ def _inline_for(version: Version, page: str):
 
 
 def _render(root: Path, name: str, **context) -> str:
-    env = environment(root).overlay()
-    env.filters["md"] = lambda text: Markup(escape_markdown(str(text)))
-    return env.get_template(name).render(**context)
+    return environment(root).get_template(name).render(**context)
 
 
 def write_pages(root: Path, version: Version, previous: Version | None, docs: Path) -> None:

@@ -13,17 +13,22 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from generator.render.inline import escape_markdown
+
 TEMPLATES_DIR = "templates"
 
 
 @functools.cache
 def environment(root: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # Plain text inside Markdown page templates (headings): shown literally, never as markup.
+    env.filters["md"] = lambda text: Markup(escape_markdown(str(text)))
+    return env
 
 
 def render_template(root: Path, name: str, **context) -> str:

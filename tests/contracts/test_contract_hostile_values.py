@@ -83,14 +83,22 @@ def test_consent_html_escapes_values(cli, capsys, hostile_file):
     assert "<b>" not in out and "<i>" not in out
 
 
+_REFERENCE = re.compile(r"&(lt|amp|#124|#126);")
+
+
 def _markdown_unescape(md: str) -> tuple[str, list[str]]:
-    """CommonMark backslash escapes resolved, and the specials that were left unescaped."""
+    """Backslash escapes and character references resolved, and the specials left unescaped."""
     out, loose, i = [], [], 0
     while i < len(md):
         c = md[i]
         if c == "\\" and i + 1 < len(md) and md[i + 1] in r"""!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~""":
             out.append(md[i + 1])
             i += 2
+            continue
+        reference = _REFERENCE.match(md, i)
+        if reference:
+            out.append(html.unescape(reference.group(0)))
+            i = reference.end()
             continue
         if c in "*_<`[]&|":
             loose.append(c)
@@ -101,7 +109,13 @@ def _markdown_unescape(md: str) -> tuple[str, list[str]]:
 
 def test_consent_md_escapes_values(cli, capsys, hostile_file):
     out = _consent(cli, capsys, hostile_file, "md")
-    assert r"\*\*y\*\*" in out and r"\<b\>x\</b\>" in out and r"\{\{ 7\*7 \}\}" in out
+    assert r"\*\*y\*\*" in out and r"&lt;b\>x&lt;/b\>" in out and r"\{\{ 7\*7 \}\}" in out
+    # Python-Markdown (the site's renderer) shows every value literally, as CommonMark does.
+    import markdown
+
+    rendered = markdown.markdown(out)
+    assert "<b>" not in rendered and "<strong>y" not in rendered
+    assert "&lt;b&gt;x&lt;/b&gt;" in rendered and "**y**" in rendered and "{{ 7*7 }}" in rendered
     body = out.split("\n", 1)[1]                    # after the "### title" line
     literal, loose = _markdown_unescape(body)
     assert loose == [], f"unescaped Markdown specials: {loose}"

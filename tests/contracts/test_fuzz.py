@@ -70,6 +70,9 @@ def test_markdown_consent_round_trips(project, scratch, value):
     import re
 
     unescaped = re.sub(r"""\\([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""", r"\1", md)
+    import html
+
+    unescaped = html.unescape(unescaped)  # <, &, | and ~ are written as character references
     assert customer.data.consent["purpose"] in unescaped
 
 

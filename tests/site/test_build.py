@@ -136,3 +136,32 @@ def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys):
     assert code == 0, err
     assert "built 2 version(s)" in out
     assert (tmp_path / "s" / "versions.json").is_file()
+
+
+def test_titles_with_markup_characters_read_literally(tmp_path):
+    """A title is plain text: Markdown, HTML and YAML syntax in it show as typed."""
+    import shutil
+
+    from generator.build import build
+    from generator.content.project import load_project
+
+    root = tmp_path / "project"
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("site_config.yml", "mkdocs.yml"):
+        shutil.copy2(ROOT / name, root / name)
+    title = "知数云 API-服务: (v2) <b>x</b> &amp; *y* | ~z~"
+    for path in (root / "content" / "versions" / DRAFT / "agreement.yml",):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("title: 数据技术服务使用协议", f"title: '{title}'", 1)
+                        .replace("title: 服务范围", f"title: '{title}'", 1), encoding="utf-8")
+    out = tmp_path / "site"
+    build(load_project(root), out, use_cache=False)
+    page = (out / DRAFT / "index.html").read_text(encoding="utf-8")
+    article = _article(out / DRAFT / "index.html")
+    h1 = re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", article, re.S).group(1)
+    h2 = re.search(r'<h2 id="scope">(.*?)<a class="headerlink"', article, re.S).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", h1)).strip() == title
+    assert html.unescape(h2).strip() == title
+    assert "<b>x</b>" not in article
+    assert html.unescape(re.search(r"<title>(.*?)</title>", page).group(1)).startswith(title)
