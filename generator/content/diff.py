@@ -27,6 +27,7 @@ class Entry:
     id: str
     place: str  # where a reader finds it: "用户的权利与义务 4.2.5", "附录二 3、"
     text: str
+    position: tuple  # where it is in the structure: (section id, number); a move changes it
 
 
 @dataclass(frozen=True)
@@ -42,22 +43,28 @@ class Change:
         return self.new_place or self.old_place or ""
 
 
+# The parts that are not clauses; "@" cannot start an id, so they never meet a clause's.
+TITLE, NOTICE, UPDATED = "@title", "@notice", "@updated"
+
+
 def entries(version: Version) -> dict[str, Entry]:
     """Every comparable unit of a version in reading order, keyed by id."""
     ctx = InlineContext(version)
     agreement = version.agreement
-    found = {"title": Entry("title", "标题", agreement.title),
-             "notice": Entry("notice", "特别提醒", "\n".join(to_text(p, ctx) for p in agreement.notice))}
-    for section in agreement.sections:
-        found[section.id] = Entry(section.id, section.title, section.title)
+    found = {TITLE: Entry(TITLE, "标题", agreement.title, (TITLE,)),
+             NOTICE: Entry(NOTICE, "特别提醒", "\n".join(to_text(p, ctx) for p in agreement.notice),
+                           (NOTICE,))}
+    for index, section in enumerate(agreement.sections):
+        found[section.id] = Entry(section.id, section.title, section.title, ("section", index))
         for clause in section.clauses:
             for each in clause.walk():
-                found[each.id] = Entry(each.id, f"{section.title} {each.number}", _clause_text(each, ctx))
-    found["updated"] = Entry("updated", "更新日期", to_text(agreement.updated, ctx))
+                found[each.id] = Entry(each.id, f"{section.title} {each.number}",
+                                       _clause_text(each, ctx), (section.id, each.number))
+    found[UPDATED] = Entry(UPDATED, "更新日期", to_text(agreement.updated, ctx), (UPDATED,))
     for appendix in version.appendices:
         for index, clause in enumerate(appendix.clauses, start=1):
             place = f"{appendix.label} {clause.label or f'第 {index} 段'}"
-            found[clause.id] = Entry(clause.id, place, _clause_text(clause, ctx))
+            found[clause.id] = Entry(clause.id, place, _clause_text(clause, ctx), (appendix.id, index))
     return found
 
 
@@ -79,7 +86,7 @@ def compare(old: Version, new: Version) -> list[Change]:
         if previous.text != entry.text:
             changes.append(Change("reworded", key, previous.place, entry.place,
                                   tuple(word_diff(previous.text, entry.text))))
-        if previous.place != entry.place and key not in ("title", "notice", "updated"):
+        if previous.position != entry.position:
             changes.append(Change("moved", key, previous.place, entry.place))
     for key, entry in before.items():
         if key not in after:

@@ -69,7 +69,7 @@ def test_publishing_an_invalid_draft_changes_nothing(tmp_path, capsys):
 def test_diff_shows_the_typo_fixes_at_word_level(capsys):
     code, out, err = run_cli(["--root", str(ROOT), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    notice = next(line for line in out.splitlines() if line.startswith("reworded  notice"))
+    notice = next(line for line in out.splitlines() if line.startswith("reworded  @notice"))
     assert "[-款-]{+条款+}" in notice
     assert "[-服-]{+服务+}" in notice or "本[-服-]{+服务+}条款" in notice
     assert "2 change(s)" in out
@@ -91,3 +91,27 @@ def test_diff_reports_moved_added_and_removed_by_id(tmp_path, capsys):
     assert "moved     obligations.liability: 用户的权利与义务 1 → 用户的权利与义务 2" in out
     assert any(l.startswith("added     obligations.new-duty") and "{+新增的义务。+}" in l for l in out.splitlines())
     assert any(l.startswith("removed   liability.security-measures") for l in out.splitlines())
+
+
+def test_renaming_a_section_rewords_it_and_moves_nothing(tmp_path, capsys):
+    root = _project(tmp_path)
+    path = root / "content" / "versions" / DRAFT / "agreement.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 服务范围", "title: 服务的范围", 1),
+                    encoding="utf-8")
+    code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
+    assert code == 0, err
+    assert any(l.startswith("reworded  scope (服务的范围): ") for l in out.splitlines()), out
+    assert "moved" not in out
+
+
+def test_a_clause_may_be_called_updated(tmp_path, capsys):
+    """Ids of the notice and the 更新日期 line cannot collide with a clause's."""
+    root = _project(tmp_path)
+    path = root / "content" / "versions" / DRAFT / "agreement.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sections"][0]["clauses"].append({"id": "updated", "text": "新增条款。"})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
+    assert code == 0, err
+    assert any(l.startswith("added     updated (服务范围 3)") for l in out.splitlines())
+    assert any(l.startswith("reworded  @updated") for l in out.splitlines())
