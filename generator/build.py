@@ -5,21 +5,22 @@ load the project → for each version: pages + generic PDF → MkDocs → DIR/<v
 
 A built version is cached under .cache/site/ keyed by a hash of everything
 its output depends on (its sources, the previous version's sources for the
-redline, templates, mkdocs.yml, site_config.yml, the generator's version and
-the list of versions), so after an edit only the edited versions are rebuilt.
+redline, templates, mkdocs.yml, site_config.yml, the generator's code and the
+rendering libraries' versions), so after an edit only the edited versions are
+rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import tempfile
 from pathlib import Path
 
-from generator import __version__
 from generator.content.model import Version
 from generator.content.project import Project
+from generator.content.versions import version_folders
+from generator.fingerprint import code_digest, files_digest
 from generator.render import pages, site
 from generator.render.contract import render_pdf
 
@@ -30,36 +31,30 @@ LATEST = "latest"
 def build(project: Project, out: Path, *, use_cache: bool = True) -> list[str]:
     """Build every version into ``out``; returns the versions that were rebuilt."""
     out.mkdir(parents=True, exist_ok=True)
+    shared = files_digest(project.root, SITE_INPUTS)
+    keys = {version.date: cache_key(project, version, shared) for version in project.versions}
     rebuilt = []
     for version in project.versions:
-        target = out / version.date
-        key = cache_key(project, version)
-        cached = project.root / CACHE_DIR / key
+        cached = project.root / CACHE_DIR / version.date / keys[version.date]
         if not (use_cache and cached.is_dir()):
             _build_version(project, version, cached)
             rebuilt.append(version.date)
-        _replace_tree(cached, target)
+        _replace_tree(cached, out / version.date)
     _write_navigation(project, out)
-    _prune_cache(project.root / CACHE_DIR, keep={cache_key(project, v) for v in project.versions})
+    _prune_cache(project.root, keys)
     return rebuilt
 
 
-def cache_key(project: Project, version: Version) -> str:
+# Besides a version's own sources and its predecessor's (the redline), a built
+# version depends on these files, on the generator's code and on the libraries.
+SITE_INPUTS = ("mkdocs.yml", "site_config.yml", "templates")
+
+
+def cache_key(project: Project, version: Version, shared: str) -> str:
     """Everything a version's built folder depends on, hashed."""
     previous = project.previous(version)
-    digest = hashlib.sha256()
-    parts = [__version__, version.source_sha256, previous.source_sha256 if previous else "",
-             json.dumps([(v.date, v.status) for v in project.versions])]
-    for path in sorted(_inputs(project.root)):
-        parts.append(f"{path.relative_to(project.root)}:{hashlib.sha256(path.read_bytes()).hexdigest()}")
-    digest.update("\n".join(parts).encode())
-    return digest.hexdigest()[:32]
-
-
-def _inputs(root: Path) -> list[Path]:
-    files = [root / "mkdocs.yml", root / "site_config.yml"]
-    files += [p for p in (root / "templates").rglob("*") if p.is_file()]
-    return files
+    parts = [code_digest(), shared, version.source_sha256, previous.source_sha256 if previous else ""]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
 def _build_version(project: Project, version: Version, destination: Path) -> None:
@@ -104,10 +99,16 @@ def _write_navigation(project: Project, out: Path) -> None:
                 shutil.rmtree(stale)
 
 
-def _prune_cache(cache: Path, keep: set[str]) -> None:
-    if cache.is_dir():
-        for entry in cache.iterdir():
-            if entry.name not in keep:
-                shutil.rmtree(entry, ignore_errors=True)
-
-
+def _prune_cache(root: Path, keys: dict[str, str]) -> None:
+    """Keep one entry per built version, and none for versions gone from content/."""
+    cache = root / CACHE_DIR
+    if not cache.is_dir():
+        return
+    existing = {folder.name for folder in version_folders(root)}
+    for entry in cache.iterdir():
+        if entry.name not in existing:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name in keys:
+            for stale in entry.iterdir():
+                if stale.name != keys[entry.name]:
+                    shutil.rmtree(stale, ignore_errors=True)

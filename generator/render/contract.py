@@ -8,7 +8,6 @@ Info dictionary and a real signature field over each party's signature box.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from generator import __version__
 from generator.config import SiteConfig
 from generator.content.model import Version
 from generator.customers import SERVICE_TITLES, Customer
+from generator.fingerprint import files_digest
 from generator.render import assemble, pdf
 from generator.render.inline import InlineContext, to_html
 from generator.render.templates import css_string, render_template
@@ -77,14 +77,7 @@ def css_block(root: Path) -> Markup:
 def layout_digest(root: Path) -> str:
     """SHA-256 over the contract templates and site_config.yml (a few small files, read each time
     so that a long-running preview sees edits)."""
-    digest = hashlib.sha256()
-    for name in LAYOUT_INPUTS:
-        path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(f"{file.relative_to(root).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
+    return files_digest(root, LAYOUT_INPUTS)
 
 
 def provenance(version: Version, customer: Customer | None, root: Path) -> dict[str, str]:
