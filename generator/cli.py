@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.errors import AgreementsError
+from generator.errors import AgreementsError, display_path
 
 
 class Context:
@@ -100,7 +100,7 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
                                          progress=lambda _path: bar.update(1))
     rate = len(result.written) / result.seconds if result.seconds else 0
-    click.echo(f"wrote {len(result.written)} contract(s) to {_shown(out)} in {result.seconds:.1f} s "
+    click.echo(f"wrote {len(result.written)} contract(s) to {display_path(out)} in {result.seconds:.1f} s "
                f"({rate:.1f}/s, {result.workers} worker(s){', 乙方 signed' if signing else ''})")
 
 
@@ -118,7 +118,7 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
     chosen = project.version(version)
     target = out / f"{chosen.date}.pdf"
     write_atomically(target, render_pdf(project.root, project.config, chosen))
-    click.echo(f"wrote {_shown(target)}")
+    click.echo(f"wrote {display_path(target)}")
 
 
 @cli.command()
@@ -174,7 +174,7 @@ def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool)
     if published_only:
         project = project.without_drafts()
     rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
-    click.echo(f"built {len(project.versions)} version(s) into {_shown(out)} in "
+    click.echo(f"built {len(project.versions)} version(s) into {display_path(out)} in "
                f"{time.perf_counter() - started:.1f} s (rebuilt: {', '.join(rebuilt) or 'none, all cached'})")
 
 
@@ -216,7 +216,7 @@ def new_version_command(ctx: Context, date: str) -> None:
     from generator.content.lifecycle import new_version
 
     folder = new_version(ctx.root, date)
-    click.echo(f"created draft {_shown(folder)}; edit it, then `agreements publish {date}`")
+    click.echo(f"created draft {display_path(folder)}; edit it, then `agreements publish {date}`")
 
 
 @cli.command()
@@ -227,14 +227,7 @@ def publish(ctx: Context, date: str) -> None:
     from generator.content.lifecycle import publish as publish_version
 
     folder = publish_version(ctx.root, date)
-    click.echo(f"published {_shown(folder)}; its files are now locked in content/published.lock.json")
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")
 
 
 def main(argv: list[str] | None = None) -> int:

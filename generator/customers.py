@@ -147,12 +147,16 @@ class Customer:
         return f"{self.data.id}_{self.version.date}.pdf"
 
 
+def canonical_json(payload: dict) -> str:
+    """One spelling of a record, so that its SHA-256 depends only on its content."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def values_digest(data: CustomerFile, version: str, contract_number: str) -> str:
     """SHA-256 of the canonical JSON of everything the customer contributes."""
     payload = data.model_dump(mode="json")
     payload.update(version=version, contract_number=contract_number)
-    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def derived_contract_number(customer_id: str, version: str, prefix: str = "ZSY") -> str:

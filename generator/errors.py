@@ -29,7 +29,7 @@ class AgreementsError(Exception):
 
     @property
     def where(self) -> str:
-        parts = [str(_display_path(self.file))] if self.file else []
+        parts = [str(display_path(self.file))] if self.file else []
         if self.file and self.line:
             parts.append(str(self.line))
             if self.col:
@@ -76,8 +76,8 @@ def _sort_key(error: AgreementsError) -> tuple:
     return (str(error.file or ""), error.line or 0, error.col or 0, error.key or "")
 
 
-def _display_path(path: Path | str | None) -> str:
-    """Paths relative to the working directory read best in an editor's jump list."""
+def display_path(path: Path | str | None) -> str:
+    """A path relative to the working directory when it is below it (reads best in messages)."""
     if path is None:
         return ""
     p = Path(path)

@@ -29,8 +29,10 @@ os.umask(_UMASK)
 
 @dataclass(frozen=True)
 class Signing:
+    """乙方's key, opened once in the parent; forked workers inherit it."""
+
     p12: Path
-    password: bytes
+    signer: object  # pyHanko's SimpleSigner
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,7 @@ def signing_from_environment(p12: Path) -> Signing:
     if password is None:
         raise AgreementsError(f"set the environment variable {PASSWORD_VARIABLE} to the "
                               "P12 file's password", file=p12, key="--sign-p12")
-    signing = Signing(p12, password.encode("utf-8"))
-    contract.check_signing_key(signing.p12, signing.password)
-    return signing
+    return Signing(p12, contract.load_signer(p12, password.encode("utf-8")))
 
 
 def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool = False) -> list[Customer]:
@@ -104,7 +104,7 @@ def _export_one(index: int) -> Path:
     signing: Signing | None = _WORKER_STATE["signing"]
     data = contract.render_pdf(project.root, project.config, customer.version, customer)
     if signing:
-        data = contract.sign_provider(data, signing.p12, signing.password)
+        data = contract.sign_provider(data, signing.signer)
     target = _WORKER_STATE["out"] / customer.output_name
     write_atomically(target, data)
     return target

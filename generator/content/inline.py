@@ -106,10 +106,3 @@ def split_paragraphs(text: str) -> list[str]:
     blocks = re.split(r"\n[ \t]*\n", text.strip())
     return [" ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip()]
 
-
-def refs_in(runs: tuple[Run, ...]) -> list[str]:
-    return [run.value for run in runs if run.kind == "ref"]
-
-
-def fills_in(runs: tuple[Run, ...]) -> list[str]:
-    return [run.value for run in runs if run.kind == "fill"]

@@ -1,7 +1,7 @@
 """The resolved document: numbered, cross-referenced, ready to render.
 
 Everything here is immutable and derived from the validated YAML by
-:mod:`generator.content.numbering`; renderers read it and never change it.
+:mod:`generator.content.resolve`; renderers read it and never change it.
 """
 
 from __future__ import annotations

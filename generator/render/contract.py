@@ -8,7 +8,6 @@ Info dictionary and a real signature field over each party's signature box.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import SiteConfig
 from generator.content.model import Version
-from generator.customers import SERVICE_TITLES, Customer
+from generator.customers import SERVICE_TITLES, Customer, canonical_json
 from generator.fingerprint import files_digest
 from generator.render import assemble, pdf
 from generator.render.inline import InlineContext, to_html
@@ -91,8 +90,7 @@ def provenance(version: Version, customer: Customer | None, root: Path) -> dict[
 
 
 def canonical_values(customer: Customer) -> str:
-    payload = customer.data.model_dump(mode="json")
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(customer.data.model_dump(mode="json"))
 
 
 def render_pdf(root: Path, config: SiteConfig, version: Version,
@@ -107,6 +105,7 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
     """
     if customer is None:
         return render_pdf_full(root, config, version, customer)
+    pdf.require_cjk_font(config.pdf.font_family)
     html = contract_html(root, config, version, customer)
     base_url = _base_url(root)
     result = assemble.render_fast(
@@ -122,6 +121,7 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
 def render_pdf_full(root: Path, config: SiteConfig, version: Version,
                     customer: Customer | None = None) -> bytes:
     """The whole contract laid out and written in one WeasyPrint pass (the reference)."""
+    pdf.require_cjk_font(config.pdf.font_family)
     html = contract_html(root, config, version, customer)
     document = pdf.render(html, base_url=_base_url(root))
     fields = _fields(document) if customer else None
@@ -158,15 +158,15 @@ def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer
         write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher))
 
 
-def sign_provider(data: bytes, p12: Path, password: bytes) -> bytes:
-    """乙方 signs its field in advance; 甲方's stays open for the customer."""
+def load_signer(p12: Path, password: bytes):
+    """Open the key once, up front: a wrong password stops a batch before any file is written."""
     from generator.render import signing  # pyHanko costs ~0.6 s to import; only signing needs it
 
-    return signing.sign_field(data, PROVIDER_FIELD, p12, password)
+    return signing.load_signer(p12, password)
 
 
-def check_signing_key(p12: Path, password: bytes) -> None:
-    """Open the key once up front, so a wrong password stops the batch before any file."""
+def sign_provider(data: bytes, signer) -> bytes:
+    """乙方 signs its field in advance; 甲方's stays open for the customer."""
     from generator.render import signing
 
-    signing.load_signer(p12, password)
+    return signing.sign_field(data, PROVIDER_FIELD, signer)

@@ -47,7 +47,7 @@ __all__ = [
     "write_pdf",
 ]
 
-#: Either family is enough; the templates ask for the Serif one first.
+#: The families a contract may be set in (site_config.yml's pdf.font_family).
 CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 
 _FONT_FIX = "install the Debian package fonts-noto-cjk: apt-get install fonts-noto-cjk"
@@ -97,18 +97,19 @@ def _installed_cjk_families() -> frozenset[str]:
     return frozenset(family for family in CJK_FONT_FAMILIES if family in names)
 
 
-def require_cjk_font() -> None:
-    """Raise :class:`AgreementsError` unless a Simplified-Chinese Noto CJK font is installed.
+def require_cjk_font(family: str | None = None) -> None:
+    """Raise :class:`AgreementsError` unless ``family`` (default: either Noto CJK SC) is installed.
 
     The positive answer is cached for the life of the process; a negative one
     is not, so the check passes once the font has been installed.
     """
-    if _installed_cjk_families():
+    installed = _installed_cjk_families()
+    if (family in installed) if family else installed:
         return
     _installed_cjk_families.cache_clear()
+    wanted = repr(family) if family else " nor ".join(repr(f) for f in CJK_FONT_FAMILIES)
     raise AgreementsError(
-        f"no Chinese font found: fontconfig knows neither "
-        f"{' nor '.join(repr(f) for f in CJK_FONT_FAMILIES)}; "
+        f"no Chinese font found: fontconfig does not know {wanted}; "
         f"contracts would print empty boxes instead of Chinese text; {_FONT_FIX}")
 
 

@@ -75,13 +75,13 @@ def load_signer(p12_path: Path, password: bytes) -> signers.SimpleSigner:
             file=p12_path) from None
 
 
-def sign_field(pdf: bytes, field_name: str, p12_path: Path, password: bytes) -> bytes:
+def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner) -> bytes:
     """Sign the existing, empty signature field ``field_name`` (PAdES baseline B-B).
 
-    Other fields stay as they are. Raises :class:`AgreementsError` if the
-    field does not exist or is already signed, or the key cannot be loaded.
+    ``signer`` comes from :func:`load_signer`, once per batch. Other fields
+    stay as they are. Raises :class:`AgreementsError` if the field does not
+    exist or is already signed.
     """
-    signer = load_signer(p12_path, password)
 
     reader = _reader(pdf)
     status = {
@@ -104,5 +104,5 @@ def sign_field(pdf: bytes, field_name: str, p12_path: Path, password: bytes) -> 
         out = signers.PdfSigner(meta, signer=signer, stamp_style=_STAMP).sign_pdf(
             writer, existing_fields_only=True)
     except (SigningError, PdfError) as exc:
-        raise AgreementsError(f"cannot sign field {field_name!r}: {exc}", file=p12_path) from exc
+        raise AgreementsError(f"cannot sign field {field_name!r}: {exc}") from exc
     return out.getvalue()
