@@ -90,7 +90,10 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
     """Write a signable contract PDF for each customer FILE."""
     from generator import export
 
+    from generator.render.pdf import require_cjk_font
+
     project = ctx.project()
+    require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
     customers = export.load_customers(files, project, allow_draft=allow_draft)
     signing = export.signing_from_environment(p12) if p12 else None
     out = out if out.is_absolute() else Path.cwd() / out

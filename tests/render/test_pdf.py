@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -264,3 +265,23 @@ def test_the_warning_guard_sees_weasyprint_warnings(fail_on_weasyprint_warnings)
     messages = [r.getMessage() for r in fail_on_weasyprint_warnings.records]
     assert any("colour" in m for m in messages)
     assert all(r.levelno >= logging.WARNING for r in fail_on_weasyprint_warnings.records)
+
+
+def test_a_missing_font_stops_the_contract_command_with_the_package_to_install(monkeypatch, tmp_path, capsys):
+    from generator.cli import main
+
+    class NoFonts:
+        def __call__(self):
+            return frozenset()
+
+        def cache_clear(self):
+            pass
+
+    monkeypatch.setattr(pdf, "_installed_cjk_families", NoFonts())
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "out"
+    code = main(["--root", str(root), "contract", str(root / "customers/examples/lanzhou-data.yml"),
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and "fonts-noto-cjk" in err and "Traceback" not in err
+    assert not out.exists()
