@@ -75,7 +75,7 @@ def test_missing_consent_placeholder_points_into_consent(tmp_path, capfd):
     assert main("contract", str(path), "--out", str(tmp_path)) == 1
     err = capfd.readouterr().err
     lines = {_line_of(path, "consent:"), _line_of(path, "purpose:")}
-    found = re.search(rf"missing-consent-placeholder\.yml:(\d+)", err)
+    found = re.search(r"missing-consent-placeholder\.yml:(\d+)", err)
     assert found and int(found.group(1)) in lines, err
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from contract_helpers import (
     CONTRACT_NUMBER,
-    EXAMPLE,
     PLACEHOLDER_LABELS,
     ROOT,
     VERSION,

@@ -30,7 +30,6 @@ def scratch():
 def _load(project, scratch: Path, company: str, purpose: str):
     """The customer, or None when refused; any exception but AgreementsError fails the test."""
     from generator.customers import load_customer
-    from generator.errors import AgreementsError
 
     path = scratch / "fuzz.yml"
     path.write_text(customer_yaml(company=company, consent={"purpose": purpose}), encoding="utf-8")
@@ -94,7 +93,6 @@ def test_accepted_values_render_in_the_pdf(project, scratch, company, purpose):
 
 
 def test_rare_cjk_character_renders_or_is_refused_at_load(project, scratch):
-    from generator.errors import AgreementsError
     from generator.render.contract import render_pdf
 
     customer = _load(project, scratch, "上海\U00020000数据科技有限公司", "用户实名认证")

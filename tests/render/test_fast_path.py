@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from generator.content.project import load_project
 from generator.customers import load_customer
-from generator.render import assemble, contract
+from generator.render import assemble, contract, shared_objects
 from generator.verify import page_texts, verify_contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,7 +229,7 @@ def two_copies(project, customers, rendered):
     """The first example with the shared pages keeping fonts of their own (as before)."""
     customer = customers[0]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(assemble._SharedFace, "merge_into", lambda *args: False)
+        patch.setattr(shared_objects._SharedFace, "merge_into", lambda *args: False)
         return contract.render_pdf(ROOT, project.config, customer.version, customer)
 
 
@@ -261,7 +261,7 @@ def test_merged_font_program_holds_both_subsets(two_copies):
     """CffUnion of the shared and the customer subset of a face: every glyph of both,
     same outline, same FD; the shared glyphs first, in their order."""
     import zlib
-    from generator.render.fonts import CffUnion
+    from generator.render.cff import CffUnion
 
     programs = _programs_per_face(two_copies)
     reader = PdfReader(io.BytesIO(two_copies))
