@@ -90,7 +90,20 @@ def load_yaml(path: Path) -> Any:
     return load_yaml_text(text, path)
 
 
+# YAML reads these as line breaks and silently turns them into spaces or newlines, so a
+# value would lose a character nobody can see; they are refused where they stand.
+_INVISIBLE_BREAKS = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
 def load_yaml_text(text: str, path: Path | str) -> Any:
+    for char, name in _INVISIBLE_BREAKS.items():
+        at = text.find(char)
+        if at >= 0:
+            line = text.count("\n", 0, at) + 1
+            col = at - (text.rfind("\n", 0, at) + 1) + 1
+            raise AgreementsError(f"invisible line-break character U+{ord(char):04X} ({name}); "
+                                  "delete it (YAML would silently turn it into a space)",
+                                  file=path, line=line, col=col)
     try:
         return yaml.load(text, Loader=_PositionLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

@@ -203,3 +203,14 @@ def test_a_list_used_as_a_key_is_a_clean_error(tmp_path, capsys):
     version_file.write_text(version_file.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
     code, _, err = run_cli(["--root", str(root), "check"], capsys)
     assert code == 1 and "version.yml:" in err and "used as a key" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_invisible_line_breaks_are_refused_where_they_stand(tmp_path, char):
+    from generator.content.loader import load_yaml_text
+    from generator.errors import AgreementsError
+
+    with pytest.raises(AgreementsError) as caught:
+        load_yaml_text(f"title: 服务\nnotice: 第一{char}第二\n", tmp_path / "agreement.yml")
+    assert (caught.value.line, caught.value.col) == (2, 11)
+    assert f"U+{ord(char):04X}" in caught.value.message
