@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +58,14 @@ def copy_project(source: Path, dest: Path) -> Path:
     return dest
 
 
+def copy_site_project(dest: Path) -> Path:
+    """A copy of everything a site build reads: content, templates and both configurations."""
+    copy_project(ROOT, dest)
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    shutil.copy2(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
 def copy_real_project(dest: Path, *, draft: bool = False) -> Path:
     """A copy of the repository's project; ``draft`` unpublishes it and drops the lock."""
     copy_project(ROOT, dest)
@@ -86,3 +96,73 @@ def line_of(text: str, marker: str | re.Pattern, occurrence: int = -1) -> int:
     lines = [i for i, line in enumerate(text.splitlines(), 1) if hit(line)]
     assert lines, f"marker {marker!r} not found"
     return lines[occurrence]
+
+
+# --------------------------------------------------------------------------
+# A throwaway CA for signing tests
+
+
+@dataclass(frozen=True)
+class Pki:
+    root_cert: object  # cryptography x509.Certificate
+    p12_path: Path
+    password: str
+
+    @property
+    def password_bytes(self) -> bytes:
+        return self.password.encode()
+
+    @property
+    def root_asn1(self):
+        from asn1crypto import x509 as asn1_x509
+        from cryptography.hazmat.primitives import serialization
+
+        return asn1_x509.Certificate.load(self.root_cert.public_bytes(serialization.Encoding.DER))
+
+
+def make_pki(folder: Path, password: str = "s3cret-pw") -> Pki:
+    """Root CA + leaf (digitalSignature, nonRepudiation) in a password-protected P12."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    def name(common: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Agreements Test"),
+                          x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    def usage(**on) -> x509.KeyUsage:
+        flags = dict(digital_signature=False, content_commitment=False, key_encipherment=False,
+                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                     crl_sign=False, encipher_only=False, decipher_only=False)
+        flags.update(on)
+        return x509.KeyUsage(**flags)
+
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = name("Contracts Test Root CA")
+    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
+            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(usage(key_cert_sign=True, crl_sign=True), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
+            .sign(root_key, hashes.SHA256()))
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder().subject_name(name("乙方 Contracts Signer")).issuer_name(root_name)
+            .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(usage(digital_signature=True, content_commitment=True), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                           critical=False)
+            .sign(root_key, hashes.SHA256()))
+    p12 = pkcs12.serialize_key_and_certificates(
+        name=b"party-b", key=leaf_key, cert=leaf, cas=[root],
+        encryption_algorithm=serialization.BestAvailableEncryption(password.encode()))
+    path = folder / "party-b.p12"
+    path.write_bytes(p12)
+    return Pki(root, path, password)

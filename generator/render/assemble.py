@@ -188,14 +188,21 @@ def _runs(customer: Split, generic: Split) -> list[tuple[int, int]] | None:
     return runs
 
 
-def prepare_shared(html: str, generic_html: str, *, render, write) -> bool:
-    """Make and cache the shared pages for ``html`` now; False if the fast path does not apply."""
+def _plan(html: str, generic_html: str):
+    """The customer's and the generic body and the shared runs, or None: render in full."""
     customer, generic = split_body(html), split_body(generic_html)
     if customer is None or generic is None:
-        return False
+        return None
     runs = _runs(customer, generic)
-    if not runs:
+    return (customer, generic, runs) if runs else None
+
+
+def prepare_shared(html: str, generic_html: str, *, render, write) -> bool:
+    """Make and cache the shared pages for ``html`` now; False if the fast path does not apply."""
+    plan = _plan(html, generic_html)
+    if plan is None:
         return False
+    customer, generic, runs = plan
     _shared(generic.head, tuple(customer.segments[a:b] for a, b in runs), generic.tail,
             render, lambda document: write(document, {}, None))
     return True
@@ -214,12 +221,10 @@ def render_fast(html: str, generic_html: str, *, render: Callable[[str], object]
     its signature fields. Returns None when the HTML cannot be split into
     shared and own parts; then render in full.
     """
-    customer, generic = split_body(html), split_body(generic_html)
-    if customer is None or generic is None:
+    plan = _plan(html, generic_html)
+    if plan is None:
         return None
-    runs = _runs(customer, generic)
-    if not runs:
-        return None
+    customer, generic, runs = plan
     run_segments = tuple(customer.segments[a:b] for a, b in runs)
     # The generic head: the same stylesheet, and the same for every customer of the version.
     shared = _shared(generic.head, run_segments, generic.tail, render,

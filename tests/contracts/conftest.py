@@ -11,7 +11,8 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME, ROOT, make_pki, pdftotext_pages  # noqa: E402
+from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME, ROOT, pdftotext_pages  # noqa: E402
+from helpers import make_pki  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,9 @@ sys.path and the test modules import from here.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,71 +158,6 @@ def _text_by_weight(data: bytes, *, bold: bool) -> str:
         page.extract_text(visitor_text=visit)
         pages.append(strip_footers("".join(chunks)))  # a paragraph may run across a page break
     return "".join(pages)
-
-
-# --------------------------------------------------------------------------- a throwaway CA
-
-
-@dataclass(frozen=True)
-class Pki:
-    root_cert: object  # cryptography x509.Certificate
-    p12_path: Path
-    password: str
-
-    @property
-    def root_asn1(self):
-        from asn1crypto import x509 as asn1_x509
-        from cryptography.hazmat.primitives import serialization
-
-        return asn1_x509.Certificate.load(self.root_cert.public_bytes(serialization.Encoding.DER))
-
-
-def make_pki(folder: Path, password: str = "s3cret-pw") -> Pki:
-    """Root CA + leaf (digitalSignature, nonRepudiation) in a password-protected P12."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    def name(common: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Agreements Test"),
-                          x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-    def usage(**on) -> x509.KeyUsage:
-        flags = dict(digital_signature=False, content_commitment=False, key_encipherment=False,
-                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                     crl_sign=False, encipher_only=False, decipher_only=False)
-        flags.update(on)
-        return x509.KeyUsage(**flags)
-
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = name("Contracts Test Root CA")
-    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(usage(key_cert_sign=True, crl_sign=True), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
-            .sign(root_key, hashes.SHA256()))
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder().subject_name(name("乙方 Contracts Signer")).issuer_name(root_name)
-            .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(usage(digital_signature=True, content_commitment=True), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
-                           critical=False)
-            .sign(root_key, hashes.SHA256()))
-    p12 = pkcs12.serialize_key_and_certificates(
-        name=b"party-b", key=leaf_key, cert=leaf, cas=[root],
-        encryption_algorithm=serialization.BestAvailableEncryption(password.encode()))
-    path = folder / "party-b.p12"
-    path.write_bytes(p12)
-    return Pki(root, path, password)
 
 
 def customer_yaml(**changes) -> str:

@@ -26,7 +26,7 @@ def fields_pdf(sample_document, sample_boxes, sample_metadata) -> bytes:
 
 @pytest.fixture(scope="module")
 def signed_pdf(fields_pdf, test_pki) -> bytes:
-    return signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(test_pki.p12_path, test_pki.password))
+    return signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(test_pki.p12_path, test_pki.password_bytes))
 
 
 def _sig_fields(data: bytes) -> dict[str, bool]:
@@ -108,7 +108,7 @@ def test_other_field_is_still_empty(signed_pdf):
 
 
 def test_second_party_can_sign_afterwards(signed_pdf, test_pki):
-    both = signing.sign_field(signed_pdf, "sig-party-a", signing.load_signer(test_pki.p12_path, test_pki.password))
+    both = signing.sign_field(signed_pdf, "sig-party-a", signing.load_signer(test_pki.p12_path, test_pki.password_bytes))
     reader = PdfFileReader(io.BytesIO(both))
     context = ValidationContext(trust_roots=[test_pki.root_asn1])
     assert [s.field_name for s in reader.embedded_signatures] == ["sig-party-b", "sig-party-a"]
@@ -119,22 +119,22 @@ def test_second_party_can_sign_afterwards(signed_pdf, test_pki):
 
 def test_signing_a_signed_field_again_is_refused(signed_pdf, test_pki):
     with pytest.raises(AgreementsError, match="already signed"):
-        signing.sign_field(signed_pdf, "sig-party-b", signing.load_signer(test_pki.p12_path, test_pki.password))
+        signing.sign_field(signed_pdf, "sig-party-b", signing.load_signer(test_pki.p12_path, test_pki.password_bytes))
 
 
 def test_signing_an_unknown_field_is_refused(fields_pdf, test_pki):
     with pytest.raises(AgreementsError, match="sig-party-c"):
-        signing.sign_field(fields_pdf, "sig-party-c", signing.load_signer(test_pki.p12_path, test_pki.password))
+        signing.sign_field(fields_pdf, "sig-party-c", signing.load_signer(test_pki.p12_path, test_pki.password_bytes))
 
 
 def test_wrong_password_names_the_file_not_the_password(fields_pdf, test_pki):
-    wrong = b"not-the-password-" + test_pki.password
+    wrong = b"not-the-password-" + test_pki.password_bytes
     with pytest.raises(AgreementsError) as caught:
         signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(test_pki.p12_path, wrong))
     error = caught.value
     text = f"{error}\n{error!r}\n{error.message}"
     assert "party-b.p12" in text and "wrong password" in text
-    for secret in (wrong, test_pki.password):
+    for secret in (wrong, test_pki.password_bytes):
         assert secret.decode() not in text
     assert error.__cause__ is None and error.__suppress_context__
 
@@ -142,14 +142,14 @@ def test_wrong_password_names_the_file_not_the_password(fields_pdf, test_pki):
 def test_missing_p12_file_names_the_file(fields_pdf, test_pki, tmp_path):
     missing = tmp_path / "nobody.p12"
     with pytest.raises(AgreementsError) as caught:
-        signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(missing, test_pki.password))
+        signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(missing, test_pki.password_bytes))
     text = f"{caught.value}\n{caught.value!r}"
     assert "nobody.p12" in text and "not found" in text
-    assert test_pki.password.decode() not in text
+    assert test_pki.password_bytes.decode() not in text
 
 
 def test_not_a_p12_file(fields_pdf, test_pki, tmp_path):
     junk = tmp_path / "junk.p12"
     junk.write_bytes(b"this is not PKCS#12")
     with pytest.raises(AgreementsError, match="not a PKCS#12"):
-        signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(junk, test_pki.password))
+        signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(junk, test_pki.password_bytes))

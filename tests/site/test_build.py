@@ -140,16 +140,11 @@ def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys):
 
 def test_titles_with_markup_characters_read_literally(tmp_path):
     """A title is plain text: Markdown, HTML and YAML syntax in it show as typed."""
-    import shutil
-
     from generator.build import build
     from generator.content.project import load_project
+    from helpers import copy_site_project
 
-    root = tmp_path / "project"
-    for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, root / name)
-    for name in ("site_config.yml", "mkdocs.yml"):
-        shutil.copy2(ROOT / name, root / name)
+    root = copy_site_project(tmp_path / "project")
     title = "知数云 API-服务: (v2) <b>x</b> &amp; *y* | ~z~"
     for path in (root / "content" / "versions" / DRAFT / "agreement.yml",):
         text = path.read_text(encoding="utf-8")

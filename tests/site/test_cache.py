@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from helpers import ROOT
+from helpers import copy_site_project
 
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
 
 
 @pytest.fixture
 def root(tmp_path):
-    root = tmp_path / "project"
-    for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, root / name)
-    for name in ("site_config.yml", "mkdocs.yml"):
-        shutil.copy2(ROOT / name, root / name)
-    return root
+    return copy_site_project(tmp_path / "project")
 
 
 def _build(root, out, **options):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-
-from helpers import ROOT, copy_project
+from helpers import copy_site_project
 
 from generator.preview import _Regenerate, write_preview
 
@@ -12,10 +10,7 @@ DRAFT = "2026-11-28"
 
 
 def _project(tmp_path):
-    root = copy_project(ROOT, tmp_path / "project")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copy2(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    return root
+    return copy_site_project(tmp_path / "project")
 
 
 def test_preview_defaults_to_the_newest_version_and_follows_edits(tmp_path, capsys):
