@@ -72,3 +72,14 @@ def page(browser, base_url):
     foreign = [u for u in requests if not u.startswith((base_url, "data:", "blob:"))]
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def search(page, url: str, query: str) -> None:
+    """Type ``query`` into Material's search box on ``url`` the way a reader does."""
+    page.goto(url)
+    box = page.locator("input.md-search__input")
+    box.focus()
+    page.wait_for_timeout(2000)  # the search worker loads its index
+    # Chinese arrives through the IME as text input; Material searches on keyup
+    box.fill(query)
+    box.press("End")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import search
+
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
 CLAUSE = "obligations.sms.bombing"
@@ -39,12 +41,7 @@ def test_selector_lists_both_versions_and_switching_keeps_the_page(page, base_ur
 
 
 def test_search_for_sms_bombing_finds_clause_4_2_5(page, base_url):
-    page.goto(f"{base_url}{PUBLISHED}/")
-    box = page.locator("input.md-search__input")
-    box.focus()
-    page.wait_for_timeout(2000)  # the search worker loads its index
-    box.fill("短信轰炸")
-    box.press("End")  # Material searches on keyup
+    search(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
     page.locator("a.md-search-result__link").first.wait_for()
     # Results on the same page as the best one are folded under "more on this page".
     for more in page.locator("details.md-search-result__more summary").all():

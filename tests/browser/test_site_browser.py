@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from tests.browser.conftest import search
+
 sync_api = pytest.importorskip("playwright.sync_api")
 
 # The fixture pages and the two-version build are shared with the offline tests.
@@ -55,13 +57,7 @@ def test_version_selector_lists_both_and_keeps_the_page(page, base_url):
 
 
 def test_search_finds_the_clause_in_chinese(page, base_url):
-    page.goto(f"{base_url}{PUBLISHED}/")
-    query = page.locator("input.md-search__input")
-    query.focus()
-    page.wait_for_timeout(2000)  # the search worker loads and indexes
-    # Chinese arrives through the IME as text input; Material searches on keyup
-    query.fill("短信轰炸")
-    query.press("End")
+    search(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
     result = page.locator("a.md-search-result__link", has_text="轰炸").first
     result.wait_for()
     href = result.get_attribute("href")
