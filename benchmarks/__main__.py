@@ -76,7 +76,7 @@ def machine() -> str:
 
 
 def credit_code(rng: random.Random) -> str:
-    from generator.customers import credit_code_check_digit
+    from generator.contracts.customers import credit_code_check_digit
     first = "91" + "".join(rng.choice("0123456789") for _ in range(6)) + \
         "".join(rng.choice(CODE_CHARS) for _ in range(9))
     return first + credit_code_check_digit(first)
@@ -200,8 +200,8 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int) -> list[tuple[s
     # The naive baseline, in this process: one weasyprint.HTML(...).write_pdf() per customer.
     import weasyprint
     from generator.content.project import load_project
-    from generator.customers import load_customer
-    from generator.render.contract import contract_html
+    from generator.contracts.customers import load_customer
+    from generator.contracts.contract import contract_html
     project = load_project(ROOT)
     sample = files[:naive_n] if naive_n else files
     customers = [load_customer(path, project) for path in sample]

@@ -57,7 +57,7 @@ def check(ctx: Context) -> None:
 @pass_context
 def text(ctx: Context, version: str, ids: bool) -> None:
     """Print VERSION as plain text in reading order."""
-    from generator.render.text import version_text
+    from generator.content.text import version_text
 
     click.echo(version_text(ctx.project().version(version), show_ids=ids), nl=False)
 
@@ -88,9 +88,9 @@ def schema(ctx: Context, out: Path | None) -> None:
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
                      jobs: int | None, allow_draft: bool) -> None:
     """Write a signable contract PDF for each customer FILE."""
-    from generator import export
+    from generator.contracts import export
 
-    from generator.render.pdf import require_cjk_font
+    from generator.contracts.engine.pdf import require_cjk_font
 
     project = ctx.project()
     require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
@@ -114,8 +114,8 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
 @pass_context
 def pdf(ctx: Context, version: str, out: Path) -> None:
     """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
-    from generator.export import write_atomically
-    from generator.render.contract import render_pdf
+    from generator.contracts.export import write_atomically
+    from generator.contracts.contract import render_pdf
 
     project = ctx.project()
     chosen = project.version(version)
@@ -131,8 +131,8 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
 @pass_context
 def consent(ctx: Context, file: Path, fmt: str, allow_draft: bool) -> None:
     """Print the customer's filled 附录一, ready to paste into their own app."""
-    from generator.customers import load_customer
-    from generator.render.consent import consent_text
+    from generator.contracts.customers import load_customer
+    from generator.contracts.consent import consent_text
 
     customer = load_customer(file, ctx.project(), allow_draft=allow_draft)
     click.echo(consent_text(customer, fmt), nl=False)
@@ -143,7 +143,7 @@ def consent(ctx: Context, file: Path, fmt: str, allow_draft: bool) -> None:
 @pass_context
 def verify(ctx: Context, file: Path) -> None:
     """Check a contract PDF against the sources it claims to come from."""
-    from generator.verify import verify_contract
+    from generator.contracts.verify import verify_contract
 
     verdict = verify_contract(file, ctx.project(check_lock=False))
     click.echo(f"version:  {verdict.version}\ncontract: {verdict.contract_number}\n"
@@ -188,9 +188,10 @@ def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool)
 @pass_context
 def serve(ctx: Context, version: str | None, port: int, host: str) -> None:
     """Live preview of VERSION (default: the newest, usually the draft), reloading on edits."""
-    from generator.preview import serve as run_preview
+    from generator.build import version_downloads
+    from generator.site.preview import serve as run_preview
 
-    run_preview(ctx.root, version, host=host, port=port)
+    run_preview(ctx.root, version, host=host, port=port, downloads=version_downloads)
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from generator.config import SiteConfig
+from generator.content.config import SiteConfig
 from generator.content.schema import FILE_KINDS
 
 
@@ -16,7 +16,7 @@ def schema_models() -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {stem: model for model, stem in FILE_KINDS.values()}
     models["site-config"] = SiteConfig
     try:
-        from generator.customers import CustomerFile
+        from generator.contracts.customers import CustomerFile
     except ImportError:  # the contract stage is optional for schema generation
         pass
     else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator, Literal
 
 from generator.content.model import Clause, Version
-from generator.render.inline import InlineContext, to_text
+from generator.content.text import runs_text
 
 ChangeKind = Literal["added", "removed", "moved", "reworded"]
 Piece = tuple[Literal["equal", "insert", "delete"], str]
@@ -49,28 +49,27 @@ TITLE, NOTICE, UPDATED = "@title", "@notice", "@updated"
 
 def entries(version: Version) -> dict[str, Entry]:
     """Every comparable unit of a version in reading order, keyed by id."""
-    ctx = InlineContext(version)
     agreement = version.agreement
     found = {TITLE: Entry(TITLE, "标题", agreement.title, (TITLE,)),
-             NOTICE: Entry(NOTICE, "特别提醒", "\n".join(to_text(p, ctx) for p in agreement.notice),
+             NOTICE: Entry(NOTICE, "特别提醒", "\n".join(runs_text(p, version) for p in agreement.notice),
                            (NOTICE,))}
     for index, section in enumerate(agreement.sections):
         found[section.id] = Entry(section.id, section.title, section.title, ("section", index))
         for clause in section.clauses:
             for each in clause.walk():
                 found[each.id] = Entry(each.id, f"{section.title} {each.number}",
-                                       _clause_text(each, ctx), (section.id, each.number))
-    found[UPDATED] = Entry(UPDATED, "更新日期", to_text(agreement.updated, ctx), (UPDATED,))
+                                       _clause_text(each, version), (section.id, each.number))
+    found[UPDATED] = Entry(UPDATED, "更新日期", runs_text(agreement.updated, version), (UPDATED,))
     for appendix in version.appendices:
         for index, clause in enumerate(appendix.clauses, start=1):
             place = f"{appendix.label} {clause.label or f'第 {index} 段'}"
-            found[clause.id] = Entry(clause.id, place, _clause_text(clause, ctx), (appendix.id, index))
+            found[clause.id] = Entry(clause.id, place, _clause_text(clause, version), (appendix.id, index))
     return found
 
 
-def _clause_text(clause: Clause, ctx: InlineContext) -> str:
-    parts = [to_text(clause.title, ctx)] if clause.title else []
-    parts += [to_text(p, ctx) for p in clause.paragraphs]
+def _clause_text(clause: Clause, version: Version) -> str:
+    parts = [runs_text(clause.title, version)] if clause.title else []
+    parts += [runs_text(p, version) for p in clause.paragraphs]
     return "\n".join(parts)
 
 

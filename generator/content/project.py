@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.config import SiteConfig, load_config
+from generator.content.config import SiteConfig, load_config
 from generator.content.loader import load_yaml
 from generator.content.model import Version
 from generator.content.resolve import resolve_version

@@ -3,7 +3,7 @@
 These models describe the YAML exactly as the legal team writes it; every field
 carries the description that the JSON Schemas (``agreements schema``) show in
 the editor. Cross-file rules (unique ids, references, placeholders) live in
-:mod:`generator.content.checks`, because a single file cannot know them.
+:mod:`generator.content.resolve`, because a single file cannot know them.
 """
 
 from __future__ import annotations

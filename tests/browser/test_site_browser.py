@@ -12,7 +12,7 @@ from tests.browser.conftest import search
 sync_api = pytest.importorskip("playwright.sync_api")
 
 # The fixture pages and the two-version build are shared with the offline tests.
-from tests.render.test_site import (  # noqa: E402
+from tests.site.test_mkdocs_build import (  # noqa: E402
     BANNER,
     CLAUSE_ID,
     DRAFT,

@@ -27,7 +27,7 @@ def version():
 
 @pytest.fixture(scope="module")
 def ctx(version):
-    from generator.render.inline import InlineContext
+    from generator.inline import InlineContext
 
     return InlineContext(version)
 
@@ -66,7 +66,7 @@ def test_text_has_no_paragraph_the_reference_lacks(cli_paragraphs):
 
 
 def test_library_and_cli_agree(version, cli_paragraphs):
-    from generator.render.text import version_text
+    from generator.content.text import version_text
 
     library = [fold(p) for p in version_text(version).strip().split("\n\n")]
     assert library == cli_paragraphs
@@ -87,7 +87,7 @@ def _model_paragraphs(version):
 
 def _bold_spans(runs, ctx) -> list[str]:
     """Maximal spans of consecutive bold runs, rendered as plain text (refs as numbers)."""
-    from generator.render.inline import to_text
+    from generator.inline import to_text
 
     spans, current = [], None
     for run in runs:
@@ -123,7 +123,7 @@ def test_model_has_no_bold_the_reference_lacks(model_bold):
 
 def test_bold_spans_end_where_the_reference_says(version, ctx):
     """obligations.entrustment mixes bold and plain: plain text must stay plain."""
-    from generator.render.inline import to_text
+    from generator.inline import to_text
 
     (runs,) = version.clauses["obligations.entrustment"].paragraphs
     plain = fold("".join(to_text((r,), ctx) for r in runs if not r.bold))
@@ -163,7 +163,7 @@ def test_clause_numbers_are_unique_within_each_section(version):
 
 
 def test_updated_line(version, ctx):
-    from generator.render.inline import to_text
+    from generator.inline import to_text
 
     expected = [p for p in reference_paragraphs() if "更新日期" in p]
     assert len(expected) == 1
@@ -190,7 +190,7 @@ def test_purpose_placeholder_is_used_twice(version):
 @pytest.mark.parametrize("literal", ["【立即申请】", "【行业先进】", "【12】", "【20】"])
 def test_literal_brackets_stay_text(version, literal):
     """Source brackets that are not placeholders survive, even when a contract is filled."""
-    from generator.render.text import version_text
+    from generator.content.text import version_text
 
     values = {"purpose": "实名认证", "personal_fields": ["姓名", "手机号码"], "source_name": "某运营商"}
     unfilled = version_text(version)

@@ -18,7 +18,7 @@ def _load_project(root):
 
 
 def _text(root) -> str:
-    from generator.render.text import version_text
+    from generator.content.text import version_text
 
     return version_text(_load_project(root).version(VERSION))
 

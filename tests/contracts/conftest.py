@@ -24,7 +24,7 @@ def project():
 
 @pytest.fixture(scope="session")
 def example_customer(project):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     return load_customer(EXAMPLE, project)
 

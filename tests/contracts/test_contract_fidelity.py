@@ -55,7 +55,7 @@ def test_no_unfilled_label_anywhere(example_pages):
 
 
 def test_every_customer_value_is_printed(example_pages, example_customer):
-    from generator.customers import SERVICE_TITLES
+    from generator.contracts.customers import SERVICE_TITLES
 
     text = body_text(example_pages)
     data = example_customer.data
@@ -99,7 +99,7 @@ def test_cover_shows_the_source_fingerprint(example_pages):
 
 def test_values_digest_changes_with_any_value(project, example_customer, tmp_path):
     from contract_helpers import customer_yaml
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     other = tmp_path / "other.yml"
     other.write_text(customer_yaml(address="上海市浦东新区张江路 89 号"), encoding="utf-8")

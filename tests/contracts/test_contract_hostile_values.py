@@ -142,8 +142,8 @@ def test_contract_prints_hostile_values_literally(hostile_pages):
 
 
 def test_hostile_contract_metadata_keeps_values(hostile_file, project):
-    from generator.customers import load_customer
-    from generator.render.contract import contract_html
+    from generator.contracts.customers import load_customer
+    from generator.contracts.contract import contract_html
 
     customer = load_customer(hostile_file, project)
     page = contract_html(project.root, project.config, customer.version, customer)

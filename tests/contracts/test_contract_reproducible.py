@@ -6,7 +6,7 @@ from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME
 
 
 def test_render_pdf_twice_is_byte_identical(project, example_customer):
-    from generator.render.contract import render_pdf
+    from generator.contracts.contract import render_pdf
 
     first = render_pdf(project.root, project.config, example_customer.version, example_customer)
     second = render_pdf(project.root, project.config, example_customer.version, example_customer)

@@ -36,7 +36,7 @@ def test_party_a_stays_open(signed_run):
 
 
 def test_signing_keeps_the_contract_text(signed_run, example_pdf):
-    from generator.verify import page_texts
+    from generator.contracts.verify import page_texts
 
     assert page_texts(signed_run[0].read_bytes()) == page_texts(example_pdf)
     assert signed_run[0].read_bytes().startswith(example_pdf)  # an incremental update

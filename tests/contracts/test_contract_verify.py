@@ -49,8 +49,8 @@ def meta(example_pdf) -> dict[str, str]:
 
 def test_altered_text_with_copied_provenance(cli, capfd, project, example_pdf, meta, tmp_path):
     """Another company's contract dressed in this contract's provenance."""
-    from generator.customers import load_customer
-    from generator.render.contract import render_pdf
+    from generator.contracts.customers import load_customer
+    from generator.contracts.contract import render_pdf
 
     source = tmp_path / "other.yml"
     source.write_text(customer_yaml(company="上海澜舟数据科技有限责任公司"), encoding="utf-8")
@@ -148,7 +148,7 @@ def test_changed_templates_are_named_as_the_reason(capfd, example_pdf_path, tmp_
 
 
 def test_layout_digest_is_in_the_metadata(meta, project):
-    from generator.render.contract import layout_digest
+    from generator.contracts.contract import layout_digest
 
     assert meta["LayoutSHA256"] == layout_digest(project.root)
 

@@ -15,7 +15,7 @@ from contract_helpers import body_text, customer_yaml, pdftotext_pages, squash
 from generator.errors import AgreementsError
 
 # What the validator keeps: no control, format, surrogate, private-use, unassigned or
-# line/paragraph separator characters (see generator.customers._printable).
+# line/paragraph separator characters (see generator.contracts.customers._printable).
 PRINTABLE = st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 
 # Random on a developer's machine, to keep finding new cases; a fixed sequence in CI
@@ -33,7 +33,7 @@ def scratch():
 
 def _load(project, scratch: Path, company: str, purpose: str):
     """The customer, or None when refused; any exception but AgreementsError fails the test."""
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     path = scratch / "fuzz.yml"
     path.write_text(customer_yaml(company=company, consent={"purpose": purpose}), encoding="utf-8")
@@ -46,8 +46,8 @@ def _load(project, scratch: Path, company: str, purpose: str):
 @FAST
 @given(company=st.text(), purpose=st.text())
 def test_values_are_refused_cleanly_or_kept_verbatim(project, scratch, company, purpose):
-    from generator.render.consent import consent_text
-    from generator.render.contract import contract_html
+    from generator.contracts.consent import consent_text
+    from generator.contracts.contract import contract_html
 
     customer = _load(project, scratch, company, purpose)
     if customer is None:
@@ -64,7 +64,7 @@ def test_values_are_refused_cleanly_or_kept_verbatim(project, scratch, company, 
 @FAST
 @given(value=st.text(PRINTABLE, min_size=1))
 def test_markdown_consent_round_trips(project, scratch, value):
-    from generator.render.consent import consent_text
+    from generator.contracts.consent import consent_text
 
     customer = _load(project, scratch, "甲公司", value)
     assume(customer is not None)
@@ -86,7 +86,7 @@ def test_markdown_consent_round_trips(project, scratch, value):
 @given(company=st.text(PRINTABLE, min_size=1, max_size=40),
        purpose=st.text(PRINTABLE, min_size=1, max_size=40))
 def test_accepted_values_render_in_the_pdf(project, scratch, company, purpose):
-    from generator.render.contract import render_pdf
+    from generator.contracts.contract import render_pdf
 
     customer = _load(project, scratch, company, purpose)
     assume(customer is not None)
@@ -97,7 +97,7 @@ def test_accepted_values_render_in_the_pdf(project, scratch, company, purpose):
 
 
 def test_rare_cjk_character_renders_or_is_refused_at_load(project, scratch):
-    from generator.render.contract import render_pdf
+    from generator.contracts.contract import render_pdf
 
     customer = _load(project, scratch, "上海\U00020000数据科技有限公司", "用户实名认证")
     if customer is None:

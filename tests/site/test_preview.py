@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers import copy_site_project
 
-from generator.preview import _Regenerate, write_preview
+from generator.site.preview import _Regenerate, write_preview
 
 DRAFT = "2026-11-28"
 
@@ -16,13 +16,13 @@ def _project(tmp_path):
 def test_preview_defaults_to_the_newest_version_and_follows_edits(tmp_path, capsys):
     root = _project(tmp_path)
     docs = tmp_path / "docs"
-    assert write_preview(root, None, docs, with_pdf=False) == DRAFT
+    assert write_preview(root, None, docs) == DRAFT
     assert "接受本服务条款约束" in (docs / "index.md").read_text(encoding="utf-8")
 
     agreement = root / "content" / "versions" / DRAFT / "agreement.yml"
     agreement.write_text(agreement.read_text(encoding="utf-8").replace("短信轰炸", "短信攻击", 1), encoding="utf-8")
     handler = _Regenerate(root, DRAFT, docs)
-    _regenerate_without_pdf(handler)
+    handler.regenerate()
     assert "短信攻击" in (docs / "index.md").read_text(encoding="utf-8")
     assert "preview of 2026-11-28 updated" in capsys.readouterr().out
 
@@ -30,12 +30,12 @@ def test_preview_defaults_to_the_newest_version_and_follows_edits(tmp_path, caps
 def test_a_yaml_mistake_is_reported_and_the_last_good_pages_stay(tmp_path, capsys):
     root = _project(tmp_path)
     docs = tmp_path / "docs"
-    write_preview(root, DRAFT, docs, with_pdf=False)
+    write_preview(root, DRAFT, docs)
     before = (docs / "index.md").read_text(encoding="utf-8")
     agreement = root / "content" / "versions" / DRAFT / "agreement.yml"
     agreement.write_text(agreement.read_text(encoding="utf-8").replace("title: 服务范围", "title: [服务范围", 1),
                          encoding="utf-8")
-    _regenerate_without_pdf(_Regenerate(root, DRAFT, docs))
+    _Regenerate(root, DRAFT, docs).regenerate()
     err = capsys.readouterr().err
     assert "preview not updated" in err and "agreement.yml:" in err and "Traceback" not in err
     assert (docs / "index.md").read_text(encoding="utf-8") == before
@@ -52,13 +52,3 @@ def test_reading_files_does_not_trigger_a_regeneration(tmp_path):
     assert handler.timer is not None
     handler.timer.cancel()
 
-
-def _regenerate_without_pdf(handler):
-    import generator.preview as preview
-
-    original = preview.write_preview
-    preview.write_preview = lambda root, version, docs, with_pdf=True: original(root, version, docs, with_pdf=False)
-    try:
-        handler.regenerate()
-    finally:
-        preview.write_preview = original

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from generator.render.inline import escape_markdown
+from generator.inline import escape_markdown
 
 TEMPLATES_DIR = "templates"
 

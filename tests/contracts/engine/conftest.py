@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
+from helpers import FIXTURES as _FIXTURES  # noqa: E402
+
+FIXTURES = _FIXTURES / "pdf"
 SAMPLE_CONTRACT = FIXTURES / "sample-contract.html"
 SIGNATURE_IDS = ("sig-party-a", "sig-party-b")
 
@@ -70,7 +72,7 @@ def sample_html() -> str:
 
 @pytest.fixture(scope="session")
 def sample_document(sample_html):
-    from generator.render import pdf
+    from generator.contracts.engine import pdf
 
     return pdf.render(sample_html, base_url=FIXTURES.as_uri() + "/")
 
@@ -86,14 +88,14 @@ SAMPLE_METADATA = {
 
 @pytest.fixture(scope="session")
 def sample_pdf(sample_document) -> bytes:
-    from generator.render import pdf
+    from generator.contracts.engine import pdf
 
     return pdf.write_pdf(sample_document, SAMPLE_METADATA)
 
 
 @pytest.fixture(scope="session")
 def sample_boxes(sample_document):
-    from generator.render import pdf
+    from generator.contracts.engine import pdf
 
     return pdf.signature_boxes(sample_document, SIGNATURE_IDS)
 

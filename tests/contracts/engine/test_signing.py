@@ -12,7 +12,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from generator.errors import AgreementsError
-from generator.render import pdf, signing
+from generator.contracts.engine import pdf
+from generator.contracts import signing
 
 
 def _with_fields(document, boxes, metadata) -> bytes:

@@ -23,7 +23,7 @@ from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.resolve import SourceFile, register_pattern_rule, validate
 from generator.errors import AgreementsError, ErrorCollector
-from generator.glyphs import missing_glyphs
+from generator.contracts.glyphs import missing_glyphs
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -1,6 +1,6 @@
 """Chinese search on the built site: Material's search worker fixed, one entry per clause.
 
-Used only by :mod:`generator.render.site`, after MkDocs has built a version.
+Used only by :mod:`generator.site.mkdocs_build`, after MkDocs has built a version.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT  # noqa: E402
 BAD = ROOT / "tests" / "fixtures" / "customers" / "bad"
 EXAMPLE = ROOT / "customers" / "examples" / "lanzhou-data.yml"
 
@@ -84,7 +84,7 @@ def test_missing_consent_placeholder_points_into_consent(tmp_path, capfd):
                                                       "email": "li@example.com"})],
                          ids=["id", "contract_number", "phone"])
 def test_pattern_errors_explain_the_field_rule(project, tmp_path, field, value):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
     from generator.errors import AgreementsError
 
     with pytest.raises(AgreementsError) as info:
@@ -152,7 +152,7 @@ def _write(tmp_path: Path, **changes) -> Path:
 
 
 def test_example_loads_with_its_values(project):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     customer = load_customer(EXAMPLE, project)
     assert customer.contract_number == "ZSY-2026-0001"
@@ -164,7 +164,7 @@ def test_example_loads_with_its_values(project):
 
 
 def test_contract_number_is_derived_when_absent(project, tmp_path):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     customer = load_customer(_write(tmp_path, contract_number=None), project)
     assert re.fullmatch(r"ZSY-20211220-[0-9A-F]{8}", customer.contract_number)
@@ -173,7 +173,7 @@ def test_contract_number_is_derived_when_absent(project, tmp_path):
 
 
 def test_version_defaults_to_the_newest_published(project, tmp_path):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     customer = load_customer(_write(tmp_path, version=None), project)
     assert customer.version == project.latest_published
@@ -181,7 +181,7 @@ def test_version_defaults_to_the_newest_published(project, tmp_path):
 
 
 def test_values_are_stripped_and_credit_code_upper_cased(project, tmp_path):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
 
     customer = load_customer(_write(tmp_path, company="  甲公司  ", credit_code="91310115ma1k4qxr7k"),
                              project)
@@ -192,7 +192,7 @@ def test_values_are_stripped_and_credit_code_upper_cased(project, tmp_path):
 @pytest.mark.parametrize("value", ["甲\n公司", "甲\t公司", "甲\u200b公司", "甲\u202e公司", "甲\x00公司"],
                          ids=["newline", "tab", "zero-width-space", "bidi-override", "nul"])
 def test_invisible_characters_are_refused(project, tmp_path, value):
-    from generator.customers import load_customer
+    from generator.contracts.customers import load_customer
     from generator.errors import AgreementsError
 
     with pytest.raises(AgreementsError) as info:
@@ -201,14 +201,14 @@ def test_invisible_characters_are_refused(project, tmp_path, value):
 
 
 def test_credit_code_check_digit_of_the_example():
-    from generator.customers import credit_code_check_digit
+    from generator.contracts.customers import credit_code_check_digit
 
     assert credit_code_check_digit("91310115MA1K4QXR7") == "K"
 
 
 @pytest.mark.parametrize("prefix", ["91310115MA1K4QXR7", "12100000400000624", "92440300MA5EXAMPL"])
 def test_only_the_right_check_digit_is_accepted(prefix):
-    from generator.customers import CREDIT_CODE_CHARS, _valid_credit_code, credit_code_check_digit
+    from generator.contracts.customers import CREDIT_CODE_CHARS, _valid_credit_code, credit_code_check_digit
 
     prefix = "".join(c if c in CREDIT_CODE_CHARS else "0" for c in prefix)
     right = credit_code_check_digit(prefix)

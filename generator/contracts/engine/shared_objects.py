@@ -1,10 +1,10 @@
 """The shared pages of a contract as pre-serialised PDF objects, and one font per face.
 
-:mod:`generator.render.assemble` writes the pages every customer of a version
+:mod:`generator.contracts.engine.assemble` writes the pages every customer of a version
 shares once per process. :class:`SharedObjects` keeps them as Form XObjects
 plus everything they use, serialised once with references kept as indexes, so
 adding them to a contract costs a few joins. Their fonts are merged with the
-customer pages' subsets of the same faces (:class:`generator.render.cff.CffUnion`),
+customer pages' subsets of the same faces (:class:`generator.contracts.engine.cff.CffUnion`),
 so each face is embedded once.
 """
 
@@ -266,8 +266,8 @@ class _SharedFace:
 
     @classmethod
     def from_pdf(cls, font, position: int, index: Mapping[int, int]) -> "_SharedFace":
-        from generator.render.cff import CffUnion
-        from generator.render.fonts import CFF_SUBTYPE
+        from generator.contracts.engine.cff import CffUnion
+        from generator.contracts.engine.fonts import CFF_SUBTYPE
         descendant_ref = font["/DescendantFonts"][0]
         descendant = descendant_ref.get_object()
         descriptor_ref = descendant.raw_get("/FontDescriptor")

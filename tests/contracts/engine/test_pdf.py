@@ -7,13 +7,12 @@ import logging
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pypdf
 import pytest
 
 from generator.errors import AgreementsError
-from generator.render import pdf
+from generator.contracts.engine import pdf
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -278,7 +277,7 @@ def test_a_missing_font_stops_the_contract_command_with_the_package_to_install(m
             pass
 
     monkeypatch.setattr(pdf, "_installed_cjk_families", NoFonts())
-    root = Path(__file__).resolve().parents[2]
+    from helpers import ROOT as root
     out = tmp_path / "out"
     code = main(["--root", str(root), "contract", str(root / "customers/examples/lanzhou-data.yml"),
                  "--out", str(out)])

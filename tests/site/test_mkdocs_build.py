@@ -1,4 +1,4 @@
-"""The versioned static site (generator/render/site.py), built from small fixture pages."""
+"""The versioned static site (generator/site/mkdocs_build.py), built from small fixture pages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.render.site import (
+from generator.site.mkdocs_build import (
     SiteBuildError,
     VersionEntry,
     build_version,
@@ -59,7 +59,7 @@ OBLIGATIONS_MD = """\
 def write_fixture_pages(docs: Path, *, extra_text: str = "") -> Path:
     """Two pages of Chinese text; the clause sits far enough down to need scrolling."""
     docs.mkdir(parents=True, exist_ok=True)
-    assets = PROJECT_ROOT / "templates" / "site" / "assets"  # as generator/render/pages.py does
+    assets = PROJECT_ROOT / "templates" / "site" / "assets"  # as generator/site/pages.py does
     if assets.is_dir():
         shutil.copytree(assets, docs / "assets", dirs_exist_ok=True)
     filler = "\n\n".join(f"{i}. 用户应当妥善保管账号信息，并对账号下的全部行为承担责任。" for i in range(1, 41))

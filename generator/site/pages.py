@@ -1,7 +1,7 @@
 """The Markdown pages of one version of the site.
 
 Pages are generated from the model through the same clause partial as the PDF;
-MkDocs only turns them into a themed site (see generator/render/site.py).
+MkDocs only turns them into a themed site (see generator/site/mkdocs_build.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from generator.content.diff import Change, compare
 from generator.content.model import Version
-from generator.render.inline import InlineContext, to_html
-from generator.render.templates import environment
+from generator.inline import InlineContext, to_html
+from generator.templates import environment
 
 # Page file of each part of a version, and where each clause id lives.
 AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE = (

@@ -14,13 +14,13 @@ from pathlib import Path
 from markupsafe import Markup
 
 from generator import __version__
-from generator.config import SiteConfig
+from generator.content.config import SiteConfig
 from generator.content.model import Version
-from generator.customers import SERVICE_TITLES, Customer, canonical_json
+from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
 from generator.fingerprint import files_digest
-from generator.render import assemble, pdf
-from generator.render.inline import InlineContext, to_html
-from generator.render.templates import css_string, render_template
+from generator.contracts.engine import assemble, pdf
+from generator.inline import InlineContext, to_html
+from generator.templates import css_string, render_template
 
 TEMPLATE = "pdf/contract.html.j2"
 STYLESHEET = Path("templates") / "pdf" / "contract.css"
@@ -97,7 +97,7 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
                customer: Customer | None = None) -> bytes:
     """The unsigned PDF: byte-identical for the same inputs.
 
-    A customer's contract takes the fast path (:mod:`generator.render.assemble`):
+    A customer's contract takes the fast path (:mod:`generator.contracts.engine.assemble`):
     the pages shared by every customer of the version are laid out and written
     once per process, only the customer's own pages per contract. The text,
     page breaks, footers, outline, links and fields are those of a full render
@@ -160,13 +160,13 @@ def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer
 
 def load_signer(p12: Path, password: bytes):
     """Open the key once, up front: a wrong password stops a batch before any file is written."""
-    from generator.render import signing  # pyHanko costs ~0.6 s to import; only signing needs it
+    from generator.contracts import signing# pyHanko costs ~0.6 s to import; only signing needs it
 
     return signing.load_signer(p12, password)
 
 
 def sign_provider(data: bytes, signer) -> bytes:
     """乙方 signs its field in advance; 甲方's stays open for the customer."""
-    from generator.render import signing
+    from generator.contracts import signing
 
     return signing.sign_field(data, PROVIDER_FIELD, signer)

@@ -11,17 +11,17 @@ import io
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from generator.content.project import load_project
-from generator.customers import load_customer
-from generator.render import assemble, contract, shared_objects
-from generator.verify import page_texts, verify_contract
+from generator.contracts.customers import load_customer
+from generator.contracts.engine import assemble, shared_objects
+from generator.contracts import contract
+from generator.contracts.verify import page_texts, verify_contract
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ROOT  # noqa: E402
 EXAMPLES = sorted((ROOT / "customers" / "examples").glob("*.yml"))
 FONT_PROGRAM_LIMIT = 300_000   # bytes, compressed, per embedded font program
 
@@ -261,7 +261,7 @@ def test_merged_font_program_holds_both_subsets(two_copies):
     """CffUnion of the shared and the customer subset of a face: every glyph of both,
     same outline, same FD; the shared glyphs first, in their order."""
     import zlib
-    from generator.render.cff import CffUnion
+    from generator.contracts.engine.cff import CffUnion
 
     programs = _programs_per_face(two_copies)
     reader = PdfReader(io.BytesIO(two_copies))

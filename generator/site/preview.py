@@ -18,8 +18,9 @@ from watchdog.observers import Observer
 
 from generator.content.project import Project, load_project
 from generator.errors import AgreementsError
-from generator.render import pages, site
-from generator.render.contract import render_pdf
+from generator.site import mkdocs_build as site
+from generator.site import pages
+from generator.site.build import Downloads
 
 PREVIEW_DIR = Path(".cache") / "preview"
 WATCHED = ("content", "templates", "site_config.yml", "mkdocs.yml")
@@ -29,21 +30,22 @@ def _choose(project: Project, version: str | None):
     return project.version(version) if version else project.newest
 
 
-def write_preview(root: Path, version: str | None, docs: Path, *, with_pdf: bool = True) -> str:
-    """(Re)generate the pages of the chosen version; returns its date."""
+def write_preview(root: Path, version: str | None, docs: Path, downloads: Downloads | None = None) -> str:
+    """(Re)generate the pages of the chosen version (and its downloads, if given); returns its date."""
     project = load_project(root, check_lock=False)  # a locked file being edited is shown, not refused
     chosen = _choose(project, version)
     pages.write_pages(root, chosen, project.previous(chosen), docs)
-    if with_pdf:
-        (docs / pages.pdf_name(chosen)).write_bytes(render_pdf(root, project.config, chosen))
+    for name, data in (downloads(project, chosen) if downloads else {}).items():
+        (docs / name).write_bytes(data)
     return chosen.date
 
 
 class _Regenerate(FileSystemEventHandler):
     """Debounced: an editor's save is several events; regenerate once they settle."""
 
-    def __init__(self, root: Path, version: str | None, docs: Path) -> None:
-        self.root, self.version, self.docs = root, version, docs
+    def __init__(self, root: Path, version: str | None, docs: Path,
+                 downloads: Downloads | None = None) -> None:
+        self.root, self.version, self.docs, self.downloads = root, version, docs, downloads
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
 
@@ -65,20 +67,20 @@ class _Regenerate(FileSystemEventHandler):
 
     def regenerate(self) -> None:
         try:
-            date = write_preview(self.root, self.version, self.docs)
+            date = write_preview(self.root, self.version, self.docs, self.downloads)
         except AgreementsError as exc:
             click.echo(f"preview not updated:\n{exc}", err=True)
         else:
             click.echo(f"preview of {date} updated")
 
 
-def serve(root: Path, version: str | None, *, host: str, port: int) -> None:
+def serve(root: Path, version: str | None, *, host: str, port: int, downloads: Downloads | None = None) -> None:
     docs = root / PREVIEW_DIR / "docs"
     project = load_project(root, check_lock=False)
     chosen = _choose(project, version)
-    write_preview(root, chosen.date, docs)
+    write_preview(root, chosen.date, docs, downloads)
     observer = Observer()
-    handler = _Regenerate(root, chosen.date, docs)
+    handler = _Regenerate(root, chosen.date, docs, downloads)
     for name in WATCHED:
         path = root / name
         if path.exists():

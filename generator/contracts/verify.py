@@ -21,7 +21,7 @@ from pypdf.errors import PdfReadError
 
 from generator.content.project import Project
 from generator.content.resolve import SourceFile
-from generator.customers import (
+from generator.contracts.customers import (
     Customer,
     CustomerFile,
     consent_values,
@@ -29,7 +29,7 @@ from generator.customers import (
     values_digest,
 )
 from generator.errors import AgreementsError
-from generator.render import contract
+from generator.contracts import contract
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ of its time on the shared part, so:
 1. **Invariant layout (once per process and version).** Each maximal run of
    shared elements is laid out on its own (without page footers) and all
    their pages are written to one PDF with compact fonts
-   (:mod:`generator.render.fonts`). The laid-out pages are kept too, for
+   (:mod:`generator.contracts.engine.fonts`). The laid-out pages are kept too, for
    their anchors, links and bookmarks.
 2. **Customer layout (per contract).** The customer's HTML, with each shared
    run replaced by as many empty placeholder pages as it occupies, is laid
@@ -22,7 +22,7 @@ of its time on the shared part, so:
    footer, as in a full render). A face used on both kinds of page is
    embedded once: the customer's font object gets one CFF program holding the
    shared subset's glyphs followed by the customer's others (same CIDs, see
-   :class:`generator.render.cff.CffUnion`), merged ``/W`` and ToUnicode,
+   :class:`generator.contracts.engine.cff.CffUnion`), merged ``/W`` and ToUnicode,
    and the shared pages' resources point at it. The result is deterministic:
    the same inputs give the same bytes.
 
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import pydyf
 
-from generator.render.shared_objects import SharedObjects
+from generator.contracts.engine.shared_objects import SharedObjects
 
 __all__ = ["Split", "split_body", "render_fast", "clear_cache"]
 
@@ -216,7 +216,7 @@ def render_fast(html: str, generic_html: str, *, render: Callable[[str], object]
 
     ``render(html)`` lays out HTML into a WeasyPrint Document, ``write(document,
     metadata, finisher)`` writes one (compact fonts, reproducible; ``finisher``
-    as for :func:`generator.render.pdf.write_pdf`). ``finisher(document)``
+    as for :func:`generator.contracts.engine.pdf.write_pdf`). ``finisher(document)``
     (optional) gives one more finisher for the assembled contract only, e.g.
     its signature fields. Returns None when the HTML cannot be split into
     shared and own parts; then render in full.

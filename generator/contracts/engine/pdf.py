@@ -36,7 +36,7 @@ import pydyf
 import weasyprint
 
 from generator.errors import AgreementsError
-from generator.render.fonts import compact_fonts
+from generator.contracts.engine.fonts import compact_fonts
 
 __all__ = [
     "CJK_FONT_FAMILIES",
@@ -271,7 +271,7 @@ def signature_fields(boxes: list[SignatureBox]):
     parse), as e-signing tools expect them: a merged field and widget
     (``/FT /Sig``, printed, on its page's ``/Annots``) with an empty
     appearance, listed in the catalog's ``/AcroForm``. Signing one of them
-    later (:func:`generator.render.signing.sign_field`) is an incremental
+    later (:func:`generator.contracts.signing.sign_field`) is an incremental
     update that leaves this revision's bytes untouched.
     """
     names = [box.field_name for box in boxes]
@@ -329,7 +329,7 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     and can be written again with the same result.
 
     ``finisher(document, pdf)`` (optional) may add objects to the
-    ``pydyf.PDF`` before it is written (see :mod:`generator.render.assemble`).
+    ``pydyf.PDF`` before it is written (see :mod:`generator.contracts.engine.assemble`).
     """
     custom: dict[str, str] = {}
     bad = []

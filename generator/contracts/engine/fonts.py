@@ -33,7 +33,7 @@ import pydyf
 from weasyprint.pdf import fonts as _wp_fonts
 from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 
-from generator.render.cff import is_cid_keyed
+from generator.contracts.engine.cff import is_cid_keyed
 
 __all__ = ["compact_fonts", "CFF_SUBTYPE"]
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import AgreementsError
-from generator.render import site_search
+from generator.site import search as site_search
 
 __all__ = [
     "SiteBuildError",

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from generator.content.project import Project
-from generator.customers import Customer, load_customer
+from generator.contracts.customers import Customer, load_customer
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
-from generator.render import contract
+from generator.contracts import contract
 
 PASSWORD_VARIABLE = "AGREEMENTS_P12_PASSWORD"
 _UMASK = os.umask(0o022)

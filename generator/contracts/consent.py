@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from generator.customers import Customer
-from generator.render.inline import InlineContext, escape_markdown, to_html, to_markdown, to_text
+from generator.contracts.customers import Customer
+from generator.inline import InlineContext, escape_markdown, to_html, to_markdown, to_text
 
 
 def consent_text(customer: Customer, fmt: str) -> str:

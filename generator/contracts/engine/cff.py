@@ -1,8 +1,8 @@
 """Reading and writing just enough of CID-keyed CFF for compact PDF fonts.
 
-:func:`is_cid_keyed` tells :mod:`generator.render.fonts` which subsets it may
+:func:`is_cid_keyed` tells :mod:`generator.contracts.engine.fonts` which subsets it may
 embed as bare CFF. :class:`CffUnion` serves the fast contract path
-(:mod:`generator.render.assemble`): the shared pages' subset of a face is
+(:mod:`generator.contracts.engine.assemble`): the shared pages' subset of a face is
 written once per process and the customer pages' subset per contract; both are
 compact subsets of the same CID-keyed CFF with the same CIDs, so one program
 holding the union of their glyphs serves both.
@@ -66,7 +66,7 @@ def is_cid_keyed(cff: bytes) -> bool:
 # --------------------------------------------------------------------------
 # One font program for two subsets of a face
 #
-# The fast contract path (generator.render.assemble) writes the shared pages'
+# The fast contract path (generator.contracts.engine.assemble) writes the shared pages'
 # subset of a face once per process and the customer pages' subset per
 # contract. Both are compact subsets of the same CID-keyed CFF with the same
 # CIDs, so one program holding the union of their glyphs serves both.

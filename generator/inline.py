@@ -1,8 +1,9 @@
-"""One inline renderer for every output: bold, references and placeholders.
+"""One inline renderer shared by the site and the contracts: bold, references, placeholders.
 
-The site, the PDF and the plain text all go through here, so a clause can never
-be formatted two different ways. Text is escaped before it is wrapped in markup:
-the legal team's text and the customers' values are data, never HTML.
+The site's pages, the contract PDF and the consent snippets all go through here,
+so a clause can never be formatted two different ways; the words themselves come
+from :mod:`generator.content.text`. Text is escaped before it is wrapped in
+markup: the legal team's text and the customers' values are data, never HTML.
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ from markupsafe import Markup, escape
 
 from generator.content.inline import Run
 from generator.content.model import Placeholder, Runs, Version
-
-Value = str | tuple[str, ...] | list[str]
-LIST_SEPARATOR = "、"
-
-
-def format_value(value: Value) -> str:
-    """A filled placeholder as it reads in the text: lists joined with 、."""
-    return value if isinstance(value, str) else LIST_SEPARATOR.join(value)
+from generator.content.text import Value, format_value, run_text, runs_text
 
 
 @dataclass(frozen=True)
@@ -46,16 +40,7 @@ class InlineContext:
 
 def to_text(runs: Runs, ctx: InlineContext) -> str:
     """Plain text: references as numbers, placeholders as values or their labels."""
-    return "".join(_run_text(run, ctx) for run in runs)
-
-
-def _run_text(run: Run, ctx: InlineContext) -> str:
-    if run.kind == "ref":
-        return ctx.ref_number(run.value)
-    if run.kind == "fill":
-        filled = ctx.filled(run.value)
-        return filled if filled is not None else ctx.placeholder(run.value).unfilled
-    return run.value
+    return runs_text(runs, ctx.version, ctx.values)
 
 
 def to_html(runs: Runs, ctx: InlineContext) -> Markup:
@@ -105,7 +90,7 @@ def to_markdown(runs: Runs, ctx: InlineContext) -> str:
         if run.bold != open_bold:
             out.append("**")
             open_bold = run.bold
-        out.append(escape_markdown(_run_text(run, ctx)))
+        out.append(escape_markdown(run_text(run, ctx.version, ctx.values)))
     if open_bold:
         out.append("**")
     return "".join(out)

@@ -1,0 +1,122 @@
+"""The whole versioned site: every version built, cached and laid out side by side.
+
+for each version: pages + its downloads (given by the caller) → MkDocs → DIR/<version>/
+→ versions.json (mike's format), the `latest` alias, the root index.
+
+The downloads (the version's generic PDF) come from the contracts job through
+:func:`generator.build.build`, so this package never imports it.
+
+A built version is cached under .cache/site/ keyed by a hash of everything
+its output depends on (its sources, the previous version's sources for the
+redline, templates, mkdocs.yml, site_config.yml, the generator's code and the
+rendering libraries' versions), so after an edit only the edited versions are
+rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from generator.content.model import Version
+from generator.content.project import Project
+from generator.content.versions import version_folders
+from generator.fingerprint import code_digest, files_digest
+from generator.site import mkdocs_build as site
+from generator.site import pages
+
+# The files offered for download next to a version's pages, by file name.
+Downloads = Callable[[Project, Version], Mapping[str, bytes]]
+
+CACHE_DIR = Path(".cache") / "site"
+LATEST = "latest"
+
+
+def build_site(project: Project, out: Path, downloads: Downloads, *, use_cache: bool = True) -> list[str]:
+    """Build every version into ``out``; returns the versions that were rebuilt."""
+    out.mkdir(parents=True, exist_ok=True)
+    shared = files_digest(project.root, SITE_INPUTS)
+    keys = {version.date: cache_key(project, version, shared) for version in project.versions}
+    rebuilt = []
+    for version in project.versions:
+        cached = project.root / CACHE_DIR / version.date / keys[version.date]
+        if not (use_cache and cached.is_dir()):
+            _build_version(project, version, cached, downloads)
+            rebuilt.append(version.date)
+        _replace_tree(cached, out / version.date)
+    _write_navigation(project, out)
+    _prune_cache(project.root, keys)
+    return rebuilt
+
+
+# Besides a version's own sources and its predecessor's (the redline), a built
+# version depends on these files, on the generator's code and on the libraries.
+SITE_INPUTS = ("mkdocs.yml", "site_config.yml", "templates")
+
+
+def cache_key(project: Project, version: Version, shared: str) -> str:
+    """Everything a version's built folder depends on, hashed."""
+    previous = project.previous(version)
+    parts = [code_digest(), shared, version.source_sha256, previous.source_sha256 if previous else ""]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _build_version(project: Project, version: Version, destination: Path, downloads: Downloads) -> None:
+    """Pages and downloads into a scratch folder, MkDocs into another, then move into the cache."""
+    config = project.config
+    with tempfile.TemporaryDirectory(prefix="agreements-") as scratch:
+        docs, built = Path(scratch) / "docs", Path(scratch) / "site"
+        pages.write_pages(project.root, version, project.previous(version), docs)
+        for name, data in downloads(project, version).items():
+            (docs / name).write_bytes(data)
+        site.build_version(
+            docs, built, version=version.date, title=config.site.title, status=version.status,
+            extra={"company": config.provider.name, "product": config.product,
+                   "copyright": config.site.copyright, "pdf": pages.pdf_name(version)},
+            project_root=project.root, site_url=config.site.url,
+        )
+        _replace_tree(built, destination)
+
+
+def _replace_tree(source: Path, target: Path) -> None:
+    """Copy ``source`` over ``target`` via a sibling, so a reader never sees half a folder."""
+    staging = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, staging)
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
+
+
+def _write_navigation(project: Project, out: Path) -> None:
+    latest = project.latest_published
+    entries = [site.VersionEntry(v.date, f"{v.date}{'（草案）' if v.is_draft else ''}",
+                                 (LATEST,) if v is latest else ()) for v in project.versions]
+    site.write_versions_json(out, entries)
+    target = latest or project.newest
+    site.write_alias_redirects(out, LATEST, target.date)
+    site.write_root_index(out, f"{LATEST}/")
+    known = {v.date for v in project.versions} | {LATEST}
+    for stale in out.iterdir():  # versions removed from the sources leave the site too
+        if stale.is_dir() and stale.name not in known and not stale.name.startswith("."):
+            if (stale / "index.html").is_file() and (stale / "search").is_dir():
+                shutil.rmtree(stale)
+
+
+def _prune_cache(root: Path, keys: dict[str, str]) -> None:
+    """Keep one entry per built version, and none for versions gone from content/."""
+    cache = root / CACHE_DIR
+    if not cache.is_dir():
+        return
+    existing = {folder.name for folder in version_folders(root)}
+    for entry in cache.iterdir():
+        if entry.name not in existing:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name in keys:
+            for stale in entry.iterdir():
+                if stale.name != keys[entry.name]:
+                    shutil.rmtree(stale, ignore_errors=True)
