@@ -9,13 +9,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 AGREEMENTS := $(BIN)/agreements
 N ?= 200
+# Exact versions and hashes of everything in .venv; `make lock` rewrites it with uv.
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
+TOOLS := .cache/tools
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf to read PDFs back in tests, Chromium for the browser tests.
 DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools chromium
 
-.PHONY: build test bench setup system-packages check site contracts clean
+.PHONY: build test bench setup system-packages check site contracts clean lock relock
 
 build: setup check site contracts
 
@@ -36,11 +40,27 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# .venv holds exactly the lock: locked packages installed (hashes checked, no resolver),
+# anything else removed, then the project itself as an editable package without deps.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	@extra=$$(comm -23 <($(BIN)/python -m pip freeze --all --exclude-editable 2>/dev/null \
+		| sed 's/==.*//' | tr 'A-Z_.' 'a-z--' | sort) \
+		<(grep -E '^[A-Za-z0-9]' $(LOCK) | sed 's/==.*//' | tr 'A-Z_.' 'a-z--' | sort)); \
+	if [ -n "$$extra" ]; then echo "removing packages not in $(LOCK):" $$extra; \
+		$(BIN)/python -m pip uninstall -q -y $$extra; fi
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+# `make lock` upgrades deliberately: every package to the newest version pyproject.toml's
+# ranges allow; review the diff of $(LOCK), run `make test`, commit both.
+# `make relock` only follows an edit of pyproject.toml and keeps every other pin.
+lock: UPGRADE := --upgrade
+lock relock:
+	test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q uv==$(UV_VERSION); }
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra test --extra tools --generate-hashes \
+		$(UPGRADE) --python $(PYTHON) --output-file $(LOCK)
 
 check: setup
 	$(AGREEMENTS) check

@@ -1,0 +1,153 @@
+"""The environment is exactly the lock, every import is declared, and the private
+behaviour the code relies on is still there.
+
+When `make lock` moves one of the libraries pinned with `==` in pyproject.toml,
+these tests say which assumption broke; recheck the code named in each test.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT
+
+LOCK = ROOT / "requirements.lock"
+PYPROJECT = ROOT / "pyproject.toml"
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _locked() -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", LOCK.read_text(encoding="utf-8"), re.M)
+    return {_normal(name): version for name, version in pins}
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {_normal(re.match(r"[A-Za-z0-9._-]+", r).group(0)) for r in requirements}
+
+
+def _declared() -> tuple[set[str], set[str]]:
+    """(runtime, runtime + test) distribution names from pyproject.toml."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    runtime = _requirement_names(project["dependencies"])
+    return runtime, runtime | _requirement_names(project["optional-dependencies"]["test"])
+
+
+def test_installed_packages_are_exactly_the_lock():
+    installed = {_normal(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    installed.pop("agreements", None)  # the project itself, installed editable from the checkout
+    locked = _locked()
+    differ = {name: (installed.get(name), locked.get(name)) for name in installed.keys() | locked.keys()
+              if installed.get(name) != locked.get(name)}
+    assert not differ, ("installed (left) and requirements.lock (right) differ; run `make setup` "
+                        f"to install the lock, or `make lock` to change it: {differ}")
+
+
+def test_every_locked_package_carries_hashes():
+    entries = re.split(r"\n(?=[A-Za-z0-9])", LOCK.read_text(encoding="utf-8").split("\n", 2)[2])
+    unhashed = [entry.split()[0] for entry in entries if entry.strip() and "--hash=sha256:" not in entry]
+    assert not unhashed
+
+
+def test_the_lock_satisfies_pyproject():
+    """Every declared requirement is in the lock (the lock was made from this pyproject.toml)."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    locked = _locked()
+    wanted = [*project["dependencies"], *(r for group in project["optional-dependencies"].values() for r in group)]
+    unmet = [r for r in map(Requirement, wanted)
+             if _normal(r.name) not in locked or not r.specifier.contains(locked[_normal(r.name)], prereleases=True)]
+    assert not unmet, f"pyproject.toml asks for what requirements.lock lacks; run `make lock`: {unmet}"
+
+
+def _imported_modules(folder: Path) -> set[str]:
+    names = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def _third_party(modules: set[str]) -> dict[str, set[str]]:
+    """Module → the distributions that provide it, for modules outside the standard library."""
+    providers = metadata.packages_distributions()
+    local = {"generator", "tests", "helpers", "contract_helpers", "benchmarks", "conftest"}
+    return {m: {_normal(d) for d in providers.get(m, ["?"])} for m in modules
+            if m not in sys.stdlib_module_names and m not in local and not m.startswith("_")}
+
+
+@pytest.mark.parametrize("folder, test_code", [("generator", False), ("tests", True), ("benchmarks", True)])
+def test_every_imported_package_is_declared(folder, test_code):
+    runtime, everything = _declared()
+    declared = everything if test_code else runtime
+    undeclared = {m: d for m, d in _third_party(_imported_modules(ROOT / folder)).items() if not d & declared}
+    assert not undeclared, f"imported by {folder}/ but not declared in pyproject.toml: {undeclared}"
+
+
+# --------------------------------------------------------------------------
+# Private behaviour the code relies on. Each test names the code to recheck on upgrade.
+
+
+def test_private_behaviour_weasyprint_font_subsetting():
+    """generator/contracts/engine/fonts.py replaces Font._harfbuzz_subset(to_unicode, hinting)
+    and weasyprint.pdf.build_fonts_dictionary, which weasyprint.pdf looks up by name."""
+    import inspect
+
+    import weasyprint.pdf
+    from weasyprint.pdf import fonts
+
+    import generator.contracts.engine.fonts as ours
+
+    assert list(inspect.signature(ours._original_subset).parameters) == ["self", "to_unicode", "hinting"]
+    assert list(inspect.signature(ours._original_build).parameters) == [
+        "pdf", "fonts", "compress", "subset", "options"]
+    source = inspect.getsource(weasyprint.pdf)
+    assert "build_fonts_dictionary(" in source and "from .fonts import build_fonts_dictionary" in source
+    assert fonts.Font._harfbuzz_subset is ours._compact_subset
+    assert weasyprint.pdf.build_fonts_dictionary is ours._build_fonts_dictionary
+
+
+def test_private_behaviour_weasyprint_page_anchors_are_border_boxes():
+    """generator/contracts/engine/pdf.py reads Page.anchors[id] as (x1, y1, x2, y2) in CSS px."""
+    from generator.contracts.engine import pdf
+
+    document = pdf.render('<html lang="zh-CN"><body style="margin:0"><div id="box" '
+                          'style="margin:10px;width:100px;height:50px"></div></body></html>')
+    left, top, right, bottom = document.pages[0].anchors["box"]
+    assert (right - left, bottom - top) == (100, 50)
+
+
+def test_private_behaviour_material_chinese_segmenter():
+    """generator/site/search.py segments clause text with Material's own SearchIndex._segment_chinese."""
+    from material.plugins.search.plugin import SearchIndex
+
+    assert SearchIndex()._segment_chinese("短信轰炸") == "短信\u200b轰炸"
+
+
+def test_private_behaviour_pypdf_raw_stream_data():
+    """generator/contracts/engine/shared_objects.py copies a stream's still-encoded bytes
+    from pypdf's StreamObject._data."""
+    import io
+    import zlib
+
+    import pypdf
+
+    from generator.contracts.engine import pdf
+
+    data = pdf.write_pdf(pdf.render('<html lang="zh-CN"><body><p>协议</p></body></html>'), {})
+    contents = pypdf.PdfReader(io.BytesIO(data)).pages[0].raw_get("/Contents").get_object()
+    assert contents["/Filter"] == "/FlateDecode"
+    assert zlib.decompress(contents._data) == contents.get_data()
