@@ -15,9 +15,11 @@ UV_VERSION := 0.13.9
 TOOLS := .cache/tools
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
-# poppler/mupdf to read PDFs back in tests, Chromium for the browser tests.
+# poppler/mupdf/qpdf to read PDFs back in tests, Chromium for the browser tests,
+# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would.
 DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b fontconfig poppler-utils mupdf-tools chromium
+	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
+	libreoffice-writer-nogui libreoffice-calc-nogui
 
 .PHONY: build test bench setup system-packages check site contracts clean lock relock
 
