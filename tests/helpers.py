@@ -8,9 +8,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import reference
+from reference import REFERENCE  # noqa: F401 - re-exported for the tests
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-REFERENCE = FIXTURES / "reference-2021-12-20.md"
 GOOD_MINIMAL = FIXTURES / "good" / "minimal"
 BAD = FIXTURES / "bad"
 VERSION = "2021-12-20"
@@ -23,31 +25,18 @@ def fold(text: str) -> str:
 
 
 def reference_blocks() -> list[str]:
-    """The reference file's paragraphs, raw (Markdown kept), in order."""
-    text = REFERENCE.read_text(encoding="utf-8")
-    return [b for b in re.split(r"\n[ \t]*\n", text.strip()) if b.strip()]
-
-
-def strip_heading(block: str) -> str:
-    return re.sub(r"^#+[ \t]*", "", block.strip())
-
-
-def unescape_markdown(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+    """The reference file's paragraphs as Markdown, in order."""
+    return [block.markdown for block in reference.blocks()]
 
 
 def reference_paragraphs() -> list[str]:
     """Paragraphs as plain text: no `#`, no `**`, no backslash escapes, whitespace folded."""
-    return [fold(unescape_markdown(strip_heading(b).replace("**", ""))) for b in reference_blocks()]
+    return [fold(block.text) for block in reference.blocks()]
 
 
 def reference_bold_passages() -> list[str]:
     """Every `**…**` passage of the reference, per paragraph, as plain folded text."""
-    passages = []
-    for block in reference_blocks():
-        for match in re.finditer(r"\*\*(.+?)\*\*", strip_heading(block), re.S):
-            passages.append(fold(unescape_markdown(match.group(1))))
-    return passages
+    return [fold(passage) for block in reference.blocks() for passage in block.bold]
 
 
 def copy_project(source: Path, dest: Path) -> Path:

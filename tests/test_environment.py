@@ -84,7 +84,7 @@ def _imported_modules(folder: Path) -> set[str]:
 def _third_party(modules: set[str]) -> dict[str, set[str]]:
     """Module → the distributions that provide it, for modules outside the standard library."""
     providers = metadata.packages_distributions()
-    local = {"generator", "tests", "helpers", "contract_helpers", "benchmarks", "conftest"}
+    local = {p.stem for p in (ROOT / "tests").rglob("*.py")} | {"generator", "tests", "benchmarks"}
     return {m: {_normal(d) for d in providers.get(m, ["?"])} for m in modules
             if m not in sys.stdlib_module_names and m not in local and not m.startswith("_")}
 

@@ -39,6 +39,16 @@ def cli_paragraphs(capsys) -> list[str]:
     return [fold(p) for p in re.split(r"\n[ \t]*\n", out.strip()) if p.strip()]
 
 
+def test_reference_text_is_the_recorded_file():
+    """The legal record itself must not drift: tests/fixtures/README.md records its SHA-256."""
+    import hashlib
+
+    import reference
+
+    assert hashlib.sha256(reference.REFERENCE.read_bytes()).hexdigest() == reference.REFERENCE_SHA256
+    assert reference.REFERENCE_SHA256 in (reference.REFERENCE.parent / "README.md").read_text(encoding="utf-8")
+
+
 def test_reference_parses_into_many_paragraphs():
     # guards the parser of the reference itself: a broken split would make the checks vacuous
     paragraphs = reference_paragraphs()

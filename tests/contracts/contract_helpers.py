@@ -11,9 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
-REFERENCE = FIXTURES / "reference-2021-12-20.md"
+import reference
+from helpers import FIXTURES, ROOT  # noqa: F401 - re-exported for the tests
 EXAMPLE = ROOT / "customers" / "examples" / "lanzhou-data.yml"
 VERSION = "2021-12-20"
 CONTRACT_NUMBER = "ZSY-2026-0001"
@@ -35,32 +34,13 @@ def squash(text: str) -> str:
 # --------------------------------------------------------------------------- the reference
 
 
-def reference_blocks() -> list[str]:
-    text = REFERENCE.read_text(encoding="utf-8")
-    return [b.strip() for b in re.split(r"\n[ \t]*\n", text.strip()) if b.strip()]
-
-
-def is_heading(block: str) -> bool:
-    return block.startswith("#")
-
-
-def plain(block: str) -> str:
-    """Markdown markup removed: heading marks, ** and backslash escapes."""
-    block = re.sub(r"^#+[ \t]*", "", block)
-    block = block.replace("**", "")
-    return re.sub(r"\\(.)", r"\1", block)
-
-
 def reference_paragraphs() -> list[str]:
-    return [plain(b) for b in reference_blocks()]
+    """Every paragraph and heading, markup removed, spacing as written."""
+    return [block.text for block in reference.blocks()]
 
 
 def bold_passages() -> list[str]:
-    out = []
-    for block in reference_blocks():
-        for match in re.finditer(r"\*\*(.+?)\*\*", block, re.S):
-            out.append(plain(match.group(1)))
-    return out
+    return [passage for block in reference.blocks() for passage in block.bold]
 
 
 _LABEL = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\d+、)\s*")
@@ -73,14 +53,13 @@ def non_bold_passages(min_chars: int = 12) -> list[str]:
     out: the contract sets titles in bold on purpose.
     """
     out = []
-    for block in reference_blocks():
-        if is_heading(block) or "【请填写" in block:
+    for block in reference.blocks():
+        if block.is_heading or "【请填写" in block.markdown:
             continue  # the placeholder paragraph is checked filled in, elsewhere
-        pieces = re.split(r"\*\*.+?\*\*", block, flags=re.S)
-        if len(pieces) == 1 and len(plain(block)) < 40:
+        if not block.bold and len(block.text) < 40:
             continue  # a clause title or a short numbered item
-        for piece in pieces:
-            text = squash(_LABEL.sub("", plain(piece).strip()))
+        for piece in block.regular_pieces:
+            text = squash(_LABEL.sub("", piece.strip()))
             if len(text) >= min_chars:
                 out.append(text)
     return out
