@@ -2,7 +2,9 @@
 
 Every problem the user can fix is an :class:`AgreementsError` carrying where it
 is (file, line, column) and which key is at fault, printed as
-``file:line:col: key: message``. Checks collect many of them into one
+``file:line:col: key: message``. In a spreadsheet the place is a sheet and a
+row instead, printed as ``file:sheet!row: column: message`` (``file:row`` for a
+CSV file, which has no sheets). Checks collect many of them into one
 :class:`ValidationFailed` so the legal team sees every problem in one run. The
 CLI catches this family once, prints it and exits 1; anything else is a bug and
 keeps its traceback.
@@ -23,6 +25,7 @@ class AgreementsError(Exception):
     line: int | None = None
     col: int | None = None
     key: str | None = None
+    sheet: str | None = None  # a workbook's sheet; ``line`` is then the row as the sheet shows it
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -31,7 +34,7 @@ class AgreementsError(Exception):
     def where(self) -> str:
         parts = [str(display_path(self.file))] if self.file else []
         if self.file and self.line:
-            parts.append(str(self.line))
+            parts.append(f"{self.sheet}!{self.line}" if self.sheet else str(self.line))
             if self.col:
                 parts.append(str(self.col))
         return ":".join(parts)
@@ -73,7 +76,7 @@ class ErrorCollector:
 
 
 def _sort_key(error: AgreementsError) -> tuple:
-    return (str(error.file or ""), error.line or 0, error.col or 0, error.key or "")
+    return (str(error.file or ""), error.sheet or "", error.line or 0, error.col or 0, error.key or "")
 
 
 def display_path(path: Path | str | None) -> str:

@@ -22,7 +22,7 @@ from generator.content.loader import load_yaml
 from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.resolve import SourceFile, register_pattern_rule, validate
-from generator.errors import AgreementsError, ErrorCollector
+from generator.errors import AgreementsError, ErrorCollector, display_path
 from generator.contracts.glyphs import missing_glyphs
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -164,16 +164,45 @@ def derived_contract_number(customer_id: str, version: str, prefix: str = "ZSY")
     return f"{prefix}-{version.replace('-', '')}-{digest}"
 
 
+@dataclass(frozen=True)
+class Record:
+    """One customer as an input gave it, before validation.
+
+    ``source`` holds the plain data and turns a path in it into an error at the
+    right place (a YAML file's line, a sheet's row and column); ``place`` names
+    the record in messages about other records; ``problems`` are what the
+    reader already refused (a number where text belongs), reported instead of
+    the schema's complaint about the same field.
+    """
+
+    source: SourceFile  # or anything with .path, .data and .error(loc, message)
+    place: str
+    problems: tuple[AgreementsError, ...] = ()
+
+
 def load_customer(path: Path, project: Project, *, allow_draft: bool = False) -> Customer:
-    """Read and validate one customer file against the project's versions."""
+    """Read and validate one customer YAML file against the project's versions."""
+    return customer_from_record(yaml_record(path), project, allow_draft=allow_draft)
+
+
+def yaml_record(path: Path) -> Record:
+    return Record(SourceFile(path, load_yaml(path)), display_path(path))
+
+
+def customer_from_record(record: Record, project: Project, *, allow_draft: bool = False) -> Customer:
+    """The one validator: every input (YAML file, sheet row) becomes a Customer here."""
+    source, path = record.source, record.source.path
     errors = ErrorCollector()
-    source = SourceFile(path, load_yaml(path))
-    data: CustomerFile | None = validate(source, CustomerFile, errors)
-    errors.raise_if_any(f"{path} is invalid")
+    errors.extend(list(record.problems))
+    schema_errors = ErrorCollector()
+    data: CustomerFile | None = validate(source, CustomerFile, schema_errors)
+    refused = {problem.key for problem in record.problems}
+    errors.extend([e for e in schema_errors.errors if e.key not in refused])
+    errors.raise_if_any(f"{record.place} is invalid")
     version = _version_for(data, project, source, allow_draft)
     values, problems = consent_values(data, version, source)
     errors.extend(problems)
-    errors.raise_if_any(f"{path} is invalid")
+    errors.raise_if_any(f"{record.place} is invalid")
     number = data.contract_number or derived_contract_number(data.id, version.date)
     return Customer(path, data, version, values, number)
 

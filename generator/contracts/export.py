@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from generator.content.project import Project
-from generator.contracts.customers import Customer, load_customer
+from generator.contracts.customers import Customer, customer_from_record
+from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
 from generator.contracts import contract
 
@@ -52,33 +53,44 @@ def signing_from_environment(p12: Path) -> Signing:
 
 
 def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool = False) -> list[Customer]:
-    """Validate every file before anything is written; report all problems at once."""
+    """Validate every customer of every file (YAML files, sheet rows) before anything is written;
+    report all problems at once."""
     errors = ErrorCollector()
     customers: list[Customer] = []
-    seen: dict[str, Path] = {}
-    numbers: dict[str, Path] = {}
+    files: dict[str, str] = {}  # output name → the record that writes it
+    numbers: dict[str, str] = {}  # contract number → the record that has it
     for path in paths:
         try:
-            customer = load_customer(path, project, allow_draft=allow_draft)
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-            continue
+            records = read_records(path)
         except AgreementsError as exc:
-            errors.add(exc if exc.file else AgreementsError(exc.message, file=path, key=exc.key))
+            _collect(errors, exc, path)
             continue
-        if customer.output_name in seen:
-            errors.add(AgreementsError(f"id `{customer.id}` is also used by {seen[customer.output_name]}; "
-                                       "both would write the same file, give each customer its own id",
-                                       file=path, key="id"))
-        seen[customer.output_name] = path
-        if customer.contract_number in numbers:
-            errors.add(AgreementsError(f"contract number {customer.contract_number} is also used by "
-                                       f"{numbers[customer.contract_number]}; each contract needs its own",
-                                       file=path, key="contract_number"))
-        numbers.setdefault(customer.contract_number, path)
-        customers.append(customer)
+        for record in records:
+            try:
+                customer = customer_from_record(record, project, allow_draft=allow_draft)
+            except AgreementsError as exc:
+                _collect(errors, exc, path)
+                continue
+            if customer.output_name in files:
+                errors.add(record.source.error(("id",), (
+                    f"id `{customer.id}` is also used by {files[customer.output_name]}; both would "
+                    "write the same file, give each customer its own id")))
+            files.setdefault(customer.output_name, record.place)
+            if customer.contract_number in numbers:
+                errors.add(record.source.error(("contract_number",), (
+                    f"contract number {customer.contract_number} is also used by "
+                    f"{numbers[customer.contract_number]}; each contract needs its own")))
+            numbers.setdefault(customer.contract_number, record.place)
+            customers.append(customer)
     errors.raise_if_any("invalid customer files; nothing was written")
     return customers
+
+
+def _collect(errors: ErrorCollector, exc: AgreementsError, path: Path) -> None:
+    if isinstance(exc, ValidationFailed):
+        errors.extend(exc.errors)
+    else:
+        errors.add(exc if exc.file else AgreementsError(exc.message, file=path, key=exc.key))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -1,0 +1,32 @@
+"""Where customers come from: YAML files (one customer each) and sheets (one per row).
+
+Each reader turns its input into :class:`~generator.contracts.customers.Record`
+objects (plain data plus where it came from); one validator,
+:func:`~generator.contracts.customers.customer_from_record`, turns every
+record into a customer with exactly the same rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.contracts.customers import Record, yaml_record
+from generator.errors import AgreementsError
+
+YAML_SUFFIXES = (".yml", ".yaml")
+SHEET_SUFFIXES = (".xlsx", ".csv")
+
+
+def read_records(path: Path) -> list[Record]:
+    """The customers one input file holds, not yet validated."""
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        return [yaml_record(path)]
+    if suffix in SHEET_SUFFIXES:
+        from generator.contracts.sources.sheet import read_sheet
+
+        return read_sheet(path)
+    hint = (" Save the sheet as an Excel workbook (.xlsx) or as CSV UTF-8."
+            if suffix in (".xls", ".et", ".ods", ".numbers", ".xlsm", ".xlsb") else "")
+    raise AgreementsError(f"not a customer file: use .yml (one customer) or .xlsx/.csv (one customer "
+                          f"per row).{hint}", file=path)
