@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -87,24 +88,67 @@ def schema(ctx: Context, out: Path | None) -> None:
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
                      jobs: int | None, allow_draft: bool) -> None:
-    """Write a signable contract PDF for each customer FILE."""
+    """Write a signable contract PDF for each customer: FILES are customer files (.yml) and
+    customer sheets (.xlsx, .csv; one customer per row), and each contract is recorded in the
+    register."""
     from generator.contracts import export
-
     from generator.contracts.engine.pdf import require_cjk_font
+    from generator.contracts.register import Register, register_path
 
     project = ctx.project()
     require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
     customers = export.load_customers(files, project, allow_draft=allow_draft)
     signing = export.signing_from_environment(p12) if p12 else None
     out = out if out.is_absolute() else Path.cwd() / out
+    issued = sum(not c.version.is_draft for c in customers)  # draft previews are not recorded
     show_bar = sys.stderr.isatty() and len(customers) > 1
-    with click.progressbar(length=len(customers), label="contracts", file=sys.stderr,
-                           hidden=not show_bar) as bar:
+    with (Register(register_path(project.root, project.config)) if issued else nullcontext()) as register, \
+            click.progressbar(length=len(customers), label="contracts", file=sys.stderr,
+                              hidden=not show_bar) as bar:
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
-                                         progress=lambda _path: bar.update(1))
+                                         progress=lambda _path: bar.update(1), register=register)
     rate = len(result.written) / result.seconds if result.seconds else 0
     click.echo(f"wrote {len(result.written)} contract(s) to {display_path(out)} in {result.seconds:.1f} s "
                f"({rate:.1f}/s, {result.workers} worker(s){', 乙方 signed' if signing else ''})")
+    previews = len(customers) - issued
+    if issued:
+        click.echo(f"recorded {issued} in the register {display_path(register.path)}"
+                   + (f"; {previews} draft preview(s) not recorded" if previews else ""))
+    else:
+        click.echo("draft previews only: nothing recorded in the register")
+
+
+@cli.command("customer-sheet")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def customer_sheet(ctx: Context, out: Path) -> None:
+    """Write OUT.xlsx, a customer sheet to fill in: the headers, an example row, drop-down lists,
+    and a sheet 说明 explaining every column."""
+    from generator.contracts.export import write_atomically
+    from generator.contracts.sheet_template import customer_sheet_bytes
+
+    write_atomically(out, customer_sheet_bytes(ctx.project()))
+    click.echo(f"wrote {display_path(out)}; fill in one customer per row, then "
+               f"`agreements contract {display_path(out)}`")
+
+
+@cli.command("register")
+@click.option("--version", "version", metavar="DATE", help="Only contracts of this agreement version.")
+@click.option("--customer", metavar="ID", help="Only this customer's contracts (客户编号).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="csv opens in Excel (UTF-8 with BOM).")
+@pass_context
+def register_command(ctx: Context, version: str | None, customer: str | None, fmt: str) -> None:
+    """List the contracts written so far, from the register (site_config.yml's `register:`)."""
+    from generator.content.config import load_config
+    from generator.contracts import register
+
+    path = register.register_path(ctx.root, load_config(ctx.root))
+    entries = register.read_entries(path, version=version, customer_id=customer)
+    if fmt == "csv":
+        click.echo(register.entries_csv(entries).encode("utf-8"), nl=False)  # bytes: the BOM as written
+        return
+    click.echo(register.entries_json(entries) if fmt == "json" else register.entries_table(entries), nl=False)
 
 
 @cli.command()
@@ -230,8 +274,11 @@ def publish(ctx: Context, date: str) -> None:
     """Mark draft DATE published and lock its files' SHA-256."""
     from generator.content.lifecycle import publish as publish_version
 
+    from generator.contracts.register import notify_hint
+
     folder = publish_version(ctx.root, date)
     click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")
+    click.echo(notify_hint(ctx.project(), date))
 
 
 def main(argv: list[str] | None = None) -> int:

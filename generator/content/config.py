@@ -56,6 +56,12 @@ class SiteConfig(_Strict):
     provider: Provider
     site: Site
     pdf: Pdf = Field(default_factory=Pdf)
+    # `register` is the key in the file; the attribute has another name because pydantic
+    # models already have a `register` (abc's).
+    register_file: str = Field(
+        default="out/register.sqlite", min_length=1, alias="register",
+        description="The register of every contract `agreements contract` writes (an SQLite file), "
+        "relative to the project folder; `agreements register` lists it.")
 
 
 def load_config(root: Path) -> SiteConfig:

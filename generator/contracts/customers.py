@@ -133,6 +133,7 @@ class Customer:
     version: Version
     values: dict[str, str | tuple[str, ...]]  # 附录一 placeholder values
     contract_number: str
+    origin: str = ""  # the input as messages name it: customers/acme.yml, customers.xlsx:客户!5
 
     @property
     def id(self) -> str:
@@ -204,7 +205,7 @@ def customer_from_record(record: Record, project: Project, *, allow_draft: bool 
     errors.extend(problems)
     errors.raise_if_any(f"{record.place} is invalid")
     number = data.contract_number or derived_contract_number(data.id, version.date)
-    return Customer(path, data, version, values, number)
+    return Customer(path, data, version, values, number, record.place)
 
 
 def _version_for(data: CustomerFile, project: Project, source: SourceFile, allow_draft: bool) -> Version:

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from generator.content.project import Project
 from generator.contracts.customers import Customer, customer_from_record
+from generator.contracts.register import Register
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
 from generator.contracts import contract
@@ -124,18 +125,28 @@ def _export_one(index: int) -> Path:
 
 def export_contracts(project: Project, customers: list[Customer], out: Path, *,
                      signing: Signing | None = None, workers: int | None = None,
-                     progress: Callable[[Path], None] | None = None) -> BatchResult:
-    """Render and write every contract; the output order follows the input order."""
+                     progress: Callable[[Path], None] | None = None,
+                     register: Register | None = None) -> BatchResult:
+    """Render and write every contract; the output order follows the input order. Each contract
+    is recorded in ``register`` as soon as it is written (draft previews are not issued, so not
+    recorded)."""
     started = time.perf_counter()
     _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out)
     workers = max(1, min(workers or os.cpu_count() or 1, len(customers)))
     written: list[Path] = []
+
+    def finished(path: Path) -> None:
+        customer = customers[len(written)]
+        written.append(path)
+        if register and not customer.version.is_draft:
+            register.record(customer, path, signed=signing is not None, source=customer.origin)
+        if progress:
+            progress(path)
+
     try:
         if workers == 1:
             for index in range(len(customers)):
-                written.append(_export_one(index))
-                if progress:
-                    progress(written[-1])
+                finished(_export_one(index))
         else:
             # The pages every customer of a version shares are made once here and
             # inherited by the forked workers (copy-on-write), not once per worker.
@@ -147,9 +158,7 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 for path in pool.map(_export_one, range(len(customers)), chunksize=4):
-                    written.append(path)
-                    if progress:
-                        progress(path)
+                    finished(path)
     finally:
         _WORKER_STATE.clear()
     return BatchResult(written, time.perf_counter() - started, workers)

@@ -30,6 +30,7 @@ from generator.contracts.customers import (
 )
 from generator.errors import AgreementsError
 from generator.contracts import contract
+from generator.contracts.register import check_registered, register_path
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def verify_contract(path: Path, project: Project) -> Verdict:
                      f"checkout that made it (generator {meta.get(contract.META_GENERATOR, '?')})")
     if actual_pages != expected_pages:
         problems.append(_text_difference(actual_pages, expected_pages))
+    register = register_path(project.root, project.config)
+    notes.append(f"register: {check_registered(register, path, number).message}")
     return Verdict(version.date, number, data.company, tuple(problems), tuple(notes))
 
 

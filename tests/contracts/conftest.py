@@ -12,7 +12,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME, ROOT, pdftotext_pages  # noqa: E402
-from helpers import make_pki  # noqa: E402
+from helpers import copy_site_project, make_pki  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -30,12 +30,19 @@ def example_customer(project):
 
 
 @pytest.fixture(scope="session")
-def example_pdf_path(tmp_path_factory) -> Path:
+def contract_root(tmp_path_factory) -> Path:
+    """A copy of the project for the commands that write contracts: each run records its
+    contracts in the project's register (out/register.sqlite), which must not be the checkout's."""
+    return copy_site_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="session")
+def example_pdf_path(tmp_path_factory, contract_root) -> Path:
     """The example contract, written by the CLI as a user would."""
     from generator.cli import main
 
     out = tmp_path_factory.mktemp("example-contract")
-    assert main(["--root", str(ROOT), "contract", str(EXAMPLE), "--out", str(out)]) == 0
+    assert main(["--root", str(contract_root), "contract", str(EXAMPLE), "--out", str(out)]) == 0
     path = out / EXAMPLE_PDF_NAME
     assert path.is_file()
     return path
@@ -56,20 +63,19 @@ def pki(tmp_path_factory):
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-def run_cli(*args: str) -> int:
+@pytest.fixture(scope="session")
+def cli(contract_root):
+    """``cli("contract", file, "--out", dir)`` → exit code; output via capsys/capfd."""
     from generator.cli import main
 
-    return main(["--root", str(ROOT), *args])
+    def run_cli(*args: str) -> int:
+        return main(["--root", str(contract_root), *args])
 
-
-@pytest.fixture(scope="session")
-def cli():
-    """``cli("contract", file, "--out", dir)`` → exit code; output via capsys/capfd."""
     return run_cli
 
 
 @pytest.fixture(scope="session")
-def signed_run(pki, tmp_path_factory):
+def signed_run(pki, tmp_path_factory, cli):
     """The example contract signed for 乙方 through the CLI: (path, exit code, stdout, stderr)."""
     import contextlib
     import io
@@ -79,5 +85,5 @@ def signed_run(pki, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout), \
             contextlib.redirect_stderr(stderr):
         mp.setenv("AGREEMENTS_P12_PASSWORD", pki.password)
-        code = run_cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path))
+        code = cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path))
     return out / EXAMPLE_PDF_NAME, code, stdout.getvalue(), stderr.getvalue()

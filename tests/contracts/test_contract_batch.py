@@ -25,7 +25,8 @@ def test_four_customers_with_two_jobs(cli, capfd, tmp_path):
     captured = capfd.readouterr()
     lines = captured.out.strip().splitlines()
     assert re.fullmatch(r"wrote 4 contract\(s\) to \S+ in \d+\.\d s \(\d+\.\d/s, 2 worker\(s\)\)",
-                        lines[-1]), lines
+                        lines[-2]), lines
+    assert re.fullmatch(r"recorded 4 in the register \S+register\.sqlite", lines[-1]), lines
     assert "Traceback" not in captured.err
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"{customer_id}_{VERSION}.pdf" for customer_id in ids)  # no temp files
