@@ -133,7 +133,7 @@ class Customer:
     version: Version
     values: dict[str, str | tuple[str, ...]]  # 附录一 placeholder values
     contract_number: str
-    origin: str = ""  # the input as messages name it: customers/acme.yml, customers.xlsx:客户!5
+    origin: str = ""  # the input: /…/customers/acme.yml, /…/customers.xlsx:客户!5
 
     @property
     def id(self) -> str:
@@ -170,15 +170,25 @@ class Record:
     """One customer as an input gave it, before validation.
 
     ``source`` holds the plain data and turns a path in it into an error at the
-    right place (a YAML file's line, a sheet's row and column); ``place`` names
-    the record in messages about other records; ``problems`` are what the
-    reader already refused (a number where text belongs), reported instead of
-    the schema's complaint about the same field.
+    right place (a YAML file's line, a sheet's row and column); ``within`` is
+    where in its file the record is (``客户!5`` for a sheet row, empty for a YAML
+    file); ``problems`` are what the reader already refused (a number where text
+    belongs), reported instead of the schema's complaint about the same field.
     """
 
     source: SourceFile  # or anything with .path, .data and .error(loc, message)
-    place: str
+    within: str = ""
     problems: tuple[AgreementsError, ...] = ()
+
+    @property
+    def place(self) -> str:
+        """The record in messages: ``customers/acme.yml``, ``customers.xlsx:客户!5``."""
+        return ":".join(filter(None, (display_path(self.source.path), self.within)))
+
+    @property
+    def origin(self) -> str:
+        """The record wherever the command runs from: the absolute path, then ``within``."""
+        return ":".join(filter(None, (str(Path(self.source.path).resolve()), self.within)))
 
 
 def load_customer(path: Path, project: Project, *, allow_draft: bool = False) -> Customer:
@@ -187,7 +197,7 @@ def load_customer(path: Path, project: Project, *, allow_draft: bool = False) ->
 
 
 def yaml_record(path: Path) -> Record:
-    return Record(SourceFile(path, load_yaml(path)), display_path(path))
+    return Record(SourceFile(path, load_yaml(path)))
 
 
 def customer_from_record(record: Record, project: Project, *, allow_draft: bool = False) -> Customer:
@@ -205,7 +215,7 @@ def customer_from_record(record: Record, project: Project, *, allow_draft: bool 
     errors.extend(problems)
     errors.raise_if_any(f"{record.place} is invalid")
     number = data.contract_number or derived_contract_number(data.id, version.date)
-    return Customer(path, data, version, values, number, record.place)
+    return Customer(path, data, version, values, number, record.origin)
 
 
 def _version_for(data: CustomerFile, project: Project, source: SourceFile, allow_draft: bool) -> Version:

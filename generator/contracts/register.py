@@ -63,7 +63,7 @@ class Entry:
     size: int  # bytes; a later incremental save (甲方 signs) keeps these bytes as its start
     signed: bool  # 乙方 signed it when it was written
     written_at: str  # ISO 8601, local time with its UTC offset
-    source: str  # the input: customers/acme.yml or customers.xlsx:客户!5
+    source: str  # the input, absolute: /…/customers/acme.yml or /…/customers.xlsx:客户!5
 
 
 FIELDS = tuple(f.name for f in fields(Entry))

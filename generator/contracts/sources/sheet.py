@@ -53,9 +53,8 @@ class RowSource:
                                key=column_label(loc))
 
     @property
-    def place(self) -> str:
-        where = f"{self.sheet}!{self.row}" if self.sheet else str(self.row)
-        return f"{display_path(self.path)}:{where}"
+    def within(self) -> str:
+        return f"{self.sheet}!{self.row}" if self.sheet else str(self.row)
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column]) 
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = converted
-    return Record(source, source.place, tuple(problems))
+    return Record(source, source.within, tuple(problems))
 
 
 def _letter(index: int) -> str:
