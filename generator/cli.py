@@ -171,15 +171,17 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "txt"]), default="txt", show_default=True)
+@click.option("--customer", "customer_id", metavar="ID",
+              help="Which customer (客户编号) when FILE is a sheet with several rows.")
 @click.option("--allow-draft", is_flag=True, help="Allow a draft version.")
 @pass_context
-def consent(ctx: Context, file: Path, fmt: str, allow_draft: bool) -> None:
+def consent(ctx: Context, file: Path, fmt: str, customer_id: str | None, allow_draft: bool) -> None:
     """Print the customer's filled 附录一, ready to paste into their own app."""
-    from generator.contracts.customers import load_customer
     from generator.contracts.consent import consent_text
+    from generator.contracts.export import load_customers, one_customer
 
-    customer = load_customer(file, ctx.project(), allow_draft=allow_draft)
-    click.echo(consent_text(customer, fmt), nl=False)
+    customers = load_customers([file], ctx.project(), allow_draft=allow_draft)
+    click.echo(consent_text(one_customer(customers, customer_id, file), fmt), nl=False)
 
 
 @cli.command()

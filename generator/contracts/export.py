@@ -87,6 +87,19 @@ def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool
     return customers
 
 
+def one_customer(customers: list[Customer], customer_id: str | None, path: Path) -> Customer:
+    """The customer ``customer_id`` of a file, or its only one."""
+    if customer_id is None and len(customers) == 1:
+        return customers[0]
+    chosen = [c for c in customers if c.id == customer_id]
+    if len(chosen) != 1:
+        ids = ", ".join(c.id for c in customers)
+        fix = "choose one with --customer ID" if customer_id is None else "use one of them"
+        raise AgreementsError(f"{'no customer ' + repr(customer_id) if customer_id else 'several customers'} "
+                              f"here ({ids}); {fix}", file=path, key="--customer")
+    return chosen[0]
+
+
 def _collect(errors: ErrorCollector, exc: AgreementsError, path: Path) -> None:
     if isinstance(exc, ValidationFailed):
         errors.extend(exc.errors)

@@ -369,3 +369,21 @@ def test_libreoffice_error_cell_is_refused(project, tmp_path, monkeypatch):
     monkeypatch.chdir(converted.parent)
     [message] = problems(project, converted)
     assert message.startswith("customers.xlsx:customers!2: 核验目的 (consent.purpose): shows the error #N/A")
+
+
+# --------------------------------------------------------------------------- consent from a sheet
+
+
+def test_consent_of_a_sheet_row_is_that_of_the_yaml_file(in_tmp, capsys):
+    from helpers import ROOT, run_cli
+
+    sheet = write_workbook(in_tmp / "customers.xlsx", [numbered(example_row(), 1), example_row()])
+    code, from_yaml, _ = run_cli(["--root", str(ROOT), "consent", str(EXAMPLE), "--format", "md"], capsys)
+    assert code == 0
+    code, from_sheet, _ = run_cli(["--root", str(ROOT), "consent", str(sheet), "--customer", "lanzhou-data",
+                                   "--format", "md"], capsys)
+    assert code == 0 and from_sheet == from_yaml
+    code, _, err = run_cli(["--root", str(ROOT), "consent", str(sheet)], capsys)
+    assert code == 1
+    assert err.strip() == ("customers.xlsx: --customer: several customers here (customer-1, lanzhou-data); "
+                           "choose one with --customer ID")
