@@ -275,7 +275,6 @@ def new_version_command(ctx: Context, date: str) -> None:
 def publish(ctx: Context, date: str) -> None:
     """Mark draft DATE published and lock its files' SHA-256."""
     from generator.content.lifecycle import publish as publish_version
-
     from generator.contracts.register import notify_hint
 
     folder = publish_version(ctx.root, date)

@@ -152,7 +152,7 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
         customer = customers[len(written)]
         written.append(path)
         if register and not customer.version.is_draft:
-            register.record(customer, path, signed=signing is not None, source=customer.origin)
+            register.record(customer, path, signed=signing is not None)
         if progress:
             progress(path)
 

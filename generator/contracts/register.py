@@ -21,6 +21,7 @@ import io
 import json
 import sqlite3
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class Entry:
 
 
 FIELDS = tuple(f.name for f in fields(Entry))
+_UPSERT = (f"INSERT INTO contracts ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))}) "
+           f"ON CONFLICT (contract_number) DO UPDATE SET "
+           f"{', '.join(f'{name} = excluded.{name}' for name in FIELDS[1:])}")
 
 
 def register_path(root: Path, config: SiteConfig) -> Path:
@@ -84,7 +88,7 @@ class Register:
             self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; fsync at checkpoints
-            with self._transaction():  # two batches may create it at once
+            with _immediate(self._db):  # two batches may create it at once
                 if self._schema_version() == 0:
                     for statement in _CREATE:
                         self._db.execute(statement)
@@ -99,23 +103,16 @@ class Register:
     def _schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
 
-    def _transaction(self):
-        return _Transaction(self._db)
-
-    def record(self, customer: Customer, pdf: Path, *, signed: bool, source: str) -> Entry:
+    def record(self, customer: Customer, pdf: Path, *, signed: bool) -> Entry:
         """Record (or update) the contract just written to ``pdf``."""
         data = pdf.read_bytes()
         entry = Entry(customer.contract_number, customer.id, customer.data.company,
                       customer.data.credit_code, customer.version.date, pdf.name, str(pdf.parent),
                       hashlib.sha256(data).hexdigest(), len(data), signed,
-                      dt.datetime.now().astimezone().isoformat(timespec="seconds"), source)
-        columns = ", ".join(FIELDS)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in FIELDS[1:])
+                      dt.datetime.now().astimezone().isoformat(timespec="seconds"), customer.origin)
         try:
-            with self._transaction():
-                self._db.execute(f"INSERT INTO contracts ({columns}) VALUES ({', '.join('?' * len(FIELDS))}) "
-                                 f"ON CONFLICT (contract_number) DO UPDATE SET {updates}",
-                                 astuple_for_sql(entry))
+            with _immediate(self._db):
+                self._db.execute(_UPSERT, tuple(asdict(entry).values()))
         except sqlite3.Error as exc:
             raise AgreementsError(f"{pdf.name} was written but could not be recorded ({exc}); run the "
                                   "batch again once the register is writable", file=self.path,
@@ -132,22 +129,17 @@ class Register:
         self.close()
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so waiting happens in the busy
-    timeout instead of failing half-way through."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, exc, tb) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def astuple_for_sql(entry: Entry) -> tuple:
-    return tuple(int(v) if isinstance(v, bool) else v for v in asdict(entry).values())
+@contextmanager
+def _immediate(db: sqlite3.Connection):
+    """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so a busy register is waited
+    for (up to BUSY_SECONDS) before anything is done, never half-way through."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def read_entries(path: Path, **equal: str | None) -> list[Entry]:

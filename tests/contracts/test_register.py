@@ -157,10 +157,10 @@ def _record_many(register: str, customer, pdf: str, prefix: str, count: int, sta
     with Register(Path(register)) as opened:
         for n in range(count):
             opened.record(dataclasses.replace(customer, contract_number=f"{prefix}-{n}"), Path(pdf),
-                          signed=False, source=prefix)
+                          signed=False)
             if n % 10 == 0:  # the same contract again: an update, never a second row
                 opened.record(dataclasses.replace(customer, contract_number=f"{prefix}-0"), Path(pdf),
-                              signed=True, source=prefix)
+                              signed=True)
 
 
 def test_many_writers_creating_the_register_at_once(tmp_path, example_customer):
