@@ -255,7 +255,10 @@ class RegisterFinding:
 
 def check_registered(register: Path, pdf: Path, contract_number: str) -> RegisterFinding:
     """Is the contract in the register, and is this file the one that was written?"""
-    [entry] = read_entries(register, contract_number=contract_number) or [None]
+    try:
+        [entry] = read_entries(register, contract_number=contract_number) or [None]
+    except AgreementsError as exc:  # the verdict on the text stands without the register
+        return RegisterFinding(None, f"{display_path(register)}: {exc.message}")
     if entry is None:
         where = "" if register.is_file() else " (there is no register yet)"
         return RegisterFinding(None, f"contract {contract_number} is not in the register "

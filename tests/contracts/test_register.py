@@ -299,3 +299,15 @@ def test_publish_names_the_customers_to_notify(root, run, tmp_path):
     assert "customers who signed an older version must hear about 2026-11-28; list them with:" in out
     assert f"agreements register --version {VERSION}    # 3 contract(s) in the register" in out
     assert sorted(e["customer_id"] for e in rows(root, "--version", VERSION)) == [p.stem for p in examples]
+
+
+def test_verify_still_judges_the_text_when_the_register_is_unreadable(root, run, tmp_path):
+    out = tmp_path / "out"
+    assert run("contract", str(EXAMPLE), "--out", str(out))[0] == 0
+    register = root / "out" / "register.sqlite"
+    for suffix in ("-wal", "-shm"):
+        (root / "out" / f"register.sqlite{suffix}").unlink(missing_ok=True)
+    register.write_bytes(b"not a database" * 100)
+    code, stdout, _ = run("verify", str(out / f"lanzhou-data_{VERSION}.pdf"))
+    assert code == 0 and "verdict:  genuine" in stdout
+    assert "note:     register: " in stdout and "cannot use the register" in stdout
