@@ -110,7 +110,8 @@ def _header(grid: Grid, row: int, cells: list[Any], data_rows) -> dict[int, Colu
             columns[index] = column
     for column in COLUMNS:
         if column.required and column not in columns.values():
-            errors.add(AgreementsError(f"no column {column.label}; add a column headed {column.header}",
+            errors.add(AgreementsError(f"no column {column.label}; add a column headed {column.header} "
+                                       f"to the header row (row {row}, the sheet's first non-empty row)",
                                        **where))
     errors.raise_if_any(f"{display_path(grid.path)} has an unusable header row")
     return columns
