@@ -8,7 +8,7 @@ import io
 import subprocess
 from pathlib import Path
 
-from contract_helpers import EXAMPLE, ROOT  # noqa: F401  (EXAMPLE re-exported for the tests)
+from contract_helpers import EXAMPLE  # noqa: F401  (re-exported for the tests)
 
 # The header table of issue 11, as sales see it: header → key of a customer file.
 ISSUE_HEADERS = {
