@@ -2,13 +2,16 @@
 
 Plain text belongs to the content layer: `agreements text`, the diff and every
 renderer (:mod:`generator.inline`) read a paragraph's words from here, so a
-reference or a filled placeholder reads the same everywhere.
+reference or a filled placeholder reads the same everywhere. :func:`paragraphs`
+is the reading order itself, with each paragraph's role; `agreements text` joins
+it into lines and the Word writer sets the same paragraphs with their styles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterator, Literal
 
 from generator.content.inline import Run
 from generator.content.model import Appendix, Clause, Runs, Version
@@ -16,6 +19,21 @@ from generator.content.model import Appendix, Clause, Runs, Version
 Value = str | tuple[str, ...] | list[str]
 Values = Mapping[str, Value]
 LIST_SEPARATOR = "、"
+
+Role = Literal["title", "notice", "section", "updated", "appendix-label", "appendix-title",
+               "clause-title", "clause"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a version in reading order, as `agreements text` prints it."""
+
+    role: Role
+    key: str  # stable across versions: the owner's id (clause, section, "@notice" …) and "#index"
+    runs: Runs
+    prefix: str = ""  # the clause's label and separator before the first line: "2.1 ", "1、"
+    anchor: str | None = None  # the clause or section id that starts here (a link target)
+    depth: int = 0  # the clause's depth; 0 outside clauses
 
 
 def format_value(value: Value) -> str:
@@ -38,44 +56,54 @@ def runs_text(runs: Runs, version: Version, values: Values | None = None) -> str
     return "".join(run_text(run, version, values) for run in runs)
 
 
+def paragraph_text(paragraph: Paragraph, version: Version, values: Values | None = None) -> str:
+    return paragraph.prefix + runs_text(paragraph.runs, version, values)
+
+
 def version_text(version: Version, values: Values | None = None, *, show_ids: bool = False) -> str:
     """Every paragraph separated by a blank line, numbers generated, markup removed."""
-    return "\n\n".join(_blocks(version, values, show_ids)) + "\n"
+    return "\n\n".join(_line(p, version, values, show_ids) for p in paragraphs(version)) + "\n"
 
 
-def _blocks(version: Version, values: Values | None, show_ids: bool) -> Iterator[str]:
+def _line(paragraph: Paragraph, version: Version, values: Values | None, show_ids: bool) -> str:
+    text = paragraph_text(paragraph, version, values)
+    show = show_ids and paragraph.anchor and paragraph.role in ("section", "clause-title", "clause")
+    return f"[{paragraph.anchor}] {text}" if show else text
+
+
+def _plain(text: str) -> Runs:
+    return (Run("text", text),)
+
+
+def paragraphs(version: Version) -> Iterator[Paragraph]:
+    """Every paragraph of ``version`` in reading order: the agreement, then its appendices."""
     agreement = version.agreement
-    yield agreement.title
-    yield from (runs_text(p, version, values) for p in agreement.notice)
+    yield Paragraph("title", "@title#0", _plain(agreement.title))
+    for index, notice in enumerate(agreement.notice):
+        yield Paragraph("notice", f"@notice#{index}", notice)
     for section in agreement.sections:
-        yield _with_id(section.title, section.id, show_ids)
+        yield Paragraph("section", f"{section.id}#0", _plain(section.title), anchor=section.id)
         for clause in section.clauses:
-            yield from clause_blocks(clause, version, values, show_ids)
-    yield runs_text(agreement.updated, version, values)
+            yield from clause_paragraphs(clause)
+    yield Paragraph("updated", "@updated#0", agreement.updated)
     for appendix in version.appendices:
-        yield from appendix_blocks(appendix, version, values, show_ids)
+        yield from appendix_paragraphs(appendix)
 
 
-def appendix_blocks(appendix: Appendix, version: Version, values: Values | None = None,
-                    show_ids: bool = False) -> Iterator[str]:
-    yield appendix.label
-    yield appendix.title
+def appendix_paragraphs(appendix: Appendix) -> Iterator[Paragraph]:
+    yield Paragraph("appendix-label", f"@{appendix.id}#0", _plain(appendix.label), anchor=appendix.id)
+    yield Paragraph("appendix-title", f"@{appendix.id}#1", _plain(appendix.title))
     for clause in appendix.clauses:
-        yield from clause_blocks(clause, version, values, show_ids)
+        yield from clause_paragraphs(clause)
 
 
-def clause_blocks(clause: Clause, version: Version, values: Values | None = None,
-                  show_ids: bool = False) -> Iterator[str]:
-    """A clause's lines: the number before its title or first paragraph, as in the source."""
-    paragraphs = [runs_text(p, version, values) for p in clause.paragraphs]
-    head = [runs_text(clause.title, version, values)] if clause.title else paragraphs[:1]
-    rest = paragraphs if clause.title else paragraphs[1:]
-    if head:
-        yield _with_id(clause.prefix + head[0], clause.id, show_ids)
-    yield from rest
+def clause_paragraphs(clause: Clause) -> Iterator[Paragraph]:
+    """A clause's paragraphs: the number before its title or first paragraph, as in the source."""
+    texts = [clause.title, *clause.paragraphs] if clause.title else list(clause.paragraphs)
+    for index, runs in enumerate(texts):
+        first = index == 0
+        role: Role = "clause-title" if first and clause.title else "clause"
+        yield Paragraph(role, f"{clause.id}#{index}", runs, clause.prefix if first else "",
+                        clause.id if first else None, clause.depth)
     for child in clause.children:
-        yield from clause_blocks(child, version, values, show_ids)
-
-
-def _with_id(line: str, ident: str, show_ids: bool) -> str:
-    return f"[{ident}] {line}" if show_ids else line
+        yield from clause_paragraphs(child)
