@@ -47,6 +47,15 @@ class Pdf(_Strict):
         "Sans embeds about a quarter smaller than Serif.")
 
 
+class Word(_Strict):
+    """Word (.docx) files: the versions, the contracts and the redlines."""
+
+    author: str | None = Field(
+        default=None, min_length=1,
+        description="Who the redline's tracked changes are by, as Word and WPS show it, "
+        "e.g. 静觅科技法务部; default: provider.name.")
+
+
 class SiteConfig(_Strict):
     """`site_config.yml` at the project root."""
 
@@ -62,6 +71,7 @@ class SiteConfig(_Strict):
         default="out/register.sqlite", min_length=1, alias="register",
         description="The register of every contract `agreements contract` writes (an SQLite file), "
         "relative to the project folder; `agreements register` lists it.")
+    word: Word = Field(default_factory=Word)
 
 
 def load_config(root: Path) -> SiteConfig:

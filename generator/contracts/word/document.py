@@ -1,0 +1,226 @@
+"""A python-docx document set up for a Chinese agreement: A4, styles, fonts, footer.
+
+python-docx does the page set-up, the styles' sizes, weights and spacing, and
+the paragraphs. It has no API for what follows, so it is written here as raw
+WordprocessingML (and said so where it happens):
+
+- East Asian fonts: ``w:rFonts/@w:eastAsia`` and ``@w:hint`` on every run and
+  style (python-docx sets only the Latin ``ascii``/``hAnsi`` names), and the font
+  table entries naming the fallbacks (``w:altName``: SimSun, then Noto CJK);
+- the settings that make Word treat the text as Simplified Chinese
+  (``w:themeFontLang``, ``w:lang``);
+- the footer's PAGE and NUMPAGES fields.
+
+python-docx's default template comes from a Japanese Word for Mac: its theme
+fonts and language are Japanese, so every style here names its fonts
+explicitly instead of pointing at the theme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import docx
+from docx.document import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement
+from docx.oxml.parser import parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from generator.content.text import Role
+
+
+@dataclass(frozen=True)
+class Face:
+    """A font as Word names it: the East Asian family, the Latin family, and the fallbacks."""
+
+    east_asian: str
+    latin: str
+    alternatives: tuple[str, ...]  # other names of the same face, then the fallback the document names
+
+
+# 宋体 for the text and 黑体 for headings: what Word and WPS on Chinese Windows have; on
+# other systems the font table points at the Noto CJK faces the PDF uses (Debian: fonts-noto-cjk).
+BODY = Face("宋体", "Times New Roman", ("SimSun", "Noto Serif CJK SC"))
+HEADING = Face("黑体", "Arial", ("SimHei", "Noto Sans CJK SC"))
+
+BODY_SIZE = Pt(10.5)  # 五号, the usual size of a Chinese contract's text
+FOOTER_SIZE = Pt(9)
+
+# Paragraph styles by role; headings carry outline levels, so Word's navigation pane
+# shows the title, the sections and the titled clauses.
+ROLE_STYLES: dict[Role, str] = {
+    "title": "Heading 1",
+    "section": "Heading 2",
+    "appendix-label": "Heading 2",
+    "appendix-title": "Heading 3",
+    "clause-title": "Heading 3",
+    "notice": "Normal",
+    "clause": "Normal",
+    "updated": "Normal",
+}
+CENTRED: frozenset[Role] = frozenset({"title", "appendix-label", "appendix-title"})
+NEW_PAGE: frozenset[Role] = frozenset({"appendix-label"})  # each appendix starts a page, as in the PDF
+HEADING_SIZES = {"Heading 1": Pt(18), "Heading 2": Pt(12), "Heading 3": Pt(10.5), "Title": Pt(22)}
+
+
+def new_document() -> Document:
+    """python-docx's default template, restyled: A4, Chinese fonts and language, black headings."""
+    document = docx.Document()
+    _page_setup(document)  # before the styles: the footer's tab stop is at the text's width
+    _styles(document)
+    _font_table(document)
+    _chinese_settings(document)
+    return document
+
+
+def _page_setup(document: Document) -> None:
+    section = document.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(22), Mm(24)
+    section.left_margin, section.right_margin = Mm(20), Mm(20)
+    section.footer_distance = Mm(12)
+
+
+def text_width(document: Document):
+    section = document.sections[0]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def _styles(document: Document) -> None:
+    styles = document.styles
+    _default_run_properties(document)
+    normal = styles["Normal"]
+    normal.font.size = BODY_SIZE
+    set_fonts(normal.element.get_or_add_rPr(), BODY)
+    normal_format = normal.paragraph_format
+    normal_format.space_before, normal_format.space_after = Pt(0), Pt(6)
+    normal_format.line_spacing = 1.5
+    normal_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for name, size in HEADING_SIZES.items():
+        style = styles[name]
+        style.font.size = size
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        set_fonts(style.element.get_or_add_rPr(), HEADING)
+        style.paragraph_format.space_before = Pt(12 if name != "Heading 3" else 6)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.line_spacing = 1.3
+    title_border = styles["Title"].element.pPr.find(qn("w:pBdr"))  # raw XML: python-docx has no borders API
+    title_border.getparent().remove(title_border)
+    styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for linked in ("Heading1Char", "Heading2Char", "Heading3Char", "TitleChar"):
+        _drop_theme_fonts(styles.element.get_by_id(linked))
+    footer = styles["Footer"]
+    footer.font.size = FOOTER_SIZE
+    footer.paragraph_format.tab_stops.clear_all()  # the template's stops are for Letter paper
+    footer.paragraph_format.tab_stops.add_tab_stop(text_width(document), WD_TAB_ALIGNMENT.RIGHT)
+    footer.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+
+
+def _default_run_properties(document: Document) -> None:
+    """docDefaults: explicit fonts instead of the theme's, Simplified Chinese as the East Asian language."""
+    rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_fonts(rpr, BODY)
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _drop_theme_fonts(style_element) -> None:
+    rpr = style_element.find(qn("w:rPr")) if style_element is not None else None
+    if rpr is not None:
+        set_fonts(rpr, HEADING)
+
+
+def set_fonts(rpr, face: Face) -> None:
+    """Raw XML: replace ``w:rFonts`` with explicit Latin and East Asian names (no theme fonts).
+
+    ``w:hint="eastAsia"`` makes Word set the characters both scripts share (“”、——)
+    in the East Asian font, as Chinese text expects.
+    """
+    old = rpr.find(qn("w:rFonts"))
+    fonts = OxmlElement("w:rFonts", {qn("w:ascii"): face.latin, qn("w:hAnsi"): face.latin,
+                                     qn("w:eastAsia"): face.east_asian, qn("w:cs"): face.latin,
+                                     qn("w:hint"): "eastAsia"})
+    if old is not None:
+        old.addprevious(fonts)
+        rpr.remove(old)
+    else:
+        rpr.insert_element_before(fonts, *_AFTER_RFONTS)
+
+
+# The children of w:rPr that come after w:rFonts (ECMA-376 CT_RPr order).
+_AFTER_RFONTS = ("w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike",
+                 "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+                 "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position",
+                 "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText",
+                 "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                 "w:specVanish", "w:oMath", "w:rPrChange")
+
+
+def _font_table(document: Document) -> None:
+    """Raw XML: font table entries for the two faces; ``w:altName`` lists the fallbacks.
+
+    python-docx keeps word/fontTable.xml as an opaque part, so it is parsed, edited
+    and put back as the part's bytes; the template's Japanese faces are dropped.
+    """
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    for japanese in [f for f in table if f.get(qn("w:name")) in ("ＭＳ 明朝", "ＭＳ ゴシック")]:
+        table.remove(japanese)
+    for face, panose in ((BODY, "02010600030101010101"), (HEADING, "02010609060101010101")):
+        entry = OxmlElement("w:font", {qn("w:name"): face.east_asian})
+        entry.append(OxmlElement("w:altName", {qn("w:val"): ",".join(face.alternatives)}))
+        entry.append(OxmlElement("w:panose1", {qn("w:val"): panose}))
+        entry.append(OxmlElement("w:charset", {qn("w:val"): "86"}))  # GB2312
+        entry.append(OxmlElement("w:family", {qn("w:val"): "modern" if face is HEADING else "roman"}))
+        entry.append(OxmlElement("w:pitch", {qn("w:val"): "variable"}))
+        table.append(entry)
+    part._blob = serialize_part_xml(table)  # a plain Part's bytes live in _blob
+
+
+def _chinese_settings(document: Document) -> None:
+    """Raw XML: the theme's East Asian fonts resolve to Simplified Chinese ones."""
+    settings = document.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    theme_lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def track_revisions(document: Document) -> None:
+    """Raw XML: ``w:trackRevisions``, so that edits to a redline are tracked too."""
+    settings = document.settings.element
+    settings.insert_element_before(OxmlElement("w:trackRevisions"), *_AFTER_TRACK_REVISIONS)
+
+
+_AFTER_TRACK_REVISIONS = ("w:doNotTrackMoves", "w:doNotTrackFormatting", "w:documentProtection",
+                          "w:autoFormatOverride", "w:styleLockTheme", "w:styleLockQFSet",
+                          "w:defaultTabStop")
+
+
+def add_styled_paragraph(document: Document, role: Role):
+    """An empty paragraph formatted for ``role``: its style, centring, a new page for appendices."""
+    paragraph = document.add_paragraph(style=ROLE_STYLES[role])
+    if role in CENTRED:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if role in NEW_PAGE:
+        paragraph.paragraph_format.page_break_before = True
+    return paragraph
+
+
+def add_footer(document: Document, left: str) -> None:
+    """``left`` at the left margin, 第 X 页 共 Y 页 at the right, X and Y as PAGE/NUMPAGES fields."""
+    from generator.contracts.word.runs import add_field, add_text_run
+
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.style = document.styles["Footer"]
+    add_text_run(paragraph, f"{left}\t第 ")
+    add_field(paragraph, "PAGE")
+    add_text_run(paragraph, " 页 共 ")
+    add_field(paragraph, "NUMPAGES")
+    add_text_run(paragraph, " 页")

@@ -1,0 +1,252 @@
+"""A redline: NEW as a Word document whose differences from OLD are tracked changes.
+
+Rejecting every change gives OLD's text and accepting every change gives NEW's,
+paragraph for paragraph as `agreements text` prints them:
+
+- paragraphs are matched by key (the clause's id and the paragraph's place in it)
+  in reading order, as `agreements diff` matches clauses by id; a matched
+  paragraph's words are compared with the same jieba word diff
+  (:func:`generator.content.diff.word_diff`), and its changed words become
+  ``w:del``/``w:ins``;
+- a paragraph only in one version is deleted or inserted whole, its paragraph
+  mark included; a clause that changed places (not merely its number) is
+  shown as a deletion at the old place plus an insertion at the new one;
+- a word that only turned bold (or plain) carries ``w:rPrChange``, a paragraph
+  whose style changed ``w:pPrChange``, so rejecting restores OLD's look too.
+
+Every change is by ``word.author`` of site_config.yml, dated with NEW's date.
+python-docx has no API for tracked changes, so these elements are raw
+WordprocessingML; the runs inside them are made by python-docx as usual.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import itertools
+from dataclasses import dataclass, replace
+from typing import Iterator, Literal
+
+from docx.document import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from generator.content.config import SiteConfig
+from generator.content.diff import word_diff
+from generator.content.model import Version
+from generator.content.text import Paragraph, paragraph_text, paragraphs
+from generator.contracts.word.body import anchors
+from generator.contracts.word.document import add_footer, add_styled_paragraph, new_document, track_revisions
+from generator.contracts.word.package import Properties, docx_bytes
+from generator.contracts.word.runs import Bookmarks, Segment, add_run, hyperlink, segments
+
+Status = Literal["kept", "inserted", "deleted"]
+_TAGS = {"inserted": "w:ins", "deleted": "w:del"}
+
+
+def redline_name(old: str, new: str) -> str:
+    return f"redline_{old}_{new}.docx"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One paragraph of the redline: in both versions (``kept``), or only in one."""
+
+    status: Status
+    old: Paragraph | None
+    new: Paragraph | None
+
+
+def align(old: list[Paragraph], new: list[Paragraph]) -> list[Row]:
+    """The paragraphs of both versions in one reading order, matched by key.
+
+    Within a stretch that differs, OLD's paragraphs come first, then NEW's (as
+    Word shows a replacement). The title's key is in every version, so the first
+    row is always kept.
+    """
+    matcher = difflib.SequenceMatcher(a=[p.key for p in old], b=[p.key for p in new], autojunk=False)
+    rows: list[Row] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [Row("kept", a, b) for a, b in zip(old[i1:i2], new[j1:j2])]
+            continue
+        rows += [Row("deleted", a, None) for a in old[i1:i2]]
+        rows += [Row("inserted", None, b) for b in new[j1:j2]]
+    return rows
+
+
+def mark_statuses(rows: list[Row]) -> list[Status]:
+    """Whether each paragraph's mark (¶) is kept, inserted or deleted.
+
+    A paragraph that is inserted or deleted takes its own mark along, so that
+    accepting or rejecting leaves no empty paragraph behind. The document's last
+    mark cannot be tracked, though: when the last rows are all inserted or
+    deleted, each of them gives its status to the mark *before* it instead, the
+    last kept paragraph's included (``X¶ D¶ I¶`` becomes ``X ¶D ¶I¶``).
+    """
+    statuses = [row.status for row in rows]
+    tail = len(rows)
+    while tail > 0 and rows[tail - 1].status != "kept":
+        tail -= 1
+    if tail < len(rows):
+        assert tail > 0, "the title is in both versions, so some row is kept"
+        statuses[tail - 1 : len(rows) - 1] = [row.status for row in rows[tail:]]
+        statuses[-1] = "kept"
+    return statuses
+
+
+class Revisions:
+    """The author, date and ids of the tracked changes (ids shared with the bookmarks)."""
+
+    def __init__(self, author: str, date: dt.date, numbers: Iterator[int]) -> None:
+        self.author, self.numbers = author, numbers
+        self.date = f"{date.isoformat()}T00:00:00Z"
+
+    def element(self, tag: str):
+        return OxmlElement(tag, {qn("w:id"): str(next(self.numbers)), qn("w:author"): self.author,
+                                 qn("w:date"): self.date})
+
+
+class RedlineWriter:
+    """Writes the rows into a python-docx document, one Word paragraph per row."""
+
+    def __init__(self, document: Document, old: Version, new: Version, revisions: Revisions,
+                 bookmarks: Bookmarks) -> None:
+        self.document, self.old, self.new = document, old, new
+        self.revisions, self.bookmarks = revisions, bookmarks
+
+    def write(self, row: Row, mark: Status) -> None:
+        shown = row.new or row.old
+        paragraph = add_styled_paragraph(self.document, shown.role)
+        if row.status == "kept":
+            self._kept_words(paragraph, row.old, row.new)
+            if row.old.role != row.new.role:
+                self._style_change(paragraph, row.old)
+        elif row.status == "inserted":
+            for segment in segments(row.new, self.new):
+                self._add(paragraph, segment, "inserted")
+        else:
+            for segment in segments(row.old, self.old):
+                self._add(paragraph, segment, "deleted")
+        if row.new and row.new.anchor:
+            self.bookmarks.wrap(paragraph._p, row.new.anchor)
+        if mark != "kept":
+            self._mark(paragraph, mark)
+
+    def _kept_words(self, paragraph, old: Paragraph, new: Paragraph) -> None:
+        """The word diff of the two texts, each piece carrying its own version's formatting."""
+        before, after = segments(old, self.old), segments(new, self.new)
+        i = j = 0
+        for op, text in word_diff(paragraph_text(old, self.old), paragraph_text(new, self.new)):
+            if op == "delete":
+                for segment in cut(before, i, i + len(text)):
+                    self._add(paragraph, segment, "deleted")
+                i += len(text)
+            elif op == "insert":
+                for segment in cut(after, j, j + len(text)):
+                    self._add(paragraph, segment, "inserted")
+                j += len(text)
+            else:
+                for was, now in paired(cut(before, i, i + len(text)), cut(after, j, j + len(text))):
+                    self._add(paragraph, now, "kept", was=was)
+                i, j = i + len(text), j + len(text)
+
+    def _add(self, paragraph, segment: Segment, status: Status, was: Segment | None = None) -> None:
+        """One run, inside a link when it is a reference and inside w:ins/w:del when changed."""
+        r = add_run(paragraph, segment)
+        if was is not None and was.look != segment.look:
+            self._look_change(paragraph, r, was)
+        if status == "deleted":
+            for text in r.iter(qn("w:t")):
+                text.tag = qn("w:delText")
+        anchor = self.bookmarks.name(segment.link) if segment.link else None
+        if anchor:
+            _into(r, lambda: hyperlink(anchor), lambda e: e.get(qn("w:anchor")) == anchor)
+        if status != "kept":
+            tag = _TAGS[status]
+            _into(r, lambda: self.revisions.element(tag), lambda e: e.tag == qn(tag))
+
+    def _look_change(self, paragraph, r, was: Segment) -> None:
+        """Raw XML: w:rPrChange holding the run properties the words had in OLD."""
+        scratch = add_run(paragraph, was)
+        before = copy.deepcopy(scratch.find(qn("w:rPr")))
+        scratch.getparent().remove(scratch)
+        change = self.revisions.element("w:rPrChange")
+        change.append(before)
+        r.find(qn("w:rPr")).append(change)
+
+    def _style_change(self, paragraph, old: Paragraph) -> None:
+        """Raw XML: w:pPrChange holding the paragraph properties OLD's paragraph had."""
+        scratch = add_styled_paragraph(self.document, old.role)
+        before = scratch._p.find(qn("w:pPr"))
+        scratch._p.getparent().remove(scratch._p)
+        change = self.revisions.element("w:pPrChange")
+        change.append(before)
+        paragraph._p.get_or_add_pPr().append(change)
+
+    def _mark(self, paragraph, status: Status) -> None:
+        """Raw XML: the paragraph mark inserted or deleted (w:pPr/w:rPr/w:ins|w:del)."""
+        properties = OxmlElement("w:rPr")
+        properties.append(self.revisions.element(_TAGS[status]))
+        paragraph._p.get_or_add_pPr().insert_element_before(properties, "w:sectPr", "w:pPrChange")
+
+
+def _into(r, make, matches) -> None:
+    """Move run ``r`` into a wrapper: the one just before it when ``matches`` says it fits,
+    so that neighbouring runs of one change form one revision, or a new one from ``make``."""
+    previous = r.getprevious()
+    if previous is not None and matches(previous):
+        previous.append(r)
+        return
+    wrapper = make()
+    r.addprevious(wrapper)
+    wrapper.append(r)
+
+
+def cut(items: list[Segment], start: int, end: int) -> list[Segment]:
+    """The segments' characters ``start:end``, each piece keeping its formatting."""
+    out, position = [], 0
+    for segment in items:
+        first, last = position, position + len(segment.text)
+        position = last
+        low, high = max(first, start), min(last, end)
+        if low < high:
+            out.append(replace(segment, text=segment.text[low - first : high - first]))
+    return out
+
+
+def paired(before: list[Segment], after: list[Segment]) -> Iterator[tuple[Segment, Segment]]:
+    """Two segmentations of the same text, split where either changes formatting."""
+    old, new = list(before), list(after)
+    while new:
+        size = min(len(old[0].text), len(new[0].text))
+        yield replace(old[0], text=old[0].text[:size]), replace(new[0], text=new[0].text[:size])
+        for side in (old, new):
+            rest = side[0].text[size:]
+            if rest:
+                side[0] = replace(side[0], text=rest)
+            else:
+                side.pop(0)
+
+
+def redline_docx(config: SiteConfig, old: Version, new: Version) -> bytes:
+    """NEW with its differences from OLD as tracked changes, reproducibly."""
+    before, after = list(paragraphs(old)), list(paragraphs(new))
+    rows = align(before, after)
+    document = new_document()
+    track_revisions(document)
+    numbers = itertools.count(1)
+    new_date = dt.date.fromisoformat(new.date)
+    author = config.word.author or config.provider.name
+    writer = RedlineWriter(document, old, new, Revisions(author, new_date, numbers),
+                           Bookmarks(anchors(after), numbers))
+    for row, mark in zip(rows, mark_statuses(rows)):
+        writer.write(row, mark)
+    title = new.agreement.title
+    add_footer(document, f"{title} · 修订对照 {old.date} → {new.date}")
+    return docx_bytes(document, Properties(
+        title=f"{title}（{old.date} → {new.date} 修订对照）", author=author, date=new_date,
+        subject=config.product, company=config.provider.name,
+        description=f"版本 {new.date} 相对 {old.date} 的修改，以修订（跟踪更改）标出；"
+                    "全部拒绝即为旧版本，全部接受即为新版本。"))
