@@ -75,6 +75,15 @@ def schema(ctx: Context, out: Path | None) -> None:
     click.echo(f"wrote {len(written)} schemas to {(out or ctx.root / 'schemas')}")
 
 
+def _formats(_ctx, _param, value: str) -> frozenset[str]:
+    from generator.contracts.export import FORMATS
+
+    chosen = frozenset(part.strip() for part in value.split(","))
+    if not chosen or not chosen <= set(FORMATS):
+        raise click.BadParameter(f"`{value}`; use pdf, docx or pdf,docx")
+    return chosen
+
+
 @cli.command("contract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/contracts"),
@@ -85,35 +94,48 @@ def schema(ctx: Context, out: Path | None) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes [default: one per core].")
 @click.option("--allow-draft", is_flag=True, help="Allow a draft version (for previews only).")
+@click.option("--format", "formats", callback=_formats, default="pdf", show_default=True,
+              metavar="pdf|docx|pdf,docx", help="What to write: the signable PDF, a Word copy "
+              "<id>_<version>.docx for the customer's lawyer, or both.")
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
-                     jobs: int | None, allow_draft: bool) -> None:
-    """Write a signable contract PDF for each customer: FILES are customer files (.yml) and
-    customer sheets (.xlsx, .csv; one customer per row), and each contract is recorded in the
-    register."""
+                     jobs: int | None, allow_draft: bool, formats: frozenset[str]) -> None:
+    """Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer
+    files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF
+    is recorded in the register."""
     from generator.contracts import export
     from generator.contracts.engine.pdf import require_cjk_font
     from generator.contracts.register import Register, register_path
 
+    if p12 and "pdf" not in formats:
+        raise click.BadParameter("only PDFs are signed; add pdf to --format or drop --sign-p12",
+                                 param_hint="--sign-p12")
     project = ctx.project()
-    require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
+    if "pdf" in formats:
+        require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
     customers = export.load_customers(files, project, allow_draft=allow_draft)
     signing = export.signing_from_environment(p12) if p12 else None
     out = out if out.is_absolute() else Path.cwd() / out
-    issued = sum(not c.version.is_draft for c in customers)  # draft previews are not recorded
+    # draft previews are not recorded, nor a Word copy alone: the register lists contract PDFs
+    issued = sum(not c.version.is_draft for c in customers) if "pdf" in formats else 0
     show_bar = sys.stderr.isatty() and len(customers) > 1
     with (Register(register_path(project.root, project.config)) if issued else nullcontext()) as register, \
             click.progressbar(length=len(customers), label="contracts", file=sys.stderr,
                               hidden=not show_bar) as bar:
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
-                                         progress=lambda _path: bar.update(1), register=register)
+                                         progress=lambda _path: bar.update(1), register=register,
+                                         formats=formats)
     rate = len(result.written) / result.seconds if result.seconds else 0
-    click.echo(f"wrote {len(result.written)} contract(s) to {display_path(out)} in {result.seconds:.1f} s "
-               f"({rate:.1f}/s, {result.workers} worker(s){', 乙方 signed' if signing else ''})")
+    kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
+    click.echo(f"wrote {len(result.written)} contract(s){kinds} to {display_path(out)} in "
+               f"{result.seconds:.1f} s ({rate:.1f}/s, {result.workers} worker(s)"
+               f"{', 乙方 signed' if signing else ''})")
     previews = len(customers) - issued
     if issued:
         click.echo(f"recorded {issued} in the register {display_path(register.path)}"
                    + (f"; {previews} draft preview(s) not recorded" if previews else ""))
+    elif "pdf" not in formats:
+        click.echo("Word copies only: nothing recorded in the register (it lists contract PDFs)")
     else:
         click.echo("draft previews only: nothing recorded in the register")
 
@@ -166,6 +188,42 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
     target = out / f"{chosen.date}.pdf"
     write_atomically(target, render_pdf(project.root, project.config, chosen))
     click.echo(f"wrote {display_path(target)}")
+
+
+@cli.command()
+@click.argument("version")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/docx"),
+              show_default=True, help="Folder for <version>.docx.")
+@pass_context
+def docx(ctx: Context, version: str, out: Path) -> None:
+    """Write VERSION as a Word document, placeholders shown as 【请填写…】."""
+    from generator.contracts.export import write_atomically
+    from generator.contracts.word.body import version_docx
+
+    project = ctx.project()
+    chosen = project.version(version)
+    target = out / f"{chosen.date}.docx"
+    write_atomically(target, version_docx(project.config, chosen))
+    click.echo(f"wrote {display_path(target)}")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The .docx to write [default: out/redline_OLD_NEW.docx].")
+@pass_context
+def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
+    """Write NEW as a Word document with its differences from OLD as tracked changes."""
+    from generator.contracts.export import write_atomically
+    from generator.contracts.word.redline import redline_docx, redline_name
+
+    project = ctx.project()
+    before, after = project.version(old), project.version(new)
+    target = out or Path("out") / redline_name(before.date, after.date)
+    write_atomically(target, redline_docx(project.config, before, after))
+    click.echo(f"wrote {display_path(target)}: {new} with its changes from {old} tracked "
+               f"(Word: 审阅 › 接受/拒绝)")
 
 
 @cli.command()

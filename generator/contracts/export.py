@@ -23,8 +23,10 @@ from generator.contracts.register import Register
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
 from generator.contracts import contract
+from generator.contracts.word.contract import contract_docx, docx_name
 
 PASSWORD_VARIABLE = "AGREEMENTS_P12_PASSWORD"
+FORMATS = ("pdf", "docx")  # what `contract --format` may write for each customer
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -128,10 +130,15 @@ def _export_one(index: int) -> Path:
     project: Project = _WORKER_STATE["project"]
     customer: Customer = _WORKER_STATE["customers"][index]
     signing: Signing | None = _WORKER_STATE["signing"]
+    formats: frozenset[str] = _WORKER_STATE["formats"]
+    target = _WORKER_STATE["out"] / customer.output_name
+    if "docx" in formats:
+        write_atomically(target.with_name(docx_name(customer)), contract_docx(project.config, customer))
+    if "pdf" not in formats:
+        return target.with_name(docx_name(customer))
     data = contract.render_pdf(project.root, project.config, customer.version, customer)
     if signing:
         data = contract.sign_provider(data, signing.signer)
-    target = _WORKER_STATE["out"] / customer.output_name
     write_atomically(target, data)
     return target
 
@@ -139,19 +146,22 @@ def _export_one(index: int) -> Path:
 def export_contracts(project: Project, customers: list[Customer], out: Path, *,
                      signing: Signing | None = None, workers: int | None = None,
                      progress: Callable[[Path], None] | None = None,
-                     register: Register | None = None) -> BatchResult:
-    """Render and write every contract; the output order follows the input order. Each contract
-    is recorded in ``register`` as soon as it is written (draft previews are not issued, so not
-    recorded)."""
+                     register: Register | None = None,
+                     formats: Iterable[str] = ("pdf",)) -> BatchResult:
+    """Render and write every contract (its PDF, its .docx or both); the output order follows
+    the input order, and ``written`` holds one path per contract (the PDF if any). Each PDF is
+    recorded in ``register`` as soon as it is written (draft previews are not issued, and a
+    Word copy alone is not the contract, so neither is recorded)."""
     started = time.perf_counter()
-    _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out)
+    formats = frozenset(formats)
+    _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out, formats=formats)
     workers = max(1, min(workers or os.cpu_count() or 1, len(customers)))
     written: list[Path] = []
 
     def finished(path: Path) -> None:
         customer = customers[len(written)]
         written.append(path)
-        if register and not customer.version.is_draft:
+        if register and "pdf" in formats and not customer.version.is_draft:
             register.record(customer, path, signed=signing is not None)
         if progress:
             progress(path)
@@ -166,7 +176,7 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
             first_of_version = {}
             for customer in customers:
                 first_of_version.setdefault(customer.version.date, customer)
-            for customer in first_of_version.values():
+            for customer in first_of_version.values() if "pdf" in formats else ():
                 contract.prepare(project.root, project.config, customer.version, customer)
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
