@@ -14,13 +14,19 @@ from pathlib import Path
 from generator.content.model import Version
 from generator.content.project import Project
 from generator.contracts.contract import render_pdf
+from generator.contracts.word.redline import redline_docx, redline_name
 from generator.site import pages
 from generator.site.build import build_site
 
 
 def version_downloads(project: Project, version: Version) -> dict[str, bytes]:
-    """What a reader downloads from a version's pages: its generic PDF."""
-    return {pages.pdf_name(version): render_pdf(project.root, project.config, version)}
+    """What a reader downloads from a version's pages: its generic PDF and, when there is an
+    earlier version, the redline from it as .docx with tracked changes (linked on 变更记录)."""
+    files = {pages.pdf_name(version): render_pdf(project.root, project.config, version)}
+    previous = project.previous(version)
+    if previous is not None:
+        files[redline_name(previous.date, version.date)] = redline_docx(project.config, previous, version)
+    return files
 
 
 def build(project: Project, out: Path, *, use_cache: bool = True) -> list[str]:
