@@ -51,21 +51,23 @@ HEADING = Face("黑体", "Arial", ("SimHei", "Noto Sans CJK SC"))
 BODY_SIZE = Pt(10.5)  # 五号, the usual size of a Chinese contract's text
 FOOTER_SIZE = Pt(9)
 
-# Paragraph styles by role; headings carry outline levels, so Word's navigation pane
-# shows the title, the sections and the titled clauses.
-ROLE_STYLES: dict[Role, str] = {
-    "title": "Heading 1",
-    "section": "Heading 2",
-    "appendix-label": "Heading 2",
-    "appendix-title": "Heading 3",
-    "clause-title": "Heading 3",
-    "notice": "Normal",
-    "clause": "Normal",
-    "updated": "Normal",
+# Paragraph styles by role, by style id ("Heading1" is the style named "heading 1"; None is
+# Normal); headings carry outline levels, so Word's navigation pane shows the title, the
+# sections and the titled clauses.
+ROLE_STYLES: dict[Role, str | None] = {
+    "title": "Heading1",
+    "section": "Heading2",
+    "appendix-label": "Heading2",
+    "appendix-title": "Heading3",
+    "clause-title": "Heading3",
+    "notice": None,
+    "clause": None,
+    "updated": None,
 }
 CENTRED: frozenset[Role] = frozenset({"title", "appendix-label", "appendix-title"})
 NEW_PAGE: frozenset[Role] = frozenset({"appendix-label"})  # each appendix starts a page, as in the PDF
 HEADING_SIZES = {"Heading 1": Pt(18), "Heading 2": Pt(12), "Heading 3": Pt(10.5), "Title": Pt(22)}
+HEADING_STYLE_IDS = frozenset({"Heading1", "Heading2", "Heading3", "Title"})
 
 
 def new_document() -> Document:
@@ -85,6 +87,11 @@ def _page_setup(document: Document) -> None:
     section.top_margin, section.bottom_margin = Mm(22), Mm(24)
     section.left_margin, section.right_margin = Mm(20), Mm(20)
     section.footer_distance = Mm(12)
+
+
+def face_of(paragraph) -> Face:
+    """The face a run in ``paragraph`` is set in: its style's (a run names its fonts itself)."""
+    return HEADING if paragraph._p.style in HEADING_STYLE_IDS else BODY  # by id: name lookups are slow
 
 
 def text_width(document: Document):
@@ -205,7 +212,8 @@ _AFTER_TRACK_REVISIONS = ("w:doNotTrackMoves", "w:doNotTrackFormatting", "w:docu
 
 def add_styled_paragraph(document: Document, role: Role):
     """An empty paragraph formatted for ``role``: its style, centring, a new page for appendices."""
-    paragraph = document.add_paragraph(style=ROLE_STYLES[role])
+    paragraph = document.add_paragraph()
+    paragraph._p.style = ROLE_STYLES[role]  # by id: python-docx resolves a name by scanning every style
     if role in CENTRED:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if role in NEW_PAGE:

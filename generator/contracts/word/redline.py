@@ -12,7 +12,9 @@ paragraph for paragraph as `agreements text` prints them:
   mark included; a clause that changed places (not merely its number) is
   shown as a deletion at the old place plus an insertion at the new one;
 - a word that only turned bold (or plain) carries ``w:rPrChange``, a paragraph
-  whose style changed ``w:pPrChange``, so rejecting restores OLD's look too.
+  whose style changed ``w:pPrChange``, so rejecting restores OLD's look too;
+  each paragraph mark carries the properties of the paragraph it ends in
+  either view (:func:`mark_owners`).
 
 Every change is by ``word.author`` of site_config.yml, dated with NEW's date.
 python-docx has no API for tracked changes, so these elements are raw
@@ -35,7 +37,7 @@ from docx.oxml.ns import qn
 from generator.content.config import SiteConfig
 from generator.content.diff import word_diff
 from generator.content.model import Version
-from generator.content.text import Paragraph, paragraph_text, paragraphs
+from generator.content.text import Paragraph, Role, paragraph_text, paragraphs
 from generator.contracts.word.body import anchors
 from generator.contracts.word.document import add_footer, add_styled_paragraph, new_document, track_revisions
 from generator.contracts.word.package import Properties, docx_bytes
@@ -96,6 +98,23 @@ def mark_statuses(rows: list[Row]) -> list[Status]:
     return statuses
 
 
+def mark_owners(rows: list[Row], marks: list[Status]) -> list[tuple[Row | None, Row | None]]:
+    """Whose paragraph each mark ends once all changes are accepted, and once all are rejected.
+
+    A mark holds its paragraph's properties (style, centring, page break), so
+    it must carry those of the text it ends in each view: its own row's, except
+    at the end of the document, where the marks are shifted (see
+    :func:`mark_statuses`). ``None`` where the mark is gone in that view.
+    """
+    owners: list[tuple[Row | None, Row | None]] = []
+    accepted = rejected = None
+    for row, mark in zip(rows, marks):
+        accepted = row if row.status != "deleted" else accepted
+        rejected = row if row.status != "inserted" else rejected
+        owners.append((accepted if mark != "deleted" else None, rejected if mark != "inserted" else None))
+    return owners
+
+
 class Revisions:
     """The author, date and ids of the tracked changes (ids shared with the bookmarks)."""
 
@@ -116,13 +135,16 @@ class RedlineWriter:
         self.document, self.old, self.new = document, old, new
         self.revisions, self.bookmarks = revisions, bookmarks
 
-    def write(self, row: Row, mark: Status) -> None:
-        shown = row.new or row.old
-        paragraph = add_styled_paragraph(self.document, shown.role)
+    def write(self, row: Row, mark: Status, owners: tuple[Row | None, Row | None]) -> None:
+        """The row's words, and a mark with the properties of the paragraph it ends (``owners``)."""
+        accepted, rejected = owners
+        role = accepted.new.role if accepted else None
+        old_role = rejected.old.role if rejected else None
+        paragraph = add_styled_paragraph(self.document, role or old_role)
+        if role and old_role and role != old_role:
+            self._style_change(paragraph, old_role)
         if row.status == "kept":
             self._kept_words(paragraph, row.old, row.new)
-            if row.old.role != row.new.role:
-                self._style_change(paragraph, row.old)
         elif row.status == "inserted":
             for segment in segments(row.new, self.new):
                 self._add(paragraph, segment, "inserted")
@@ -176,9 +198,9 @@ class RedlineWriter:
         change.append(before)
         r.find(qn("w:rPr")).append(change)
 
-    def _style_change(self, paragraph, old: Paragraph) -> None:
+    def _style_change(self, paragraph, old_role: Role) -> None:
         """Raw XML: w:pPrChange holding the paragraph properties OLD's paragraph had."""
-        scratch = add_styled_paragraph(self.document, old.role)
+        scratch = add_styled_paragraph(self.document, old_role)
         before = scratch._p.find(qn("w:pPr"))
         scratch._p.getparent().remove(scratch._p)
         change = self.revisions.element("w:pPrChange")
@@ -241,8 +263,9 @@ def redline_docx(config: SiteConfig, old: Version, new: Version) -> bytes:
     author = config.word.author or config.provider.name
     writer = RedlineWriter(document, old, new, Revisions(author, new_date, numbers),
                            Bookmarks(anchors(after), numbers))
-    for row, mark in zip(rows, mark_statuses(rows)):
-        writer.write(row, mark)
+    marks = mark_statuses(rows)
+    for row, mark, owners in zip(rows, marks, mark_owners(rows, marks)):
+        writer.write(row, mark, owners)
     title = new.agreement.title
     add_footer(document, f"{title} · 修订对照 {old.date} → {new.date}")
     return docx_bytes(document, Properties(

@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 
 from generator.content.model import Version
 from generator.content.text import Paragraph, Values, run_text
-from generator.contracts.word.document import BODY, set_fonts
+from generator.contracts.word.document import face_of, set_fonts
 
 Fill = Literal["", "placeholder", "value"]
 
@@ -61,7 +61,7 @@ def add_run(paragraph, segment: Segment):
         run.underline = True
     elif segment.fill == "placeholder":
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-    set_fonts(run._r.get_or_add_rPr(), BODY)
+    set_fonts(run._r.get_or_add_rPr(), face_of(paragraph))
     return run._r
 
 
