@@ -1,0 +1,71 @@
+"""Fixtures for the Word tests: every kind of .docx written once through the CLI, and
+LibreOffice's conversions of all of them (one LibreOffice run per target format)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from helpers import ROOT  # noqa: E402
+from libreoffice import convert  # noqa: E402
+from word_helpers import EXAMPLES, NEW, OLD, cli, edited_project, replaced_list_project  # noqa: E402
+
+@dataclass
+class WordFiles:
+    """Every .docx the tests read, by what it is."""
+
+    folder: Path
+    versions: dict[str, Path] = field(default_factory=dict)
+    contracts: dict[str, Path] = field(default_factory=dict)  # customer id → .docx
+    redline: Path | None = None  # the real OLD → NEW
+    edited: dict[str, Path] = field(default_factory=dict)  # redline, old, new of edited_project
+    replaced: dict[str, Path] = field(default_factory=dict)
+    roots: dict[str, Path] = field(default_factory=dict)
+
+    def every_docx(self) -> list[Path]:
+        return sorted(self.folder.rglob("*.docx"))
+
+
+@pytest.fixture(scope="session")
+def word_files(tmp_path_factory) -> WordFiles:
+    folder = tmp_path_factory.mktemp("word")
+    files = WordFiles(folder)
+    for version in (OLD, NEW):
+        cli("--root", str(ROOT), "docx", version, "--out", str(folder / "versions"))
+        files.versions[version] = folder / "versions" / f"{version}.docx"
+    cli("--root", str(ROOT), "contract", *map(str, EXAMPLES), "--format", "docx",
+        "--out", str(folder / "contracts"))
+    files.contracts = {p.stem.split("_")[0]: p for p in (folder / "contracts").glob("*.docx")}
+    files.redline = folder / "redline" / f"redline_{OLD}_{NEW}.docx"
+    cli("--root", str(ROOT), "redline", OLD, NEW, "--out", str(files.redline))
+    for name, make in (("edited", edited_project), ("replaced", replaced_list_project)):
+        root = make(tmp_path_factory.mktemp(name) / "project")
+        files.roots[name] = root
+        target = getattr(files, name)
+        target["redline"] = folder / name / f"redline-{name}.docx"
+        cli("--root", str(root), "redline", OLD, NEW, "--out", str(target["redline"]))
+        for version in (OLD, NEW):
+            cli("--root", str(root), "docx", version, "--out", str(folder / name))
+            # LibreOffice names what it converts after the file's stem: keep stems unique
+            target[version] = (folder / name / f"{version}.docx").rename(folder / name / f"{name}-{version}.docx")
+    return files
+
+
+@pytest.fixture(scope="session")
+def libreoffice(word_files, tmp_path_factory):
+    """``libreoffice("pdf")`` → {docx: converted file}, every .docx converted in one run."""
+    done: dict[str, dict[Path, Path]] = {}
+
+    def converted(fmt: str) -> dict[Path, Path]:
+        if fmt not in done:
+            done[fmt] = convert(word_files.every_docx(), fmt, tmp_path_factory.mktemp(f"lo-{fmt}"))
+        return done[fmt]
+
+    return converted

@@ -1,0 +1,194 @@
+"""LibreOffice as an independent Word client for the tests: convert, then read what it made.
+
+``soffice --headless --convert-to`` runs with a private profile (other processes
+on the machine may run LibreOffice too). It exits 0 even when a file cannot be
+loaded, so success is judged by its report: one ``convert A -> B`` line per
+file, no ``Error``, and a non-empty output.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import xml.etree.ElementTree as ET
+
+SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
+FILTERS = {"txt": "txt:Text (encoded):UTF8", "pdf": "pdf", "odt": "odt", "html": "html"}
+
+
+def convert(files: list[Path], fmt: str, out: Path) -> dict[Path, Path]:
+    """Convert every file in one LibreOffice run; source → converted file."""
+    out.mkdir(parents=True, exist_ok=True)
+    profile = out / ".profile"
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         "--convert-to", FILTERS[fmt], "--outdir", str(out), *map(str, files)],
+        capture_output=True, text=True, timeout=600)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "Error" not in report, report
+    converted = {}
+    for source in files:
+        target = out / f"{source.stem}.{fmt}"
+        assert f"convert {source}" in report, report
+        assert target.is_file() and target.stat().st_size > 0, f"no {target}: {report}"
+        converted[source] = target
+    return converted
+
+
+def text_lines(txt: Path) -> list[str]:
+    """The paragraphs of a Text export (one per line), empty lines dropped."""
+    text = txt.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    return [line for line in text.split("\n") if line.strip()]
+
+
+# --------------------------------------------------------------------------- ODT
+
+T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+_BREAK = object()
+
+
+def odt_content(odt: Path) -> ET.Element:
+    with zipfile.ZipFile(odt) as package:
+        return ET.fromstring(package.read("content.xml"))
+
+
+def local_name(element: ET.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def tracked_changes(odt: Path) -> dict[str, str]:
+    """Change id → its kind (insertion, deletion, format-change), as LibreOffice recorded them."""
+    regions = odt_content(odt).iter(T + "changed-region")
+    return {r.get(T + "id"): local_name(r[0]) for r in regions}
+
+
+def odt_paragraphs(odt: Path, view: str) -> list[str]:
+    """The text as it reads after accepting (``accept``) or rejecting (``reject``) every change.
+
+    In ODF the document body holds the text with insertions; a deletion's text
+    lives in ``text:tracked-changes`` and the body keeps a ``text:change`` mark
+    where it was (ODF 1.2, 5.5). A deletion holding several paragraphs joins its
+    first and last with the text around the mark.
+    """
+    root = odt_content(odt)
+    body = root.find(f".//{OFFICE}text")
+    regions = {r.get(T + "id"): r[0] for r in root.iter(T + "changed-region")}
+    tokens: list = []
+    skipping = [False]
+
+    def emit(value) -> None:
+        if not skipping[0]:
+            tokens.append(value)
+
+    def walk(element) -> None:
+        if element.text:
+            emit(element.text)
+        for child in element:
+            _visit(child)
+            if child.tail:
+                emit(child.tail)
+
+    def _visit(child) -> None:
+        tag = child.tag
+        kind = local_name(regions[child.get(T + "change-id")]) if child.get(T + "change-id") else None
+        if tag == T + "tracked-changes":
+            return
+        if tag == T + "change-start" and kind == "insertion" and view == "reject":
+            skipping[0] = True
+        elif tag == T + "change-end" and kind == "insertion" and view == "reject":
+            skipping[0] = False
+        elif tag == T + "change" and kind == "deletion" and view == "reject":
+            deleted = [p for p in regions[child.get(T + "change-id")] if p.tag in (T + "p", T + "h")]
+            for index, paragraph in enumerate(deleted):
+                if index:
+                    emit(_BREAK)
+                walk(paragraph)
+        elif tag == T + "s":
+            emit(" " * int(child.get(T + "c", "1")))
+        elif tag == T + "tab":
+            emit("\t")
+        elif tag in (T + "p", T + "h"):
+            walk(child)
+            emit(_BREAK)
+        else:
+            walk(child)
+
+    walk(body)
+    paragraphs, current = [], []
+    for token in tokens:
+        if token is _BREAK:
+            paragraphs.append("".join(current))
+            current = []
+        else:
+            current.append(token)
+    return paragraphs
+
+
+def odt_headings(odt: Path) -> list[tuple[int, str]]:
+    """(outline level, text) of every heading, as a navigator or table of contents sees them."""
+    return [(int(h.get(T + "outline-level", "1")), "".join(h.itertext()))
+            for h in odt_content(odt).iter(T + "h")]
+
+
+def odt_links(odt: Path) -> list[tuple[str, str]]:
+    """(target, text) of every link."""
+    return [(a.get(XLINK + "href"), "".join(a.itertext())) for a in odt_content(odt).iter(T + "a")]
+
+
+def odt_bookmarks(odt: Path) -> set[str]:
+    root = odt_content(odt)
+    return {b.get(T + "name") for b in root.iter() if b.tag in (T + "bookmark-start", T + "bookmark")}
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+class _BoldSpans(html.parser.HTMLParser):
+    """Maximal bold stretches of each body paragraph (<p>) in LibreOffice's HTML export."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: list[str] = []
+        self._bold = 0
+        self._in_p = False
+        self._current: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "p":
+            self._in_p, self._current = True, None
+        elif tag in ("b", "strong"):
+            self._bold += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("b", "strong"):
+            self._bold -= 1
+        elif tag == "p":
+            self._close()
+            self._in_p = False
+
+    def handle_data(self, data):
+        data = data.replace("\n", " ")  # LibreOffice wraps its lines at spaces
+        if not self._in_p:
+            return
+        if self._bold:
+            self._current = (self._current or "") + data
+        elif data.strip():  # white space between two bold runs does not end the passage
+            self._close()
+
+    def _close(self):
+        if self._current is not None:
+            self.spans.append(self._current)
+        self._current = None
+
+
+def html_bold_spans(page: Path) -> list[str]:
+    parser = _BoldSpans()
+    parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+    return parser.spans

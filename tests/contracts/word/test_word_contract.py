@@ -1,0 +1,116 @@
+"""`agreements contract --format docx`: the customer's contract in Word, for their lawyer."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+
+import pytest
+
+import docx_reader as dr
+from word_helpers import EXAMPLES, cli
+from helpers import ROOT, fold
+from libreoffice import convert, text_lines
+
+EXAMPLE_ID = "lanzhou-data"
+
+
+@pytest.fixture(scope="module")
+def customer():
+    from generator.content.project import load_project
+    from generator.contracts.customers import load_customer
+
+    return load_customer(ROOT / "customers" / "examples" / f"{EXAMPLE_ID}.yml", load_project(ROOT))
+
+
+@pytest.fixture(scope="module")
+def contract_docx(word_files):
+    return word_files.contracts[EXAMPLE_ID]
+
+
+def test_one_docx_per_customer_named_like_the_pdf(word_files):
+    assert sorted(word_files.contracts) == sorted(p.stem for p in EXAMPLES)
+    assert all(p.name == f"{p.stem.split('_')[0]}_2021-12-20.docx" for p in word_files.contracts.values())
+    assert not list(word_files.contracts[EXAMPLE_ID].parent.glob("*.pdf"))  # --format docx alone
+
+
+def test_libreoffice_reads_the_filled_agreement_in_order(contract_docx, customer, libreoffice):
+    from generator.content.text import version_text
+
+    lines = [fold(line) for line in text_lines(libreoffice("txt")[contract_docx])]
+    expected = [fold(p) for p in version_text(customer.version, customer.values).split("\n\n") if p.strip()]
+    position = 0
+    for paragraph in expected:
+        position = lines.index(paragraph, position) + 1  # ValueError: missing or out of order
+    assert not any("【请填写" in line for line in lines)
+
+
+def test_cover_and_signature_blocks(contract_docx, customer, libreoffice):
+    text = "\n".join(text_lines(libreoffice("txt")[contract_docx]))
+    data = customer.data
+    for value in (customer.contract_number, data.company, data.credit_code, data.address,
+                  data.representative, data.contact.phone, data.contact.email, "北京静觅网络科技有限公司"):
+        assert value in text
+    tail = text[text.index("（以下无正文）"):]
+    assert tail.count("盖章：") == 2 and tail.count("日期：") == 2
+    assert f"甲方：{data.company}" in tail and "乙方：北京静觅网络科技有限公司" in tail
+
+
+def test_the_customers_values_are_underlined_and_nothing_else(contract_docx, customer):
+    from generator.content.text import format_value
+
+    runs = [run for p in dr.paragraphs(contract_docx) for run in p.runs]
+    underlined = [run.text for run in runs if run.underline]
+    fills = [run.value for c in customer.version.consent.clauses for runs_ in c.paragraphs
+             for run in runs_ if run.kind == "fill"]
+    assert underlined == [format_value(customer.values[name]) for name in fills]
+    assert len(underlined) == 4 and "姓名、身份证号码、手机号码" in underlined
+
+
+def test_footer_and_properties_carry_the_contract_number(contract_docx, customer, libreoffice):
+    footer = dr.part(contract_docx, "word/footer1.xml")
+    assert "".join(t.text or "" for t in footer.iter(dr.W + "t")).startswith(
+        f"合同编号：{customer.contract_number}")
+    with zipfile.ZipFile(contract_docx) as package:
+        core = package.read("docProps/core.xml").decode()
+    assert f"<dc:identifier>{customer.contract_number}</dc:identifier>" in core
+    pdf_text = subprocess.run(["pdftotext", str(libreoffice("pdf")[contract_docx]), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert len(re.findall(rf"合同编号：\s*{customer.contract_number}", pdf_text)) >= 5
+
+
+def test_pdf_and_docx_together_and_the_same_docx_again(tmp_path, word_files):
+    cli("--root", str(ROOT), "contract", str(EXAMPLES[0]), "--format", "pdf,docx", "--out", str(tmp_path))
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".pdf"]
+    (docx,) = tmp_path.glob("*.docx")
+    assert docx.read_bytes() == word_files.contracts[EXAMPLES[0].stem].read_bytes()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "docx,xlsx"], "use pdf, docx or pdf,docx"),
+    (["--format", "docx", "--sign-p12", "key.p12"], "only PDFs are signed"),
+])
+def test_bad_format_options_are_refused(tmp_path, capsys, args, message):
+    from generator.cli import main
+
+    code = main(["--root", str(ROOT), "contract", str(EXAMPLES[0]), "--out", str(tmp_path), *args])
+    assert code == 2 and message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_hostile_values_stay_text(tmp_path, libreoffice):
+    """Markup characters in a customer's values reach Word as text, not as XML or fields."""
+    source = (ROOT / "customers" / "examples" / f"{EXAMPLE_ID}.yml").read_text(encoding="utf-8")
+    hostile = "A&B <w:p/> “公司” {ref:scope} **加粗**"
+    customer = tmp_path / "hostile.yml"
+    customer.write_text(re.sub(r"(?m)^company: .*$", f"company: '{hostile}'",
+                               source.replace("purpose: 用户实名认证", "purpose: '<b>实名</b>&认证'")),
+                        encoding="utf-8")
+    cli("--root", str(ROOT), "contract", str(customer), "--format", "docx", "--out", str(tmp_path / "out"))
+    (path,) = (tmp_path / "out").glob("*.docx")
+    texts = "\n".join(p.text for p in dr.paragraphs(path))
+    assert "<b>实名</b>&认证" in texts
+    assert not any(run.bold for p in dr.paragraphs(path) for run in p.runs if "实名" in run.text)
+    (txt,) = convert([path], "txt", tmp_path / "lo").values()
+    assert hostile in "\n".join(text_lines(txt))
