@@ -215,6 +215,7 @@ def docx(ctx: Context, version: str, out: Path) -> None:
 @pass_context
 def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     """Write NEW as a Word document with its differences from OLD as tracked changes."""
+    from generator.content.diff import compare
     from generator.contracts.export import write_atomically
     from generator.contracts.word.redline import redline_docx, redline_name
 
@@ -222,8 +223,9 @@ def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     before, after = project.version(old), project.version(new)
     target = out or Path("out") / redline_name(before.date, after.date)
     write_atomically(target, redline_docx(project.config, before, after))
-    click.echo(f"wrote {display_path(target)}: {new} with its changes from {old} tracked "
-               f"(Word: 审阅 › 接受/拒绝)")
+    count = len(compare(before, after))  # the units `agreements diff` lists
+    click.echo(f"wrote {display_path(target)}: {new} with {count} change(s) from {old} as tracked "
+               "changes (Word/WPS: 审阅 › 接受 / 拒绝)")
 
 
 @cli.command()
