@@ -41,7 +41,7 @@ from generator.content.text import Paragraph, Role, paragraph_text, paragraphs
 from generator.contracts.word.body import anchors
 from generator.contracts.word.document import add_footer, add_styled_paragraph, new_document, track_revisions
 from generator.contracts.word.package import Properties, docx_bytes
-from generator.contracts.word.runs import Bookmarks, Segment, add_run, hyperlink, segments
+from generator.contracts.word.runs import Bookmarks, Segment, add_run, link, segments, wrap
 
 Status = Literal["kept", "inserted", "deleted"]
 _TAGS = {"inserted": "w:ins", "deleted": "w:del"}
@@ -184,10 +184,10 @@ class RedlineWriter:
                 text.tag = qn("w:delText")
         anchor = self.bookmarks.name(segment.link) if segment.link else None
         if anchor:
-            _into(r, lambda: hyperlink(anchor), lambda e: e.get(qn("w:anchor")) == anchor)
+            link(r, anchor)
         if status != "kept":
             tag = _TAGS[status]
-            _into(r, lambda: self.revisions.element(tag), lambda e: e.tag == qn(tag))
+            wrap(r, lambda: self.revisions.element(tag), lambda e: e.tag == qn(tag))
 
     def _look_change(self, paragraph, r, was: Segment) -> None:
         """Raw XML: w:rPrChange holding the run properties the words had in OLD."""
@@ -201,7 +201,7 @@ class RedlineWriter:
     def _style_change(self, paragraph, old_role: Role) -> None:
         """Raw XML: w:pPrChange holding the paragraph properties OLD's paragraph had."""
         scratch = add_styled_paragraph(self.document, old_role)
-        before = scratch._p.find(qn("w:pPr"))
+        before = scratch._p.get_or_add_pPr()
         scratch._p.getparent().remove(scratch._p)
         change = self.revisions.element("w:pPrChange")
         change.append(before)
@@ -212,18 +212,6 @@ class RedlineWriter:
         properties = OxmlElement("w:rPr")
         properties.append(self.revisions.element(_TAGS[status]))
         paragraph._p.get_or_add_pPr().insert_element_before(properties, "w:sectPr", "w:pPrChange")
-
-
-def _into(r, make, matches) -> None:
-    """Move run ``r`` into a wrapper: the one just before it when ``matches`` says it fits,
-    so that neighbouring runs of one change form one revision, or a new one from ``make``."""
-    previous = r.getprevious()
-    if previous is not None and matches(previous):
-        previous.append(r)
-        return
-    wrapper = make()
-    r.addprevious(wrapper)
-    wrapper.append(r)
 
 
 def cut(items: list[Segment], start: int, end: int) -> list[Segment]:

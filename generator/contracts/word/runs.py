@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml import OxmlElement
@@ -75,23 +75,35 @@ def add_text_run(paragraph, text: str, *, bold: bool = False):
 def add_field(paragraph, instruction: str, shown: str = "1") -> None:
     """Raw XML: a complex field (begin, instruction, separate, result, end); Word and
     LibreOffice recompute the result, ``shown`` is only what a reader without them sees."""
-    for part in ("begin", instruction, "separate", shown, "end"):
+    parts = (("fldChar", "begin"), ("instrText", f" {instruction} "), ("fldChar", "separate"),
+             ("t", shown), ("fldChar", "end"))
+    for tag, value in parts:
         r = add_text_run(paragraph, "")  # properties only: python-docx adds no w:t for ""
-        if part in ("begin", "separate", "end"):
-            r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): part}))
-        elif part == instruction:
-            text = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
-            text.text = f" {instruction} "
-            r.append(text)
+        if tag == "fldChar":
+            r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): value}))
         else:
-            text = OxmlElement("w:t")
-            text.text = shown
-            r.append(text)
+            element = OxmlElement(f"w:{tag}", {qn("xml:space"): "preserve"})
+            element.text = value
+            r.append(element)
 
 
-def hyperlink(anchor: str):
-    """Raw XML: ``w:hyperlink`` to a bookmark of this document (python-docx only reads links)."""
-    return OxmlElement("w:hyperlink", {qn("w:anchor"): anchor, qn("w:history"): "1"})
+def wrap(r, make: Callable[[], object], fits: Callable[[object], bool]) -> None:
+    """Raw XML: move run ``r`` into a wrapper (a link, an insertion, a deletion): into the one
+    just before it when ``fits`` says so, so that neighbouring runs share it, else a new one."""
+    previous = r.getprevious()
+    if previous is not None and fits(previous):
+        previous.append(r)
+        return
+    wrapper = make()
+    r.addprevious(wrapper)
+    wrapper.append(r)
+
+
+def link(r, anchor: str) -> None:
+    """Raw XML: run ``r`` inside a ``w:hyperlink`` to a bookmark of this document
+    (python-docx only reads links)."""
+    wrap(r, lambda: OxmlElement("w:hyperlink", {qn("w:anchor"): anchor, qn("w:history"): "1"}),
+         lambda e: e.tag == qn("w:hyperlink") and e.get(qn("w:anchor")) == anchor)
 
 
 class Bookmarks:
@@ -136,6 +148,4 @@ def add_segments(paragraph, items: Iterable[Segment], bookmarks: Bookmarks) -> N
         r = add_run(paragraph, segment)
         anchor = bookmarks.name(segment.link) if segment.link else None
         if anchor:
-            link = hyperlink(anchor)
-            r.addprevious(link)
-            link.append(r)
+            link(r, anchor)
