@@ -3,11 +3,13 @@
 The paragraphs and their order come from :func:`generator.content.text.paragraphs`,
 so the document holds exactly the text `agreements text` prints, one Word
 paragraph per line of it; this module only chooses each paragraph's style and
-marks each clause's start with a bookmark named after its id.
+marks each clause's start with a bookmark named after its id. It also writes the
+footer every Word file carries.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable, Iterable
 
 from docx.document import Document
@@ -15,9 +17,9 @@ from docx.document import Document
 from generator.content.config import SiteConfig
 from generator.content.model import Version
 from generator.content.text import Paragraph, Values, paragraphs
-from generator.contracts.word.document import add_footer, add_styled_paragraph, new_document
+from generator.contracts.word.document import add_styled_paragraph, new_document
 from generator.contracts.word.package import Properties, docx_bytes
-from generator.contracts.word.runs import Bookmarks, add_segments, segments
+from generator.contracts.word.runs import Bookmarks, add_field, add_segments, add_text_run, segments
 
 
 def anchors(items: Iterable[Paragraph]) -> list[str]:
@@ -44,6 +46,10 @@ def write_version(document: Document, version: Version, values: Values | None = 
         after(paragraph)
 
 
+def version_date(version: Version) -> dt.date:
+    return dt.date.fromisoformat(version.date)
+
+
 def version_label(version: Version) -> str:
     return f"{version.date}（草案，尚未生效）" if version.is_draft else version.date
 
@@ -55,12 +61,17 @@ def version_docx(config: SiteConfig, version: Version) -> bytes:
     title = version.agreement.title
     add_footer(document, f"{title} · 版本 {version_label(version)}")
     return docx_bytes(document, Properties(
-        title=f"{title}（版本 {version.date}）", author=config.provider.name, date=_date(version),
+        title=f"{title}（版本 {version.date}）", author=config.provider.name, date=version_date(version),
         subject=config.product, company=config.provider.name,
         description=f"版本 {version_label(version)}；文本指纹 SHA-256 {version.source_sha256}"))
 
 
-def _date(version: Version):
-    import datetime as dt
-
-    return dt.date.fromisoformat(version.date)
+def add_footer(document: Document, left: str) -> None:
+    """``left`` at the left margin, 第 X 页 共 Y 页 at the right, X and Y as PAGE/NUMPAGES fields."""
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.style = document.styles["Footer"]
+    add_text_run(paragraph, f"{left}\t第 ")
+    add_field(paragraph, "PAGE")
+    add_text_run(paragraph, " 页 共 ")
+    add_field(paragraph, "NUMPAGES")
+    add_text_run(paragraph, " 页")

@@ -9,8 +9,6 @@ a returned copy can be matched with it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from docx.document import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -19,8 +17,8 @@ from docx.shared import Mm, Pt
 from generator.content.config import SiteConfig
 from generator.content.text import Paragraph, runs_text
 from generator.contracts.customers import SERVICE_TITLES, Customer
-from generator.contracts.word.body import version_label, write_version
-from generator.contracts.word.document import add_footer, new_document, text_width
+from generator.contracts.word.body import add_footer, version_date, version_label, write_version
+from generator.contracts.word.document import new_document, text_width
 from generator.contracts.word.package import Properties, docx_bytes
 from generator.contracts.word.runs import add_text_run
 
@@ -55,7 +53,7 @@ def contract_docx(config: SiteConfig, customer: Customer) -> bytes:
     title = version.agreement.title
     return docx_bytes(document, Properties(
         title=f"{title} · {customer.data.company}", author=config.provider.name,
-        date=dt.date.fromisoformat(version.date), subject=config.product,
+        date=version_date(version), subject=config.product,
         identifier=customer.contract_number, company=config.provider.name,
         keywords=f"合同编号 {customer.contract_number}",
         description=f"协议版本 {version_label(version)}；文本指纹 SHA-256 {version.source_sha256}；"
@@ -94,12 +92,11 @@ def _table(document: Document, caption: str | None, rows: list[tuple[str, str]])
         add_text_run(document.add_paragraph(), caption, bold=True)
     table = document.add_table(rows=0, cols=2)
     table.style = document.styles["Table Grid"]
-    label_width = Mm(42)
-    table.columns[0].width, table.columns[1].width = label_width, text_width(document) - label_width
+    widths = (Mm(42), text_width(document) - Mm(42))
+    table.columns[0].width, table.columns[1].width = widths
     for label, value in rows:
         cells = table.add_row().cells
-        for cell, text, width in ((cells[0], label, label_width),
-                                  (cells[1], value, text_width(document) - label_width)):
+        for cell, text, width in zip(cells, (label, value), widths):
             cell.width = width
             add_text_run(cell.paragraphs[0], text)
             cell.paragraphs[0].paragraph_format.space_after = Pt(0)

@@ -9,7 +9,7 @@ WordprocessingML (and said so where it happens):
   table entries naming the fallbacks (``w:altName``: SimSun, then Noto CJK);
 - the settings that make Word treat the text as Simplified Chinese
   (``w:themeFontLang``, ``w:lang``);
-- the footer's PAGE and NUMPAGES fields.
+- the footer's PAGE and NUMPAGES fields (:func:`generator.contracts.word.body.add_footer`).
 
 python-docx's default template comes from a Japanese Word for Mac: its theme
 fonts and language are Japanese, so every style here names its fonts
@@ -122,8 +122,8 @@ def _styles(document: Document) -> None:
     title_border = styles["Title"].element.pPr.find(qn("w:pBdr"))  # raw XML: python-docx has no borders API
     title_border.getparent().remove(title_border)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for linked in ("Heading1Char", "Heading2Char", "Heading3Char", "TitleChar"):
-        _drop_theme_fonts(styles.element.get_by_id(linked))
+    for linked in ("Heading1Char", "Heading2Char", "Heading3Char", "TitleChar"):  # their character styles
+        set_fonts(styles.element.get_by_id(linked).get_or_add_rPr(), HEADING)
     footer = styles["Footer"]
     footer.font.size = FOOTER_SIZE
     footer.paragraph_format.tab_stops.clear_all()  # the template's stops are for Letter paper
@@ -137,12 +137,6 @@ def _default_run_properties(document: Document) -> None:
     set_fonts(rpr, BODY)
     lang = rpr.find(qn("w:lang"))
     lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-def _drop_theme_fonts(style_element) -> None:
-    rpr = style_element.find(qn("w:rPr")) if style_element is not None else None
-    if rpr is not None:
-        set_fonts(rpr, HEADING)
 
 
 def set_fonts(rpr, face: Face) -> None:
@@ -219,16 +213,3 @@ def add_styled_paragraph(document: Document, role: Role):
     if role in NEW_PAGE:
         paragraph.paragraph_format.page_break_before = True
     return paragraph
-
-
-def add_footer(document: Document, left: str) -> None:
-    """``left`` at the left margin, 第 X 页 共 Y 页 at the right, X and Y as PAGE/NUMPAGES fields."""
-    from generator.contracts.word.runs import add_field, add_text_run
-
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.style = document.styles["Footer"]
-    add_text_run(paragraph, f"{left}\t第 ")
-    add_field(paragraph, "PAGE")
-    add_text_run(paragraph, " 页 共 ")
-    add_field(paragraph, "NUMPAGES")
-    add_text_run(paragraph, " 页")

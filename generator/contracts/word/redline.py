@@ -38,8 +38,8 @@ from generator.content.config import SiteConfig
 from generator.content.diff import word_diff
 from generator.content.model import Version
 from generator.content.text import Paragraph, Role, paragraph_text, paragraphs
-from generator.contracts.word.body import anchors
-from generator.contracts.word.document import add_footer, add_styled_paragraph, new_document, track_revisions
+from generator.contracts.word.body import add_footer, anchors, version_date
+from generator.contracts.word.document import add_styled_paragraph, new_document, track_revisions
 from generator.contracts.word.package import Properties, docx_bytes
 from generator.contracts.word.runs import Bookmarks, Segment, add_run, link, segments, wrap
 
@@ -247,7 +247,7 @@ def redline_docx(config: SiteConfig, old: Version, new: Version) -> bytes:
     document = new_document()
     track_revisions(document)
     numbers = itertools.count(1)
-    new_date = dt.date.fromisoformat(new.date)
+    new_date = version_date(new)
     author = config.word.author or config.provider.name
     writer = RedlineWriter(document, old, new, Revisions(author, new_date, numbers),
                            Bookmarks(anchors(after), numbers))
