@@ -34,13 +34,13 @@ class WordFiles:
 
 
 @pytest.fixture(scope="session")
-def word_files(tmp_path_factory) -> WordFiles:
+def word_files(tmp_path_factory, contract_root) -> WordFiles:
     folder = tmp_path_factory.mktemp("word")
     files = WordFiles(folder)
     for version in (OLD, NEW):
         cli("--root", str(ROOT), "docx", version, "--out", str(folder / "versions"))
         files.versions[version] = folder / "versions" / f"{version}.docx"
-    cli("--root", str(ROOT), "contract", *map(str, EXAMPLES), "--format", "docx",
+    cli("--root", str(contract_root), "contract", *map(str, EXAMPLES), "--format", "docx",
         "--out", str(folder / "contracts"))
     files.contracts = {p.stem.split("_")[0]: p for p in (folder / "contracts").glob("*.docx")}
     files.redline = folder / "redline" / f"redline_{OLD}_{NEW}.docx"

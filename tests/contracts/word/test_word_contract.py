@@ -10,7 +10,7 @@ import pytest
 
 import docx_reader as dr
 from word_helpers import EXAMPLES, cli
-from helpers import ROOT, fold
+from helpers import ROOT, copy_project, fold
 from libreoffice import convert, text_lines
 
 EXAMPLE_ID = "lanzhou-data"
@@ -80,26 +80,36 @@ def test_footer_and_properties_carry_the_contract_number(contract_docx, customer
     assert len(re.findall(rf"合同编号：\s*{customer.contract_number}", pdf_text)) >= 5
 
 
-def test_pdf_and_docx_together_and_the_same_docx_again(tmp_path, word_files):
-    cli("--root", str(ROOT), "contract", str(EXAMPLES[0]), "--format", "pdf,docx", "--out", str(tmp_path))
+def test_pdf_and_docx_together_and_the_same_docx_again(tmp_path, word_files, contract_root):
+    cli("--root", str(contract_root), "contract", str(EXAMPLES[0]), "--format", "pdf,docx", "--out", str(tmp_path))
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".pdf"]
     (docx,) = tmp_path.glob("*.docx")
     assert docx.read_bytes() == word_files.contracts[EXAMPLES[0].stem].read_bytes()
+
+
+def test_a_word_copy_alone_is_not_recorded_in_the_register(tmp_path, capsys):
+    from generator.cli import main
+
+    root = copy_project(ROOT, tmp_path / "project")
+    assert main(["--root", str(root), "contract", str(EXAMPLES[0]), "--format", "docx",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "Word copies only: nothing recorded" in capsys.readouterr().out
+    assert not (root / "out").exists()
 
 
 @pytest.mark.parametrize("args, message", [
     (["--format", "docx,xlsx"], "use pdf, docx or pdf,docx"),
     (["--format", "docx", "--sign-p12", "key.p12"], "only PDFs are signed"),
 ])
-def test_bad_format_options_are_refused(tmp_path, capsys, args, message):
+def test_bad_format_options_are_refused(tmp_path, capsys, contract_root, args, message):
     from generator.cli import main
 
-    code = main(["--root", str(ROOT), "contract", str(EXAMPLES[0]), "--out", str(tmp_path), *args])
+    code = main(["--root", str(contract_root), "contract", str(EXAMPLES[0]), "--out", str(tmp_path), *args])
     assert code == 2 and message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
 
-def test_hostile_values_stay_text(tmp_path, libreoffice):
+def test_hostile_values_stay_text(tmp_path, contract_root):
     """Markup characters in a customer's values reach Word as text, not as XML or fields."""
     source = (ROOT / "customers" / "examples" / f"{EXAMPLE_ID}.yml").read_text(encoding="utf-8")
     hostile = "A&B <w:p/> “公司” {ref:scope} **加粗**"
@@ -107,7 +117,7 @@ def test_hostile_values_stay_text(tmp_path, libreoffice):
     customer.write_text(re.sub(r"(?m)^company: .*$", f"company: '{hostile}'",
                                source.replace("purpose: 用户实名认证", "purpose: '<b>实名</b>&认证'")),
                         encoding="utf-8")
-    cli("--root", str(ROOT), "contract", str(customer), "--format", "docx", "--out", str(tmp_path / "out"))
+    cli("--root", str(contract_root), "contract", str(customer), "--format", "docx", "--out", str(tmp_path / "out"))
     (path,) = (tmp_path / "out").glob("*.docx")
     texts = "\n".join(p.text for p in dr.paragraphs(path))
     assert "<b>实名</b>&认证" in texts
