@@ -15,6 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.characters import shown
+
+# A file with ten thousand mistakes is one mistake repeated: show the first ones.
+MAX_SHOWN_ERRORS = 50
+
 
 @dataclass
 class AgreementsError(Exception):
@@ -40,7 +45,8 @@ class AgreementsError(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        head = [p for p in (self.where, self.key) if p]
+        key = shown(self.key, 80) if self.key else None  # a key is the user's text: bounded
+        head = [p for p in (self.where, key) if p]
         return ": ".join([*head, self.message])
 
 
@@ -51,7 +57,11 @@ class ValidationFailed(AgreementsError):
     errors: list[AgreementsError] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+        lines = [str(e) for e in self.errors[:MAX_SHOWN_ERRORS]]
+        if len(self.errors) > MAX_SHOWN_ERRORS:
+            lines.append(f"… and {len(self.errors) - MAX_SHOWN_ERRORS} more problem(s) not shown; "
+                         "fix these first")
+        return "\n".join(lines)
 
 
 class ErrorCollector:
