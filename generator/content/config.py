@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.content.loader import load_yaml
 from generator.content.resolve import SourceFile, validate
+from generator.content.schema import Visible
 from generator.errors import AgreementsError, ErrorCollector
 
 CONFIG_FILE = "site_config.yml"
@@ -21,21 +22,21 @@ class _Strict(BaseModel):
 class Provider(_Strict):
     """乙方: the company that offers the service and signs every contract."""
 
-    name: str = Field(min_length=1, description="Full registered name, e.g. 北京静觅网络科技有限公司.")
-    short_name: str = Field(min_length=1, description="The short name the agreement uses, e.g. 静觅科技.")
-    credit_code: str | None = Field(default=None, description="统一社会信用代码, printed on the cover when set.")
-    address: str | None = Field(default=None, description="Registered address, printed on the cover when set.")
-    representative: str | None = Field(
+    name: Visible = Field(min_length=1, description="Full registered name, e.g. 北京静觅网络科技有限公司.")
+    short_name: Visible = Field(min_length=1, description="The short name the agreement uses, e.g. 静觅科技.")
+    credit_code: Visible | None = Field(default=None, description="统一社会信用代码, printed on the cover when set.")
+    address: Visible | None = Field(default=None, description="Registered address, printed on the cover when set.")
+    representative: Visible | None = Field(
         default=None, description="法定代表人或授权代表, printed on the cover when set.")
-    contact: str | None = Field(default=None, description="Contact line (e-mail or phone) for the cover.")
+    contact: Visible | None = Field(default=None, description="Contact line (e-mail or phone) for the cover.")
 
 
 class Site(_Strict):
     """The customer documentation site."""
 
-    title: str = Field(min_length=1, description="The site's name in the header and the browser tab.")
-    url: str | None = Field(default=None, description="Public address of the site, if hosted; used for links only.")
-    copyright: str = Field(min_length=1, description="Footer line, e.g. © 北京静觅网络科技有限公司.")
+    title: Visible = Field(min_length=1, description="The site's name in the header and the browser tab.")
+    url: Visible | None = Field(default=None, description="Public address of the site, if hosted; used for links only.")
+    copyright: Visible = Field(min_length=1, description="Footer line, e.g. © 北京静觅网络科技有限公司.")
 
 
 class Pdf(_Strict):
@@ -61,7 +62,7 @@ class SiteConfig(_Strict):
 
     model_config = ConfigDict(title="Project configuration (site_config.yml)")
 
-    product: str = Field(min_length=1, description="The product's name, e.g. 知数云.")
+    product: Visible = Field(min_length=1, description="The product's name, e.g. 知数云.")
     provider: Provider
     site: Site
     pdf: Pdf = Field(default_factory=Pdf)
@@ -80,6 +81,6 @@ def load_config(root: Path) -> SiteConfig:
         raise AgreementsError(f"no {CONFIG_FILE} here; run the command in the project folder "
                               "or pass --root DIR", file=path)
     errors = ErrorCollector()
-    config = validate(SourceFile(path, load_yaml(path)), SiteConfig, errors)
+    config = validate(SourceFile(path, load_yaml(path, project_root=root)), SiteConfig, errors)
     errors.raise_if_any(f"{CONFIG_FILE} is invalid")
     return config

@@ -5,21 +5,39 @@ line it is on. Mappings and sequences come back as :class:`LineDict` and
 :class:`LineList`, which remember each child's line and column so that a schema
 error found later (by pydantic, on plain data) can still name the line in the
 legal team's file.
+
+Whatever the file holds, reading it ends in data or in an AgreementsError:
+- a file is refused *before it is read* when it is a symbolic link out of the
+  project (its lines would otherwise be quoted in messages), not a regular file
+  (a FIFO would block, /dev/zero never ends) or larger than ``MAX_FILE_BYTES``;
+- nesting deeper than ``MAX_DEPTH`` is refused at its line (PyYAML's composer is
+  recursive: 8,000 ``[`` are a RecursionError), and so are aliases (``*name``:
+  a few lines of them expand into billions of values);
+- dates stay the text they were written as: PyYAML's date constructor raises
+  ValueError on ``2027-02-29``, so the schemas check dates themselves (at the
+  value's line), the same way for every source of data.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, SequenceNode
 
+from generator.characters import shown
 from generator.errors import AgreementsError
 
 Position = tuple[int, int]  # 1-based line and column
+
+MAX_FILE_BYTES = 1_000_000  # the agreement is 20 kB; a customer file 1 kB
+MAX_DEPTH = 32  # agreement.yml nests 10 deep (four levels of clauses)
 
 
 class LineDict(dict):
@@ -40,8 +58,39 @@ def _position(node: yaml.Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _Refused(ComposerError):
+    """A construct we do not read; its problem text is the whole message."""
+
+    def __init__(self, problem: str, mark: yaml.Mark, path: list[Any]) -> None:
+        super().__init__(None, None, problem, mark)
+        self.key = "".join(f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in path)
+        self.key = self.key.lstrip(".") or None
+
+
 class _PositionLoader(yaml.SafeLoader):
-    """SafeLoader that records positions and refuses duplicate keys."""
+    """SafeLoader that records positions, refuses duplicate keys, aliases and deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.path: list[Any] = []  # keys and item numbers down to the node being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        # ``index`` is the key node in a mapping, the item's number in a sequence.
+        path = self.path
+        if parent is not None:
+            path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        try:
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise _Refused("aliases (`*name`) are not allowed; write the value out where it is used",
+                               event.start_mark, path)
+            if len(path) >= MAX_DEPTH:
+                raise _Refused(f"nested more than {MAX_DEPTH} levels deep; no file of the project "
+                               "nests this deep, check the indentation and brackets", event.start_mark, path)
+            return super().compose_node(parent, index)
+        finally:
+            if parent is not None:
+                path.pop()
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:
         self.flatten_mapping(node)
@@ -54,9 +103,7 @@ class _PositionLoader(yaml.SafeLoader):
                 raise ConstructorError(None, None, "found a list or mapping used as a key",
                                        key_node.start_mark)
             if key in result:
-                raise ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise ConstructorError(None, None, f"duplicate key '{shown(key)}'", key_node.start_mark)
             result[key] = self.construct_object(value_node, deep=True)
             result.positions[key] = _position(value_node)
         return result
@@ -75,19 +122,57 @@ _PositionLoader.add_constructor(
 _PositionLoader.add_constructor(
     "tag:yaml.org,2002:seq", lambda loader, node: loader.construct_sequence(node)
 )
+# A date stays the text it was written as; the schemas check it (see the module docstring).
+_PositionLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse one YAML file; any problem becomes an AgreementsError at its line."""
+def load_yaml(path: Path, *, project_root: Path) -> Any:
+    """Parse one YAML file of the project; any problem becomes an AgreementsError at its line."""
+    data = read_project_file(path, project_root)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AgreementsError(
             f"the file is not UTF-8 ({exc.reason}); save it as UTF-8", file=path
         ) from None
+    return load_yaml_text(text, path)
+
+
+def read_project_file(path: Path, project_root: Path) -> bytes:
+    """The bytes of a file the tool reads as input, refused unread when unsafe to read.
+
+    ``path`` may lie outside ``project_root`` (a customer file named on the command
+    line), but it may not *lead* outside: a symbolic link, or a path within the
+    project whose real location is elsewhere.
+    """
+    _refuse_link_out_of(path, project_root)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block
     except OSError as exc:
         raise AgreementsError(f"cannot read the file: {exc.strerror}", file=path) from None
-    return load_yaml_text(text, path)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AgreementsError("not a regular file (a device, pipe or socket); name the YAML file "
+                                  "itself", file=path)
+        data = handle.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+    if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        raise AgreementsError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB, far more than "
+                              "any agreement or customer file; check that it is the right file", file=path)
+    return data
+
+
+def _refuse_link_out_of(path: Path, project_root: Path) -> None:
+    absolute = Path(os.path.abspath(path))
+    real = Path(os.path.realpath(path))
+    real_root = Path(os.path.realpath(project_root))
+    within = absolute.is_relative_to(os.path.abspath(project_root)) or absolute.is_relative_to(real_root)
+    if (within or path.is_symlink()) and not real.is_relative_to(real_root):
+        raise AgreementsError(f"the file is a symbolic link to {real}, outside the project {real_root}; "
+                              "it was not read. Copy the file into the project instead of linking it",
+                              file=path)
 
 
 # YAML reads these as line breaks and silently turns them into spaces or newlines, so a
@@ -108,16 +193,23 @@ def load_yaml_text(text: str, path: Path | str) -> Any:
         return yaml.load(text, Loader=_PositionLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise AgreementsError(f"the control character U+{exc.character:04X} is not allowed in YAML; "
+                              "delete it", file=path, line=line, col=col) from None
     except yaml.YAMLError as exc:
-        raise AgreementsError(f"invalid YAML: {exc}", file=path) from None
+        raise AgreementsError(f"invalid YAML: {shown(exc, 200)}", file=path) from None
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: Path | str) -> AgreementsError:
     mark = exc.problem_mark or exc.context_mark
     if exc.context_mark and "quoted scalar" in str(exc.context) and "end of stream" in str(exc.problem):
         mark = exc.context_mark  # an unclosed quote: point at where it opened, not at the end
-    problem = exc.problem or "invalid YAML"
-    if isinstance(exc, ConstructorError) and "python/" in str(problem):
+    problem = shown(exc.problem or "invalid YAML", 160)  # some problems quote the file
+    if isinstance(exc, _Refused):
+        message = problem
+    elif isinstance(exc, ConstructorError) and "python/" in str(problem):
         message = (
             "Python tags are not allowed in content files (only plain YAML is read); "
             "remove the `!!python/...` tag"
@@ -125,12 +217,12 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: Path | str) -> AgreementsError:
     elif isinstance(exc, ConstructorError) and str(problem).startswith("duplicate key"):
         message = f"{problem}; each key may appear once in a mapping, remove one"
     else:
-        context = f" {exc.context}" if exc.context else ""
+        context = f" {shown(exc.context, 160)}" if exc.context else ""
         message = f"YAML syntax error: {problem}{context}; check the indentation and quotes"
         message += ", and quote text that starts with * or contains ': '"
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
-    return AgreementsError(message, file=path, line=line, col=col)
+    return AgreementsError(message, file=path, line=line, col=col, key=getattr(exc, "key", None))
 
 
 def position_of(data: Any, loc: Iterable[Any]) -> Position | None:

@@ -9,7 +9,7 @@ from generator.content.config import SiteConfig, load_config
 from generator.content.loader import load_yaml
 from generator.content.model import Version
 from generator.content.resolve import resolve_version
-from generator.content.versions import lock_problems, source_digest, version_folders
+from generator.content.versions import lock_problems, project_root_of, source_digest, version_folders
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
 
 
@@ -84,7 +84,7 @@ def _collect(errors: ErrorCollector, exc: AgreementsError) -> None:
 def _status(folder: Path) -> str | None:
     """The status as written, even when the version has other errors."""
     try:
-        data = load_yaml(folder / "version.yml")
+        data = load_yaml(folder / "version.yml", project_root=project_root_of(folder))
     except AgreementsError:
         return None
     status = data.get("status") if isinstance(data, dict) else None

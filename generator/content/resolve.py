@@ -18,6 +18,7 @@ from generator.content import numbering
 from generator.content.inline import InlineSyntaxError, parse_inline, split_paragraphs
 from generator.content.inline import ID_PATTERN, NAME_PATTERN
 from generator.content.loader import load_yaml, position_of
+from generator.content.versions import project_root_of
 from generator.content.model import Agreement, Appendix, Clause, Placeholder, Runs, Section, Version
 from generator.content.schema import (
     FILE_KINDS,
@@ -114,6 +115,13 @@ def _explain(problem: dict) -> str:
                                   "correct the value")
     if kind in ("string_too_short", "too_short"):
         return "must not be empty; write the text or remove the key"
+    ctx = problem.get("ctx", {})
+    if kind == "string_too_long":
+        return f"longer than the {ctx.get('max_length')} characters allowed; shorten it"
+    if kind == "too_long":
+        unit = "entries" if ctx.get("field_type") == "Dictionary" else "items"
+        return (f"has {ctx.get('actual_length')} {unit}, more than the {ctx.get('max_length')} "
+                "allowed; shorten it")
     if kind == "value_error":  # our own validators' messages already end with the fix
         return str(problem.get("ctx", {}).get("error", msg))
     return f"{msg[0].lower()}{msg[1:]}; fix the value"
@@ -266,7 +274,7 @@ def read_sources(folder: Path, errors: ErrorCollector) -> dict[str, SourceFile]:
                                        f"{', '.join(FILE_KINDS)}", file=path))
             continue
         try:
-            sources[name] = SourceFile(path, load_yaml(path))
+            sources[name] = SourceFile(path, load_yaml(path, project_root=project_root_of(folder)))
         except AgreementsError as exc:
             errors.add(exc)
     for extra in sorted(folder.glob("*.y*ml")):

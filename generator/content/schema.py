@@ -9,11 +9,48 @@ the editor. Cross-file rules (unique ids, references, placeholders) live in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from generator.characters import refuse_invisible
 from generator.content.inline import ID_PATTERN, NAME_PATTERN
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _calendar_date(value: object) -> dt.date:
+    """A date written YYYY-MM-DD that exists in the calendar.
+
+    The YAML reader leaves dates as the text written (its own constructor raises on
+    2027-02-29); a spreadsheet cell may hold a date or a midnight datetime.
+    """
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0) or value.tzinfo is not None:
+            raise ValueError("must be a date without a time of day, e.g. 2026-12-01")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError("must be a date written YYYY-MM-DD, e.g. 2026-12-01")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text} is not a date in the calendar ({exc}); write an existing date "
+                         "as YYYY-MM-DD") from None
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
+
+
+def _visible_text(text: str) -> str:
+    return refuse_invisible(text, line_breaks=True)
+
+
+# Every string the legal team writes is printed verbatim: no invisible characters.
+Visible = Annotated[str, AfterValidator(_visible_text)]
 
 Id = Annotated[
     str,
@@ -25,7 +62,7 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[
-    str,
+    Visible,
     StringConstraints(min_length=1),
     Field(
         description="Text, verbatim. `**…**` marks bold, `{ref:ID}` a reference shown as "
@@ -35,7 +72,7 @@ Text = Annotated[
 ]
 
 PlainText = Annotated[
-    str,
+    Visible,
     StringConstraints(min_length=1),
     Field(description="Plain text, verbatim: titles and labels carry no markup."),
 ]
@@ -50,7 +87,7 @@ class VersionFile(_Strict):
 
     model_config = ConfigDict(title="Agreement version (version.yml)")
 
-    date: dt.date = Field(
+    date: CalendarDate = Field(
         description="The version's date, YYYY-MM-DD; must equal the folder's name."
     )
     status: Literal["draft", "published"] = Field(
@@ -116,7 +153,7 @@ class PlaceholderEntry(_Strict):
         "e.g. `【请填写核验目的】`."
     )
     description: PlainText = Field(description="Guidance for sales and readers on what to fill in.")
-    example: str | list[str] | None = Field(
+    example: Visible | list[Visible] | None = Field(
         default=None, description="An example value (a list for `type: list`)."
     )
 

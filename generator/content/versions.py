@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+from generator.content.loader import read_project_file
 from generator.content.schema import FILE_KINDS
 from generator.errors import AgreementsError
 
@@ -44,9 +45,15 @@ def _is_date(text: str) -> bool:
     return True
 
 
+def project_root_of(folder: Path) -> Path:
+    """The project a version folder belongs to (folders are ROOT/content/versions/DATE)."""
+    return folder.parent.parent.parent
+
+
 def file_digests(folder: Path) -> dict[str, str]:
-    """SHA-256 of each source file of a version, by file name."""
-    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    """SHA-256 of each source file of a version, by file name (read as safely as the YAML is)."""
+    root = project_root_of(folder)
+    return {name: hashlib.sha256(read_project_file(folder / name, root)).hexdigest()
             for name in FILE_KINDS if (folder / name).is_file()}
 
 
@@ -104,7 +111,10 @@ def lock_problems(root: Path, statuses: dict[str, str]) -> list[AgreementsError]
             problems.append(AgreementsError(
                 "version is locked as published but its status is no longer `published`; "
                 "restore the file from version control", file=folder / "version.yml", key="status"))
-        actual = file_digests(folder)
+        try:
+            actual = file_digests(folder)
+        except AgreementsError:
+            continue  # a file that cannot be read safely is reported by the version's own check
         for name, digest in sorted(recorded.items()):
             if actual.get(name) != digest:
                 problems.append(AgreementsError(
