@@ -147,7 +147,7 @@ def read_project_file(path: Path, project_root: Path) -> bytes:
     line), but it may not *lead* outside: a symbolic link, or a path within the
     project whose real location is elsewhere.
     """
-    _refuse_link_out_of(path, project_root)
+    refuse_link_out_of(path, project_root)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block
     except OSError as exc:
@@ -164,7 +164,7 @@ def read_project_file(path: Path, project_root: Path) -> bytes:
     return data
 
 
-def _refuse_link_out_of(path: Path, project_root: Path) -> None:
+def refuse_link_out_of(path: Path, project_root: Path) -> None:
     absolute = Path(os.path.abspath(path))
     real = Path(os.path.realpath(path))
     real_root = Path(os.path.realpath(project_root))

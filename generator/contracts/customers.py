@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
+from generator.characters import refuse_invisible, shown
 from generator.content.loader import load_yaml
 from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.resolve import SourceFile, register_pattern_rule, validate
+from generator.content.schema import CalendarDate
 from generator.errors import AgreementsError, ErrorCollector, display_path
 from generator.contracts.glyphs import missing_glyphs
 
@@ -56,20 +57,35 @@ def _valid_credit_code(code: str) -> str:
 
 def _printable(text: str) -> str:
     """Values are printed verbatim, so characters that cannot be shown are refused."""
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            raise ValueError(f"contains the invisible or control character U+{ord(char):04X}; "
-                             "remove it (line breaks and tabs are not allowed in a value)")
+    refuse_invisible(text)
     missing = missing_glyphs(text)
     if missing:
-        shown = ", ".join(f"U+{ord(c):04X} “{c}”" for c in missing)
-        raise ValueError(f"no installed font can print {shown}; replace it (for a rare character "
+        listed = ", ".join(f"U+{ord(c):04X} “{c}”" for c in missing)
+        raise ValueError(f"no installed font can print {listed}; replace it (for a rare character "
                          "in a name, use the common form), or install a font that has it")
     return text
 
 
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-                 AfterValidator(_printable)]
+def _distinct(items: list) -> list:
+    """A service or a personal field listed twice would be printed twice in the contract."""
+    seen = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"“{shown(item)}” is listed twice; list each once")
+        seen.add(item)
+    return items
+
+
+def _value(max_length: int, pattern: str | None = None) -> Any:
+    """A one-line value: stripped, bounded, and printable (every string field is one of these)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length,
+                                            pattern=pattern), AfterValidator(_printable)]
+
+
+# The bounds keep a hostile file fast to refuse and every contract one that fits its pages.
+MAX_LIST_ITEMS = 50  # items of a list placeholder (personal fields)
+MAX_CONSENT_KEYS = 20
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,20}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -82,11 +98,25 @@ for _pattern, _rule in (
 ):
     register_pattern_rule(_pattern, _rule)
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-CreditCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_valid_credit_code)]
-ConsentValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-                         AfterValidator(_printable)]
+Line = _value(300)
+Slug = _value(64, SLUG_PATTERN)
+CreditCode = Annotated[_value(18), AfterValidator(_valid_credit_code)]
+Phone = _value(22, PHONE_PATTERN)
+Email = _value(254, EMAIL_PATTERN)
+ContractNumber = _value(40, NUMBER_PATTERN)
+ConsentText = _value(500)
+ConsentList = Annotated[list[_value(100)], Field(max_length=MAX_LIST_ITEMS, json_schema_extra={"uniqueItems": True}),
+                        AfterValidator(_distinct)]
 Service = Literal["verification", "sms", "recharge", "other"]
+
+
+def _consent_kind(value: object) -> str:
+    return "list" if isinstance(value, list) else "text"
+
+
+# Tagged, so that a bad list is reported as a list (not also as “not a valid string”).
+ConsentValue = Annotated[Annotated[ConsentText, Tag("text")] | Annotated[ConsentList, Tag("list")],
+                         Discriminator(_consent_kind)]
 
 
 class _Strict(BaseModel):
@@ -97,11 +127,8 @@ class Contact(_Strict):
     """甲方's contact person for the contract."""
 
     name: Line = Field(description="Contact person's name.")
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)] = Field(
-        description="Phone number, digits with optional +, spaces and dashes; quote it in YAML.")
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                            pattern=EMAIL_PATTERN)] = Field(
-        description="E-mail address.")
+    phone: Phone = Field(description="Phone number, digits with optional +, spaces and dashes; quote it in YAML.")
+    email: Email = Field(description="E-mail address.")
 
 
 class CustomerFile(_Strict):
@@ -115,13 +142,19 @@ class CustomerFile(_Strict):
     address: Line = Field(description="Registered address.")
     representative: Line = Field(description="法定代表人或授权代表.")
     contact: Contact
-    services: list[Service] = Field(min_length=1, description="Services taken: verification, sms, recharge, other.")
-    consent: dict[str, ConsentValue | list[ConsentValue]] = Field(
-        description="附录一's placeholders by name (purpose, personal_fields, source_name); a list for list-type ones.")
-    contract_number: Annotated[str, StringConstraints(pattern=NUMBER_PATTERN)] | None = Field(
+    services: Annotated[list[Service], AfterValidator(_distinct)] = Field(
+        min_length=1, max_length=4, json_schema_extra={"uniqueItems": True},
+        description="Services taken, each once: verification, sms, recharge, other.")
+    consent: dict[Annotated[str, StringConstraints(max_length=64)], ConsentValue] = Field(
+        max_length=MAX_CONSENT_KEYS,
+        description="附录一's placeholders by name (purpose, personal_fields, source_name); a list for "
+        f"list-type ones (at most {MAX_LIST_ITEMS} distinct items of up to 100 characters).")
+    contract_number: ContractNumber | None = Field(
         default=None, description="合同编号; derived from id and version when absent.")
-    signing_date: dt.date | None = Field(default=None, description="Signing date printed on the cover, if known.")
-    version: dt.date | None = Field(default=None, description="Agreement version; default: the newest published.")
+    signing_date: CalendarDate | None = Field(
+        default=None, description="Signing date printed on the cover, if known (YYYY-MM-DD).")
+    version: CalendarDate | None = Field(
+        default=None, description="Agreement version; default: the newest published.")
 
 
 @dataclass(frozen=True)
@@ -193,11 +226,11 @@ class Record:
 
 def load_customer(path: Path, project: Project, *, allow_draft: bool = False) -> Customer:
     """Read and validate one customer YAML file against the project's versions."""
-    return customer_from_record(yaml_record(path), project, allow_draft=allow_draft)
+    return customer_from_record(yaml_record(path, project.root), project, allow_draft=allow_draft)
 
 
-def yaml_record(path: Path) -> Record:
-    return Record(SourceFile(path, load_yaml(path)))
+def yaml_record(path: Path, project_root: Path) -> Record:
+    return Record(SourceFile(path, load_yaml(path, project_root=project_root)))
 
 
 def customer_from_record(record: Record, project: Project, *, allow_draft: bool = False) -> Customer:

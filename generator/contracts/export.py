@@ -64,7 +64,7 @@ def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool
     numbers: dict[str, str] = {}  # contract number → the record that has it
     for path in paths:
         try:
-            records = read_records(path)
+            records = read_records(path, project.root)
         except AgreementsError as exc:
             _collect(errors, exc, path)
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.content.loader import refuse_link_out_of
 from generator.contracts.customers import Record, yaml_record
 from generator.errors import AgreementsError
 
@@ -17,11 +18,15 @@ YAML_SUFFIXES = (".yml", ".yaml")
 SHEET_SUFFIXES = (".xlsx", ".csv")
 
 
-def read_records(path: Path) -> list[Record]:
-    """The customers one input file holds, not yet validated."""
+def read_records(path: Path, project_root: Path) -> list[Record]:
+    """The customers one input file holds, not yet validated.
+
+    A file that is a symbolic link out of the project is refused unread, whatever its kind.
+    """
+    refuse_link_out_of(path, project_root)
     suffix = path.suffix.lower()
     if suffix in YAML_SUFFIXES:
-        return [yaml_record(path)]
+        return [yaml_record(path, project_root)]
     if suffix in SHEET_SUFFIXES:
         from generator.contracts.sources.sheet import read_sheet
 
