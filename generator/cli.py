@@ -2,7 +2,9 @@
 
 User errors (:class:`AgreementsError`) are caught once, in :func:`main`, and
 printed as ``file:line:col: key: message`` with exit code 1; a traceback is
-shown only with ``--debug``.
+shown only with ``--debug``. So are errors of the environment (OSError: a full
+disk, a missing folder), as one line naming the path: the commands check what
+they can up front, and this catches what could only happen midway.
 """
 
 from __future__ import annotations
@@ -180,11 +182,12 @@ def register_command(ctx: Context, version: str | None, customer: str | None, fm
 @pass_context
 def pdf(ctx: Context, version: str, out: Path) -> None:
     """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
-    from generator.contracts.export import write_atomically
+    from generator.contracts.export import prepare_output_folder, write_atomically
     from generator.contracts.contract import render_pdf
 
     project = ctx.project()
     chosen = project.version(version)
+    prepare_output_folder(out)
     target = out / f"{chosen.date}.pdf"
     write_atomically(target, render_pdf(project.root, project.config, chosen))
     click.echo(f"wrote {display_path(target)}")
@@ -361,12 +364,26 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 1
+    except OSError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(environment_message(exc), err=True)
+        return 1
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     return 0
+
+
+def environment_message(exc: OSError) -> str:
+    """``path: No space left on device; …`` — one line, naming the path where there is one."""
+    reason = exc.strerror or str(exc)
+    if not exc.filename:
+        return f"{reason} (--debug shows where it happened)"
+    return (f"{display_path(exc.filename)}: {reason}; check that the path exists, that its folder "
+            "is writable and that the disk has free space (--debug shows where it happened)")
 
 
 if __name__ == "__main__":  # pragma: no cover

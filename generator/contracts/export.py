@@ -2,15 +2,28 @@
 
 WeasyPrint and Pango are not thread-safe, so parallelism is by process. Each
 worker is forked after the project is loaded, so per-version work (parsing the
-content, compiling templates) is done once, not per contract. Every file is
-written atomically: a temporary file in the target folder, then a rename.
+content, compiling templates) is done once, not per contract.
+
+A batch either completes or stops cleanly:
+- every file is written atomically (a temporary file in the target folder, then a
+  rename), and a temporary file is removed whatever stops its writing;
+- the output folder is checked before anything is rendered;
+- the first failure (a full disk, a folder turned read-only) stops the batch: the
+  workers finish the contract in hand and skip the rest, and the error lists the
+  contracts that were written;
+- workers die with the parent (``PR_SET_PDEATHSIG``): after a ``kill -9`` of the
+  parent they remove their temporary file and exit, instead of waiting for work
+  forever. Ctrl+C is the parent's to handle; it stops the batch the same way.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import multiprocessing
 import os
-import tempfile
+import secrets
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,14 +34,12 @@ from generator.content.project import Project
 from generator.contracts.customers import Customer, customer_from_record
 from generator.contracts.register import Register
 from generator.contracts.sources import read_records
-from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
+from generator.errors import AgreementsError, ErrorCollector, ValidationFailed, display_path
 from generator.contracts import contract
 from generator.contracts.word.contract import contract_docx, docx_name
 
 PASSWORD_VARIABLE = "AGREEMENTS_P12_PASSWORD"
 FORMATS = ("pdf", "docx")  # what `contract --format` may write for each customer
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -109,38 +120,101 @@ def _collect(errors: ErrorCollector, exc: AgreementsError, path: Path) -> None:
         errors.add(exc if exc.file else AgreementsError(exc.message, file=path, key=exc.key))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def prepare_output_folder(out: Path) -> None:
+    """Refuse, before anything is rendered, a folder that cannot take the files."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise AgreementsError(f"{display_path(existing)} is a file, not a folder; choose another --out",
+                              file=out, key="--out")
+    probe = out / f".agreements-probe-{secrets.token_hex(6)}"
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; keep the usual permissions
+        out.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        raise AgreementsError(f"cannot write into this folder ({exc.strerror}); choose a writable --out",
+                              file=out, key="--out") from None
+
+
+# Temporary files this process is writing: removed if it is told to stop (see _abandon).
+_WRITING: set[Path] = set()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    _WRITING.add(temporary)  # before it exists, so no signal can leave it behind
+    try:
+        # O_EXCL never overwrites; mode 0o666 less the umask, as any new file gets.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        try:
+            remaining = memoryview(data)
+            while remaining:
+                remaining = remaining[os.write(fd, remaining):]
+        finally:
+            os.close(fd)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    finally:
+        _WRITING.discard(temporary)
 
 
 # Set in the parent before forking; workers read it instead of re-loading the project.
 _WORKER_STATE: dict = {}
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _export_one(index: int) -> Path:
+def _worker_started(parent: int) -> None:
+    """Each worker's first act: die with the parent, and leave Ctrl+C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _abandon)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # the parent died before prctl: no signal will come
+        _abandon()
+
+
+def _abandon(*_signal) -> None:
+    for temporary in list(_WRITING):
+        temporary.unlink(missing_ok=True)
+    os._exit(1)
+
+
+def _export_one(index: int) -> Path | None:
+    """Render and write one contract; None when the batch stopped before it began."""
+    stop = _WORKER_STATE["stop"]
+    if stop.is_set():
+        return None
     project: Project = _WORKER_STATE["project"]
     customer: Customer = _WORKER_STATE["customers"][index]
     signing: Signing | None = _WORKER_STATE["signing"]
     formats: frozenset[str] = _WORKER_STATE["formats"]
     target = _WORKER_STATE["out"] / customer.output_name
-    if "docx" in formats:
-        write_atomically(target.with_name(docx_name(customer)), contract_docx(project.config, customer))
-    if "pdf" not in formats:
-        return target.with_name(docx_name(customer))
-    data = contract.render_pdf(project.root, project.config, customer.version, customer)
-    if signing:
-        data = contract.sign_provider(data, signing.signer)
-    write_atomically(target, data)
+    written: list[Path] = []
+    try:
+        if "docx" in formats:
+            write_atomically(target.with_name(docx_name(customer)), contract_docx(project.config, customer))
+            written.append(target.with_name(docx_name(customer)))
+        if "pdf" not in formats:
+            return written[-1]
+        data = contract.render_pdf(project.root, project.config, customer.version, customer)
+        if signing:
+            data = contract.sign_provider(data, signing.signer)
+        write_atomically(target, data)
+    except BaseException:
+        stop.set()
+        for path in written:  # a contract is written in all its formats or in none
+            path.unlink(missing_ok=True)
+        raise
     return target
+
+
+# (index, the file written or None, the error or None) per contract, in input order
+Outcome = tuple[int, Path | None, BaseException | None]
 
 
 def export_contracts(project: Project, customers: list[Customer], out: Path, *,
@@ -154,13 +228,14 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     Word copy alone is not the contract, so neither is recorded)."""
     started = time.perf_counter()
     formats = frozenset(formats)
-    _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out, formats=formats)
+    prepare_output_folder(out)
     workers = max(1, min(workers or os.cpu_count() or 1, len(customers)))
-    written: list[Path] = []
+    context = multiprocessing.get_context("fork")
+    _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out,
+                         formats=formats, stop=context.Event())
 
-    def finished(path: Path) -> None:
-        customer = customers[len(written)]
-        written.append(path)
+    def finished(index: int, path: Path) -> None:
+        customer = customers[index]
         if register and "pdf" in formats and not customer.version.is_draft:
             register.record(customer, path, signed=signing is not None)
         if progress:
@@ -168,20 +243,85 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
 
     try:
         if workers == 1:
-            for index in range(len(customers)):
-                finished(_export_one(index))
+            outcomes = _export_here(len(customers), finished)
         else:
-            # The pages every customer of a version shares are made once here and
-            # inherited by the forked workers (copy-on-write), not once per worker.
-            first_of_version = {}
-            for customer in customers:
-                first_of_version.setdefault(customer.version.date, customer)
-            for customer in first_of_version.values() if "pdf" in formats else ():
-                contract.prepare(project.root, project.config, customer.version, customer)
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                for path in pool.map(_export_one, range(len(customers)), chunksize=4):
-                    finished(path)
+            outcomes = _export_in_workers(project, customers, workers, context, finished)
     finally:
         _WORKER_STATE.clear()
+    written = [path for _, path, _ in outcomes if path]
+    failed = [(index, error) for index, _, error in outcomes if error]
+    if failed:
+        raise _batch_stopped(failed, written, customers, out)
     return BatchResult(written, time.perf_counter() - started, workers)
+
+
+def _export_here(count: int, finished: Callable[[int, Path], None]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for index in range(count):
+        try:
+            path = _export_one(index)
+        except Exception as exc:  # noqa: BLE001 - reported by _batch_stopped
+            outcomes.append((index, None, exc))
+            break
+        outcomes.append((index, path, None))
+        if path:
+            finished(index, path)
+    return outcomes
+
+
+def _export_in_workers(project: Project, customers: list[Customer], workers: int, context,
+                       finished: Callable[[int, Path], None]) -> list[Outcome]:
+    # The pages every customer of a version shares are made once here and
+    # inherited by the forked workers (copy-on-write), not once per worker.
+    first_of_version = {}
+    for customer in customers:
+        first_of_version.setdefault(customer.version.date, customer)
+    for customer in first_of_version.values() if "pdf" in _WORKER_STATE["formats"] else ():
+        contract.prepare(project.root, project.config, customer.version, customer)
+    stop = _WORKER_STATE["stop"]
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started,
+                             initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(_export_one, index) for index in range(len(customers))]
+        try:
+            for index, future in enumerate(futures):
+                try:
+                    path = future.result()
+                except Exception as exc:  # noqa: BLE001 - reported by _batch_stopped
+                    stop.set()
+                    outcomes.append((index, None, exc))
+                    continue
+                outcomes.append((index, path, None))
+                if path:
+                    finished(index, path)
+        except BaseException:
+            stop.set()  # Ctrl+C: the workers finish the contract in hand and skip the rest
+            raise
+    return outcomes
+
+
+_WRITE_FIXES = {
+    errno.ENOSPC: "free some space (or choose another --out) and run the batch again",
+    errno.EDQUOT: "free some space (or choose another --out) and run the batch again",
+    errno.EROFS: "the folder became read-only; choose a writable --out and run the batch again",
+    errno.EACCES: "the folder is not writable; choose a writable --out and run the batch again",
+}
+
+
+def _batch_stopped(failed: list[tuple[int, BaseException]], written: list[Path],
+                   customers: list[Customer], out: Path) -> BaseException:
+    """The first failure, with what the batch had written when it stopped."""
+    index, error = failed[0]
+    if not isinstance(error, (OSError, AgreementsError)):
+        return error  # a bug, not the input or the disk: keep its traceback
+    report = [f"the batch stopped: {len(written)} of {len(customers)} contract(s) written"
+              + (f", {len(failed) - 1} more failed the same way" if len(failed) > 1 else "")
+              + (":" if written else ".")]
+    report += [f"  {display_path(path)}" for path in written]
+    if isinstance(error, AgreementsError):
+        return AgreementsError("\n".join([error.message, *report]), file=error.file, line=error.line,
+                               col=error.col, key=error.key)
+    fix = _WRITE_FIXES.get(error.errno, "check the folder and run the batch again")
+    target = error.filename or out / customers[index].output_name
+    return AgreementsError("\n".join([f"cannot write the contract ({error.strerror}); nothing "
+                                      "half-written is left", *report, fix]), file=target)

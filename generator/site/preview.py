@@ -9,6 +9,7 @@ last good pages stay up until it is fixed.
 
 from __future__ import annotations
 
+import socket
 import threading
 from pathlib import Path
 
@@ -74,7 +75,29 @@ class _Regenerate(FileSystemEventHandler):
             click.echo(f"preview of {date} updated")
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program holds before saying where the preview is.
+
+    Bound the way the preview server binds (``SO_REUSEADDR``, as Python's HTTP
+    servers do), so a port in TIME_WAIT counts as free, as it is for the server.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise AgreementsError(f"cannot use the host `{host}` ({exc.strerror}); pass --host 127.0.0.1",
+                              key="--host") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise AgreementsError(f"cannot listen on {host}:{port} ({exc.strerror}); stop the program "
+                                  f"using it or pass another --port, e.g. --port {port % 65535 + 1}",
+                                  key="--port") from None
+
+
 def serve(root: Path, version: str | None, *, host: str, port: int, downloads: Downloads | None = None) -> None:
+    check_port_free(host, port)
     docs = root / PREVIEW_DIR / "docs"
     project = load_project(root, check_lock=False)
     chosen = _choose(project, version)
