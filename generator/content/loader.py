@@ -67,6 +67,14 @@ class _Refused(ComposerError):
         self.key = self.key.lstrip(".") or None
 
 
+def _down_to_last_key(path: list[Any]) -> list[Any]:
+    """``[a, 0, 0, 0]`` → ``[a]``: the key a deep nesting sits in."""
+    end = len(path)
+    while end and isinstance(path[end - 1], int):
+        end -= 1
+    return path[:end]
+
+
 class _PositionLoader(yaml.SafeLoader):
     """SafeLoader that records positions, refuses duplicate keys, aliases and deep nesting."""
 
@@ -86,7 +94,8 @@ class _PositionLoader(yaml.SafeLoader):
                                event.start_mark, path)
             if len(path) >= MAX_DEPTH:
                 raise _Refused(f"nested more than {MAX_DEPTH} levels deep; no file of the project "
-                               "nests this deep, check the indentation and brackets", event.start_mark, path)
+                               "nests this deep, check the indentation and brackets", event.start_mark,
+                               _down_to_last_key(path))
             return super().compose_node(parent, index)
         finally:
             if parent is not None:

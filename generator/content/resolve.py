@@ -82,6 +82,8 @@ def _data_loc(data: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
+        elif isinstance(node, list) and isinstance(part, str):
+            continue  # a tagged union's tag (`list`): no place in the file
         elif kind == "missing" and index == len(loc) - 1 and isinstance(node, dict):
             pass  # the missing key itself is what the reader must add
         else:

@@ -54,6 +54,15 @@ CASES = {
     "empty-text": Case("prohibited.yml", r"text: ''", "must not be empty", "items[2].text"),
     "empty-bold": Case("prohibited.yml", r"text: '\*\*\*\*'", "empty once markup is removed", "items[2].text"),
     "duplicate-key": Case("consent.yml", r"title: 重复的键", "duplicate key 'title'"),
+    # PyYAML's own date constructor raised ValueError (a traceback) on these
+    "impossible-date": Case("version.yml", r"^date: 2023-02-29$", "2023-02-29 is not a date in the calendar",
+                            "date"),
+    # 8,000 levels: PyYAML's recursive composer raised RecursionError
+    "deep-nesting": Case("agreement.yml", r"text: \[\[\[", "nested more than 32 levels deep",
+                         "sections[1].clauses[1].text"),
+    "bidi-override": Case("agreement.yml", r"\\u202e", "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+                          "sections[1].clauses[2].clauses[2].text"),
+    "alias": Case("agreement.yml", r"title: \*name", "aliases (`*name`) are not allowed", "sections[2].title"),
 }
 
 # Folders with one defect in each of two files: both must be reported in one run.

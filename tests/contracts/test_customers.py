@@ -25,6 +25,20 @@ CASES = {
     "python-tag.yml": ("!!python/object/apply:os.system", None, "Python tags are not allowed"),
     "missing-consent-placeholder.yml": (None, "consent", "source_name"),
     "unknown-consent-key.yml": ("retention: 三年", "consent.retention", "unknown placeholder"),
+    # PyYAML's date constructor raised ValueError on these (a traceback)
+    "impossible-signing-date.yml": ("signing_date: 2027-02-29", "signing_date", "not a date in the calendar"),
+    "impossible-version-date.yml": ("version: 2021-02-30", "version", "not a date in the calendar"),
+    # RecursionError before
+    "deep-nesting.yml": ("purpose: [[[", "consent.purpose", "nested more than 32 levels deep"),
+    "alias.yml": ("name: *person", "contact.name", "aliases (`*name`) are not allowed"),
+    "duplicate-service.yml": ("services: [sms, sms]", "services", "“sms” is listed twice"),
+    "duplicate-personal-field.yml": ("personal_fields: [姓名, 身份证号码, 姓名]", "consent.personal_fields",
+                                     "“姓名” is listed twice"),
+    "bidi-override-email.yml": ("email:", "contact.email", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    "zero-width-space-email.yml": ("email:", "contact.email", "U+200B (ZERO WIDTH SPACE)"),
+    "too-many-personal-fields.yml": ("personal_fields: [字段01", "consent.personal_fields",
+                                     "has 51 items, more than the 50 allowed"),
+    "too-long-purpose.yml": ("purpose: 用户实名认证", "consent.purpose", "longer than the 500 characters"),
 }
 
 

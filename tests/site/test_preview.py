@@ -52,3 +52,21 @@ def test_reading_files_does_not_trigger_a_regeneration(tmp_path):
     assert handler.timer is not None
     handler.timer.cancel()
 
+
+
+def test_serve_on_a_port_in_use_says_so_before_announcing_the_preview(capsys):
+    import socket
+
+    from helpers import ROOT, run_cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run_cli(["--root", str(ROOT), "serve", "--port", str(port)], capsys)
+    assert code == 1
+    assert "previewing" not in out + err  # no address is announced that is not served
+    assert "Traceback" not in err
+    assert f"--port: cannot listen on 127.0.0.1:{port} (Address already in use)" in err
+    assert "pass another --port" in err
+
