@@ -148,3 +148,29 @@ def customer_yaml(**changes) -> str:
     data.update(changes)
     data["consent"] = {**data["consent"], **consent}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+class Tally:
+    """Accepted and refused inputs over one Hypothesis run.
+
+    A fuzz test that refuses every input passes trivially; asserting the shares
+    proves it exercised the paths that accept (and the ones that refuse).
+    """
+
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.refused = 0
+
+    def add(self, *, accepted: bool) -> bool:
+        if accepted:
+            self.accepted += 1
+        else:
+            self.refused += 1
+        return accepted
+
+    def assert_shares(self, *, accepted: float = 0.0, refused: float = 0.0, runs: int = 1) -> None:
+        total = self.accepted + self.refused
+        summary = f"{self.accepted} accepted, {self.refused} refused"
+        assert total >= runs, summary
+        assert self.accepted >= accepted * total, f"too few accepted: {summary}"
+        assert self.refused >= refused * total, f"too few refused: {summary}"
