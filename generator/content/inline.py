@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from generator.characters import shown
+
 RunKind = Literal["text", "ref", "fill"]
 
 
@@ -73,7 +75,7 @@ def parse_inline(text: str) -> tuple[Run, ...]:
     if bold:
         excerpt = text[bold_opened_at : bold_opened_at + 12]
         raise InlineSyntaxError(
-            f"unbalanced bold marker: `**` opened at “{excerpt}…” is never closed; "
+            f"unbalanced bold marker: `**` opened at “{shown(excerpt)}…” is never closed; "
             "add the closing `**` (or write `\\*\\*` for literal asterisks)"
         )
     return tuple(_merge(runs))
@@ -82,7 +84,7 @@ def parse_inline(text: str) -> tuple[Run, ...]:
 def _bad_token_message(token: str, kind: str) -> str:
     example = "{ref:obligations.sms.bombing}" if kind == "ref" else "{fill:purpose}"
     return (
-        f"malformed markup `{token}`; write references as {example} "
+        f"malformed markup `{shown(token)}`; write references as {example} "
         "(lower-case id, no spaces) or escape a literal brace as `\\{`"
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.characters import shown
 from generator.content import numbering
 from generator.content.inline import InlineSyntaxError, parse_inline, split_paragraphs
 from generator.content.inline import ID_PATTERN, NAME_PATTERN
@@ -173,7 +174,7 @@ class _Resolver:
             line = (position_of(first.data, first_loc) or (None,))[0]
             where = f"{first.path.name}:{line}" if line else first.path.name
             self.errors.add(source.error(
-                loc, f"duplicate id `{clause_id}`, already used at {where}; ids must be "
+                loc, f"duplicate id `{shown(clause_id)}`, already used at {where}; ids must be "
                 "unique within a version, rename one"))
         else:
             self.ids[clause_id] = (source, loc)
@@ -239,11 +240,11 @@ class _Resolver:
         used = {name for name, _, _ in self.fills}
         for name, where, loc in self.fills:
             if where is not source:
-                self.errors.add(where.error(loc, f"placeholder `{{fill:{name}}}` outside 附录一; "
+                self.errors.add(where.error(loc, f"placeholder `{{fill:{shown(name)}}}` outside 附录一; "
                                 "only consent.yml may hold placeholders, write the text itself here"))
             elif name not in declared:
                 known = ", ".join(sorted(declared)) or "none"
-                self.errors.add(where.error(loc, f"unknown placeholder `{{fill:{name}}}`; "
+                self.errors.add(where.error(loc, f"unknown placeholder `{{fill:{shown(name)}}}`; "
                                 f"declare it under `placeholders:` in consent.yml (declared: {known})"))
         for name, index in declared.items():
             if name not in used:
@@ -254,10 +255,10 @@ class _Resolver:
     def check_references(self) -> None:
         for target, source, loc in self.refs:
             if target not in self.ids:
-                self.errors.add(source.error(loc, f"reference to unknown clause id `{target}`; "
+                self.errors.add(source.error(loc, f"reference to unknown clause id `{shown(target)}`; "
                                 "use the id of an existing clause (see `agreements text --ids`)"))
             elif target not in self.numbered:
-                self.errors.add(source.error(loc, f"reference to `{target}`, which has no number "
+                self.errors.add(source.error(loc, f"reference to `{shown(target)}`, which has no number "
                                 "(a section or an unnumbered paragraph); refer to a numbered clause"))
 
 
