@@ -182,7 +182,8 @@ def register_command(ctx: Context, version: str | None, customer: str | None, fm
 @pass_context
 def pdf(ctx: Context, version: str, out: Path) -> None:
     """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
-    from generator.contracts.export import prepare_output_folder, write_atomically
+    from generator.contracts.export import prepare_output_folder
+    from generator.files import write_atomically
     from generator.contracts.contract import render_pdf
 
     project = ctx.project()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -155,3 +157,29 @@ def make_pki(folder: Path, password: str = "s3cret-pw") -> Pki:
     path = folder / "party-b.p12"
     path.write_bytes(p12)
     return Pki(root, path, password)
+
+
+# --------------------------------------------------------------------------
+# A full disk, faked at the OS boundary
+
+
+def small_disk(monkeypatch, folder: Path, capacity: int) -> None:
+    """From now on ``os.write`` into ``folder`` fails with ENOSPC beyond ``capacity`` bytes.
+
+    The bytes already in the folder count, so the "disk" is shared by every process
+    forked after this call (the contract workers) without any shared counter.
+    """
+    real_write = os.write
+
+    def write(fd: int, data) -> int:
+        try:
+            target = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            return real_write(fd, data)
+        if target.parent == folder:
+            used = sum(p.stat().st_size for p in folder.iterdir() if p.is_file() and p != target)
+            if used + len(data) > capacity:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)

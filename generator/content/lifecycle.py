@@ -19,6 +19,7 @@ from generator.content.versions import (
     write_lock,
 )
 from generator.errors import AgreementsError
+from generator.files import write_text_atomically
 
 
 def _parse_date(text: str) -> dt.date:
@@ -33,7 +34,7 @@ def _set_line(path: Path, key: str, value: str) -> None:
     pattern = re.compile(rf"^{key}:.*$", re.M)
     if not pattern.search(text):
         raise AgreementsError(f"no `{key}:` line to update; add it", file=path, key=key)
-    path.write_text(pattern.sub(f"{key}: {value}", text, count=1), encoding="utf-8")
+    write_text_atomically(path, pattern.sub(f"{key}: {value}", text, count=1))
 
 
 def updated_line(date: dt.date) -> str:
@@ -51,12 +52,16 @@ def new_version(root: Path, date_text: str) -> Path:
     target = root / VERSIONS_DIR / date.isoformat()
     staging = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(newest.folder, staging)
-    version_file = staging / "version.yml"
-    _set_line(version_file, "date", date.isoformat())
-    _set_line(version_file, "status", "draft")
-    _set_line(version_file, "updated", updated_line(date))
-    staging.rename(target)
+    try:
+        shutil.copytree(newest.folder, staging)
+        version_file = staging / "version.yml"
+        _set_line(version_file, "date", date.isoformat())
+        _set_line(version_file, "status", "draft")
+        _set_line(version_file, "updated", updated_line(date))
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk leaves no half-copied draft
+        raise
     return target
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from generator.content.loader import read_project_file
 from generator.content.schema import FILE_KINDS
 from generator.errors import AgreementsError
+from generator.files import write_text_atomically
 
 VERSIONS_DIR = Path("content") / "versions"
 LOCK_FILE = Path("content") / "published.lock.json"
@@ -86,9 +87,7 @@ def read_lock(root: Path) -> dict[str, dict[str, str]]:
 def write_lock(root: Path, lock: dict[str, dict[str, str]]) -> None:
     path = root / LOCK_FILE
     text = json.dumps(dict(sorted(lock.items())), ensure_ascii=False, indent=2, sort_keys=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(text + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, text + "\n")
 
 
 def lock_problems(root: Path, statuses: dict[str, str]) -> list[AgreementsError]:

@@ -5,8 +5,8 @@ worker is forked after the project is loaded, so per-version work (parsing the
 content, compiling templates) is done once, not per contract.
 
 A batch either completes or stops cleanly:
-- every file is written atomically (a temporary file in the target folder, then a
-  rename), and a temporary file is removed whatever stops its writing;
+- every file is written atomically (generator/files.py), and a temporary file is
+  removed whatever stops its writing;
 - the output folder is checked before anything is rendered;
 - the first failure (a full disk, a folder turned read-only) stops the batch: the
   workers finish the contract in hand and skip the rest, and the error lists the
@@ -35,6 +35,7 @@ from generator.contracts.customers import Customer, customer_from_record
 from generator.contracts.register import Register
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed, display_path
+from generator.files import remove_unfinished, write_atomically
 from generator.contracts import contract
 from generator.contracts.word.contract import contract_docx, docx_name
 
@@ -136,32 +137,6 @@ def prepare_output_folder(out: Path) -> None:
                               file=out, key="--out") from None
 
 
-# Temporary files this process is writing: removed if it is told to stop (see _abandon).
-_WRITING: set[Path] = set()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    _WRITING.add(temporary)  # before it exists, so no signal can leave it behind
-    try:
-        # O_EXCL never overwrites; mode 0o666 less the umask, as any new file gets.
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        try:
-            remaining = memoryview(data)
-            while remaining:
-                remaining = remaining[os.write(fd, remaining):]
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    finally:
-        _WRITING.discard(temporary)
-
-
 # Set in the parent before forking; workers read it instead of re-loading the project.
 _WORKER_STATE: dict = {}
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -179,8 +154,7 @@ def _worker_started(parent: int) -> None:
 
 
 def _abandon(*_signal) -> None:
-    for temporary in list(_WRITING):
-        temporary.unlink(missing_ok=True)
+    remove_unfinished()
     os._exit(1)
 
 

@@ -115,3 +115,31 @@ def test_a_clause_may_be_called_updated(tmp_path, capsys):
     assert code == 0, err
     assert any(l.startswith("added     updated (服务范围 3)") for l in out.splitlines())
     assert any(l.startswith("reworded  @updated") for l in out.splitlines())
+
+
+def test_publish_on_a_full_disk_changes_nothing(tmp_path, capsys, monkeypatch):
+    from helpers import small_disk
+
+    root = _project(tmp_path)
+    folder = root / "content" / "versions" / DRAFT
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    lock_before = (root / "content" / "published.lock.json").read_bytes()
+    small_disk(monkeypatch, folder, 0)
+    code, out, err = run_cli(["--root", str(root), "publish", DRAFT], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "No space left on device" in err and f"{DRAFT}/" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no half-written version.yml
+    assert (root / "content" / "published.lock.json").read_bytes() == lock_before
+
+
+def test_new_version_on_a_full_disk_leaves_no_half_copied_draft(tmp_path, capsys, monkeypatch):
+    from helpers import small_disk
+
+    root = _project(tmp_path)
+    versions = root / "content" / "versions"
+    small_disk(monkeypatch, versions / ".2027-03-01.tmp", 0)
+    code, out, err = run_cli(["--root", str(root), "new-version", "2027-03-01"], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "No space left on device" in err
+    assert sorted(p.name for p in versions.iterdir()) == [OLD, DRAFT]

@@ -9,7 +9,6 @@ bytes, inherited by the forked workers. Our own code is never patched.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import signal
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from contract_helpers import EXAMPLE, ROOT, VERSION, customer_yaml
+from helpers import small_disk
 
 
 def _customers(folder: Path, count: int) -> list[str]:
@@ -106,35 +106,13 @@ def test_a_read_only_folder_is_refused_before_rendering(cli, capfd, tmp_path):
 # --------------------------------------------------------------------------- a fake full disk
 
 
-@pytest.fixture
-def small_disk(monkeypatch):
-    """``small_disk(folder, capacity)``: os.write into ``folder`` fails with ENOSPC beyond ``capacity`` bytes."""
-    real_write = os.write
-
-    def install(folder: Path, capacity: int) -> None:
-        def write(fd: int, data) -> int:
-            try:
-                target = Path(os.readlink(f"/proc/self/fd/{fd}"))
-            except OSError:
-                return real_write(fd, data)
-            if target.parent == folder:
-                used = sum(p.stat().st_size for p in folder.iterdir() if p.is_file() and p != target)
-                if used + len(data) > capacity:
-                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            return real_write(fd, data)
-
-        monkeypatch.setattr(os, "write", write)
-
-    return install
-
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_enospc_mid_batch_stops_it_and_removes_the_temporary_file(cli, capfd, tmp_path, example_pdf,
-                                                                  small_disk, jobs):
+                                                                  monkeypatch, jobs):
     files = _customers(tmp_path / "customers", 4)
     out = tmp_path / "out"
     out.mkdir()
-    small_disk(out, len(example_pdf) * 5 // 2)  # inherited by the forked workers
+    small_disk(monkeypatch, out, len(example_pdf) * 5 // 2)  # inherited by the forked workers
     assert cli("contract", *files, "--out", str(out), "--jobs", jobs) == 1
     _assert_stopped_batch(capfd.readouterr().err, out, 4)
     assert len(list(out.glob("*.pdf"))) == 2
