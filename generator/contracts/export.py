@@ -289,7 +289,7 @@ def _batch_stopped(failed: list[tuple[int, BaseException]], written: list[Path],
     if not isinstance(error, (OSError, AgreementsError)):
         return error  # a bug, not the input or the disk: keep its traceback
     report = [f"the batch stopped: {len(written)} of {len(customers)} contract(s) written"
-              + (f", {len(failed) - 1} more failed the same way" if len(failed) > 1 else "")
+              + (f", {len(failed) - 1} more failed" if len(failed) > 1 else "")
               + (":" if written else ".")]
     report += [f"  {display_path(path)}" for path in written]
     if isinstance(error, AgreementsError):
