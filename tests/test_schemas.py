@@ -182,3 +182,15 @@ def test_written_customer_schema_rejects_a_bad_credit_code_shape_and_an_unknown_
     data = _as_json(yaml.safe_load((ROOT / "customers" / "examples" / "lanzhou-data.yml").read_text(encoding="utf-8")))
     assert _errors({**data, "services": ["telepathy"]}, schema)
     assert _errors({**data, "id": "Not A Slug"}, schema)
+
+
+def test_written_customer_schema_bounds_lists_as_the_loader_does(written):
+    # The editor flags what `agreements contract` refuses: duplicates and over-long lists.
+    schema = _schemas(written)["customer.schema.json"]
+    data = _as_json(yaml.safe_load((ROOT / "customers" / "examples" / "lanzhou-data.yml").read_text(encoding="utf-8")))
+    assert _errors({**data, "services": ["sms", "sms"]}, schema)
+    fields = [f"字段{i}" for i in range(51)]
+    assert _errors({**data, "consent": {**data["consent"], "personal_fields": fields}}, schema)
+    assert _errors({**data, "consent": {**data["consent"], "personal_fields": ["姓名", "姓名"]}}, schema)
+    assert _errors({**data, "consent": {**data["consent"], "purpose": "目" * 501}}, schema)
+    assert _errors({**data, "consent": {**data["consent"], "personal_fields": fields[:50]}}, schema) == []
