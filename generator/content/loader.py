@@ -12,7 +12,7 @@ Whatever the file holds, reading it ends in data or in an AgreementsError:
   (a FIFO would block, /dev/zero never ends) or larger than ``MAX_FILE_BYTES``;
 - nesting deeper than ``MAX_DEPTH`` is refused at its line (PyYAML's composer is
   recursive: 8,000 ``[`` are a RecursionError), and so are aliases (``*name``:
-  a few lines of them expand into billions of values);
+  a few lines of them expand into billions of values) and numbers too long to read;
 - dates stay the text they were written as: PyYAML's date constructor raises
   ValueError on ``2027-02-29``, so the schemas check dates themselves (at the
   value's line), the same way for every source of data.
@@ -38,6 +38,7 @@ Position = tuple[int, int]  # 1-based line and column
 
 MAX_FILE_BYTES = 1_000_000  # the agreement is 20 kB; a customer file 1 kB
 MAX_DEPTH = 32  # agreement.yml nests 10 deep (four levels of clauses)
+MAX_NUMBER_CHARACTERS = 100
 
 
 class LineDict(dict):
@@ -92,6 +93,9 @@ class _PositionLoader(yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 raise _Refused("aliases (`*name`) are not allowed; write the value out where it is used",
                                event.start_mark, path)
+            if self._is_long_number(event):
+                raise _Refused(f"a number of more than {MAX_NUMBER_CHARACTERS} characters; put it in "
+                               "quotes if it is text", event.start_mark, path)
             if len(path) >= MAX_DEPTH:
                 raise _Refused(f"nested more than {MAX_DEPTH} levels deep; no file of the project "
                                "nests this deep, check the indentation and brackets", event.start_mark,
@@ -100,6 +104,15 @@ class _PositionLoader(yaml.SafeLoader):
         finally:
             if parent is not None:
                 path.pop()
+
+    def _is_long_number(self, event: yaml.Event) -> bool:
+        # Python refuses to read an int of over 4,300 digits (ValueError), and YAML 1.1's
+        # base-60 integers (1:59:59…) take minutes to compute at a few hundred kilobytes.
+        if not isinstance(event, yaml.ScalarEvent) or len(event.value) <= MAX_NUMBER_CHARACTERS:
+            return False
+        tag = event.tag if event.tag not in (None, "!") else self.resolve(
+            yaml.ScalarNode, event.value, event.implicit)
+        return tag == "tag:yaml.org,2002:int"
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:
         self.flatten_mapping(node)
@@ -135,6 +148,7 @@ _PositionLoader.add_constructor(
 _PositionLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
 )
+
 
 
 def load_yaml(path: Path, *, project_root: Path) -> Any:

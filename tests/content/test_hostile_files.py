@@ -131,6 +131,22 @@ def test_a_content_file_of_several_megabytes_is_refused(tmp_path, capsys):
     assert "prohibited.yml: the file is larger than 1 MB" in err
 
 
+# --------------------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "1" + ":59" * 250_000, "0x" + "f" * 200],
+                         ids=["5000-digits", "base-60", "hexadecimal"])
+def test_a_number_too_long_to_read_is_refused_at_its_key(number):
+    # int() refuses over 4,300 digits (ValueError); base 60 took minutes.
+    from generator.content.loader import load_yaml_text
+    from generator.errors import AgreementsError
+
+    with pytest.raises(AgreementsError) as refused:
+        load_yaml_text(f"id: x\nconsent:\n  purpose: {number}\n", "customer.yml")
+    assert (refused.value.line, refused.value.key) == (3, "consent.purpose")
+    assert "a number of more than 100 characters" in refused.value.message
+
+
 # --------------------------------------------------------------------------- bounded messages
 
 

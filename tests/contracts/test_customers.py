@@ -31,6 +31,7 @@ CASES = {
     # RecursionError before
     "deep-nesting.yml": ("purpose: [[[", "consent.purpose", "nested more than 32 levels deep"),
     "alias.yml": ("name: *person", "contact.name", "aliases (`*name`) are not allowed"),
+    "huge-number.yml": ("representative: 9999", "representative", "a number of more than 100 characters"),
     "duplicate-service.yml": ("services: [sms, sms]", "services", "“sms” is listed twice"),
     "duplicate-personal-field.yml": ("personal_fields: [姓名, 身份证号码, 姓名]", "consent.personal_fields",
                                      "“姓名” is listed twice"),
