@@ -148,7 +148,7 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
 def customer_sheet(ctx: Context, out: Path) -> None:
     """Write OUT.xlsx, a customer sheet to fill in: the headers, an example row, drop-down lists,
     and a sheet 说明 explaining every column."""
-    from generator.contracts.export import write_atomically
+    from generator.files import write_atomically
     from generator.contracts.sheet_template import customer_sheet_bytes
 
     write_atomically(out, customer_sheet_bytes(ctx.project()))

@@ -150,7 +150,6 @@ _PositionLoader.add_constructor(
 )
 
 
-
 def load_yaml(path: Path, *, project_root: Path) -> Any:
     """Parse one YAML file of the project; any problem becomes an AgreementsError at its line."""
     data = read_project_file(path, project_root)
@@ -176,18 +175,18 @@ def read_project_file(path: Path, project_root: Path) -> bytes:
     except OSError as exc:
         raise AgreementsError(f"cannot read the file: {exc.strerror}", file=path) from None
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise AgreementsError("not a regular file (a device, pipe or socket); name the YAML file "
                                   "itself", file=path)
-        data = handle.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
-    if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        data = handle.read(MAX_FILE_BYTES + 1)  # not st_size: the file may grow while read
+    if len(data) > MAX_FILE_BYTES:
         raise AgreementsError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB, far more than "
                               "any agreement or customer file; check that it is the right file", file=path)
     return data
 
 
 def refuse_link_out_of(path: Path, project_root: Path) -> None:
+    """AgreementsError, before anything is read, when ``path`` leads out of the project."""
     absolute = Path(os.path.abspath(path))
     real = Path(os.path.realpath(path))
     real_root = Path(os.path.realpath(project_root))
