@@ -64,8 +64,8 @@ class _Refused(ComposerError):
 
     def __init__(self, problem: str, mark: yaml.Mark, path: list[Any]) -> None:
         super().__init__(None, None, problem, mark)
-        self.key = "".join(f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in path)
-        self.key = self.key.lstrip(".") or None
+        key = "".join(f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in path)
+        self.key = key.lstrip(".") or None  # spelled as resolve.format_loc spells it
 
 
 def _down_to_last_key(path: list[Any]) -> list[Any]:
@@ -206,8 +206,7 @@ def load_yaml_text(text: str, path: Path | str) -> Any:
     for char, name in _INVISIBLE_BREAKS.items():
         at = text.find(char)
         if at >= 0:
-            line = text.count("\n", 0, at) + 1
-            col = at - (text.rfind("\n", 0, at) + 1) + 1
+            line, col = _line_and_column(text, at)
             raise AgreementsError(f"invisible line-break character U+{ord(char):04X} ({name}); "
                                   "delete it (YAML would silently turn it into a space)",
                                   file=path, line=line, col=col)
@@ -216,12 +215,15 @@ def load_yaml_text(text: str, path: Path | str) -> Any:
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, col = _line_and_column(text, exc.position)
         raise AgreementsError(f"the control character U+{exc.character:04X} is not allowed in YAML; "
                               "delete it", file=path, line=line, col=col) from None
     except yaml.YAMLError as exc:
         raise AgreementsError(f"invalid YAML: {shown(exc, 200)}", file=path) from None
+
+
+def _line_and_column(text: str, at: int) -> Position:
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: Path | str) -> AgreementsError:

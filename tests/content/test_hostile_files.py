@@ -301,3 +301,13 @@ def test_an_unquoted_date_stays_the_text_written():
 
     data = load_yaml_text("a: 2027-02-29\nb: 2026-12-01 10:00:00\nc: 2026-12-01\n", "x.yml")
     assert data == {"a": "2027-02-29", "b": "2026-12-01 10:00:00", "c": "2026-12-01"}
+
+
+def test_a_raw_control_character_is_refused_where_it_stands():
+    from generator.content.loader import load_yaml_text
+    from generator.errors import AgreementsError
+
+    with pytest.raises(AgreementsError) as refused:
+        load_yaml_text("id: x\ncompany: 甲\x01公司\n", "customer.yml")
+    assert (refused.value.line, refused.value.col) == (2, 11)
+    assert "U+0001" in refused.value.message
