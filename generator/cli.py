@@ -201,11 +201,13 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
 @pass_context
 def docx(ctx: Context, version: str, out: Path) -> None:
     """Write VERSION as a Word document, placeholders shown as 【请填写…】."""
-    from generator.contracts.export import write_atomically
+    from generator.contracts.export import prepare_output_folder
+    from generator.files import write_atomically
     from generator.contracts.word.body import version_docx
 
     project = ctx.project()
     chosen = project.version(version)
+    prepare_output_folder(out)
     target = out / f"{chosen.date}.docx"
     write_atomically(target, version_docx(project.config, chosen))
     click.echo(f"wrote {display_path(target)}")
@@ -220,7 +222,7 @@ def docx(ctx: Context, version: str, out: Path) -> None:
 def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     """Write NEW as a Word document with its differences from OLD as tracked changes."""
     from generator.content.diff import compare
-    from generator.contracts.export import write_atomically
+    from generator.files import write_atomically
     from generator.contracts.word.redline import redline_docx, redline_name
 
     project = ctx.project()

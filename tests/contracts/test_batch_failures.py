@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_helpers import EXAMPLE, ROOT, VERSION, customer_yaml
+from contract_helpers import EXAMPLE, VERSION, customer_yaml
 from helpers import small_disk
 
 
@@ -57,11 +57,11 @@ def _assert_stopped_batch(err: str, out: Path, total: int) -> None:
 # --------------------------------------------------------------------------- --out
 
 
-@pytest.mark.parametrize("command", ["contract", "pdf"])
+@pytest.mark.parametrize("command", ["contract", "pdf", "docx"])
 def test_out_below_a_regular_file_is_refused_before_rendering(cli, capfd, tmp_path, command):
     blocker = tmp_path / "report.txt"
     blocker.write_text("a file, not a folder\n", encoding="utf-8")
-    args = [str(EXAMPLE)] if command == "contract" else ["2021-12-20"]
+    args = [str(EXAMPLE)] if command == "contract" else [VERSION]
     assert cli(command, *args, "--out", str(blocker / "contracts")) == 1
     err = capfd.readouterr().err
     assert "Traceback" not in err
@@ -118,6 +118,18 @@ def test_enospc_mid_batch_stops_it_and_removes_the_temporary_file(cli, capfd, tm
     assert len(list(out.glob("*.pdf"))) == 2
 
 
+def test_a_contract_is_written_in_all_its_formats_or_in_none(cli, capfd, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    small_disk(monkeypatch, out, 150_000)  # room for the .docx (about 50 kB), not the PDF
+    assert cli("contract", str(EXAMPLE), "--out", str(out), "--format", "pdf,docx") == 1
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+    assert "cannot write the contract (No space left on device)" in err
+    assert "the batch stopped: 0 of 1 contract(s) written." in err
+    assert list(out.iterdir()) == []  # the .docx written first was removed with its contract
+
+
 # --------------------------------------------------------------------------- kill -9
 
 
@@ -149,10 +161,10 @@ def _wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
-def test_workers_exit_when_the_parent_is_killed(tmp_path):
+def test_workers_exit_when_the_parent_is_killed(tmp_path, contract_root):
     files = _customers(tmp_path / "customers", 40)
     out = tmp_path / "out"
-    batch = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(ROOT), "contract", *files,
+    batch = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(contract_root), "contract", *files,
                               "--out", str(out), "--jobs", "2"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
