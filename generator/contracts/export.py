@@ -155,7 +155,19 @@ def _worker_started(parent: int) -> None:
 
 def _abandon(*_signal) -> None:
     remove_unfinished()
+    _remove_contract_in_hand()
     os._exit(1)
+
+
+# The formats of the contract in hand already written: a contract is written in all its
+# formats or in none, so they go when it fails or the worker is told to stop.
+_IN_HAND: list[Path] = []
+
+
+def _remove_contract_in_hand() -> None:
+    for path in _IN_HAND:
+        path.unlink(missing_ok=True)
+    _IN_HAND.clear()
 
 
 def _export_one(index: int) -> Path | None:
@@ -168,23 +180,21 @@ def _export_one(index: int) -> Path | None:
     signing: Signing | None = _WORKER_STATE["signing"]
     formats: frozenset[str] = _WORKER_STATE["formats"]
     target = _WORKER_STATE["out"] / customer.output_name
-    written: list[Path] = []
     try:
         if "docx" in formats:
             write_atomically(target.with_name(docx_name(customer)), contract_docx(project.config, customer))
-            written.append(target.with_name(docx_name(customer)))
-        if "pdf" not in formats:
-            return written[-1]
-        data = contract.render_pdf(project.root, project.config, customer.version, customer)
-        if signing:
-            data = contract.sign_provider(data, signing.signer)
-        write_atomically(target, data)
+            _IN_HAND.append(target.with_name(docx_name(customer)))
+        if "pdf" in formats:
+            data = contract.render_pdf(project.root, project.config, customer.version, customer)
+            if signing:
+                data = contract.sign_provider(data, signing.signer)
+            write_atomically(target, data)
     except BaseException:
         stop.set()
-        for path in written:  # a contract is written in all its formats or in none
-            path.unlink(missing_ok=True)
+        _remove_contract_in_hand()
         raise
-    return target
+    _IN_HAND.clear()
+    return target if "pdf" in formats else target.with_name(docx_name(customer))
 
 
 # (index, the file written or None, the error or None) per contract, in input order
