@@ -93,15 +93,20 @@ def _formats(_ctx, _param, value: str) -> frozenset[str]:
 @click.option("--sign-p12", "p12", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Sign 乙方's field with this PKCS#12 key; its password is read from "
               "$AGREEMENTS_P12_PASSWORD.")
+@click.option("--tsa", metavar="URL", default=None,
+              help="Add an RFC 3161 timestamp from this time-stamping authority to 乙方's "
+              "signature (PAdES B-T); needs --sign-p12.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes [default: one per core].")
-@click.option("--allow-draft", is_flag=True, help="Allow a draft version (for previews only).")
+@click.option("--allow-draft", is_flag=True,
+              help="Allow a draft version (unsigned previews only; never with --sign-p12).")
 @click.option("--format", "formats", callback=_formats, default="pdf", show_default=True,
               metavar="pdf|docx|pdf,docx", help="What to write: the signable PDF, a Word copy "
               "<id>_<version>.docx for the customer's lawyer, or both.")
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
-                     jobs: int | None, allow_draft: bool, formats: frozenset[str]) -> None:
+                     tsa: str | None, jobs: int | None, allow_draft: bool,
+                     formats: frozenset[str]) -> None:
     """Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer
     files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF
     is recorded in the register."""
@@ -112,11 +117,18 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
     if p12 and "pdf" not in formats:
         raise click.BadParameter("only PDFs are signed; add pdf to --format or drop --sign-p12",
                                  param_hint="--sign-p12")
+    if p12 and allow_draft:
+        raise AgreementsError("--allow-draft makes unsigned previews and cannot be combined "
+                              "with --sign-p12: a draft is never signed; publish the version "
+                              "first, or leave out --sign-p12", key="--allow-draft")
+    if tsa and not p12:
+        raise AgreementsError("--tsa timestamps 乙方's signature; add --sign-p12 FILE, or "
+                              "leave out --tsa", key="--tsa")
     project = ctx.project()
     if "pdf" in formats:
         require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
     customers = export.load_customers(files, project, allow_draft=allow_draft)
-    signing = export.signing_from_environment(p12) if p12 else None
+    signing = export.signing_from_environment(p12, tsa) if p12 else None
     out = out if out.is_absolute() else Path.cwd() / out
     # draft previews are not recorded, nor a Word copy alone: the register lists contract PDFs
     issued = sum(not c.version.is_draft for c in customers) if "pdf" in formats else 0
@@ -252,23 +264,38 @@ def consent(ctx: Context, file: Path, fmt: str, customer_id: str | None, allow_d
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--trust", "trust", multiple=True, metavar="CA.pem",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Trust signatures that chain up to this CA certificate (PEM or DER); repeatable.")
+@click.option("--require-trust", is_flag=True,
+              help="Treat an untrusted signature or timestamp as a failure, not a warning.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (see README).")
 @pass_context
-def verify(ctx: Context, file: Path) -> None:
-    """Check a contract PDF against the sources it claims to come from."""
+def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool,
+           as_json: bool) -> None:
+    """Check a contract PDF byte for byte against the sources it names, and every signature.
+
+    Exit code 0: genuine; 1: altered or invalid; 2: cannot decide.
+    """
+    import json
+
     from generator.contracts.verify import verify_contract
 
-    verdict = verify_contract(file, ctx.project(check_lock=False))
-    click.echo(f"version:  {verdict.version}\ncontract: {verdict.contract_number}\n"
-               f"customer: {verdict.customer}")
-    for note in verdict.notes:
-        click.echo(f"note:     {note}")
-    if verdict.genuine:
-        click.echo("verdict:  genuine — the text matches the sources and the customer's values")
-        return
-    for problem in verdict.problems:
-        click.echo(f"problem:  {problem}")
-    raise AgreementsError("verdict: NOT genuine — the PDF does not match what the sources produce",
-                          file=file)
+    try:
+        report = verify_contract(file, ctx.project(check_lock=False), trust=trust,
+                                 require_trust=require_trust)
+    except AgreementsError as exc:  # nothing was checked, so nothing is decided
+        if ctx.debug:
+            traceback.print_exc()
+        click.echo(str(exc), err=True)
+        raise click.exceptions.Exit(2) from None
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.to_text(), nl=False)
+    if report.verdict.exit_code:
+        click.echo(f"{display_path(file)}: {report.headline}", err=True)
+        raise click.exceptions.Exit(report.verdict.exit_code)
 
 
 @cli.command("build")
@@ -355,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     if debug:  # accepted anywhere on the line, not only before the command
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:
-        cli.main(args=args, prog_name="agreements", standalone_mode=False)
+        # Without standalone mode click returns what `ctx.exit(code)` or `Exit(code)` set.
+        code = cli.main(args=args, prog_name="agreements", standalone_mode=False)
     except AgreementsError as exc:
         if debug:
             traceback.print_exc()
@@ -377,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def environment_message(exc: OSError) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import hashlib
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -36,3 +39,45 @@ def code_digest() -> str:
         except metadata.PackageNotFoundError:
             digest.update(f"{name}=-\n".encode())
     return digest.hexdigest()
+
+
+# The native libraries that shape and subset text for WeasyPrint, by their shared-object name.
+TEXT_LIBRARIES = (("harfbuzz", "hb_version_string"), ("pango-1.0", "pango_version_string"),
+                  ("fontconfig", "FcGetVersion"))
+
+
+@functools.cache
+def system_digest() -> str:
+    """The text libraries' versions and the installed fonts (fixed per process).
+
+    Two machines with the same generator code can still write different PDF
+    bytes when HarfBuzz, Pango or a font differ, so a contract names these too:
+    `verify` then says "made with other fonts" instead of calling it altered.
+    Fonts are identified by fontconfig's file, face index and font revision
+    (from the font's own ``head`` table), which is cheap and survives copying.
+    """
+    digest = hashlib.sha256()
+    for name, function in TEXT_LIBRARIES:
+        digest.update(f"{name}={_library_version(name, function)}\n".encode())
+    try:
+        fonts = subprocess.run(["fc-list", "--format", "%{file}|%{index}|%{fontversion}\n"],
+                               capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        fonts = b"fc-list unavailable"
+    digest.update(b"\n".join(sorted(fonts.splitlines())))
+    return digest.hexdigest()
+
+
+def _library_version(name: str, function: str) -> str:
+    path = ctypes.util.find_library(name)
+    if path is None:
+        return "-"
+    try:
+        symbol = getattr(ctypes.CDLL(path), function)
+    except (OSError, AttributeError):
+        return "-"
+    if function == "FcGetVersion":  # an int such as 21401
+        symbol.restype = ctypes.c_int
+        return str(symbol())
+    symbol.restype = ctypes.c_char_p
+    return symbol().decode("ascii", "replace")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import os
 import re
@@ -92,10 +91,34 @@ def line_of(text: str, marker: str | re.Pattern, occurrence: int = -1) -> int:
 # --------------------------------------------------------------------------
 # A throwaway CA for signing tests
 
+SIGNING_USAGE = frozenset({"digital_signature", "content_commitment"})  # nonRepudiation
+
+
+def _name(common: str):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Agreements Test"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def _usage(on: frozenset[str]):
+    from cryptography import x509
+
+    flags = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment",
+                           "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+                           "encipher_only", "decipher_only"), False)
+    flags.update(dict.fromkeys(on, True))
+    return x509.KeyUsage(**flags)
+
 
 @dataclass(frozen=True)
 class Pki:
+    """A root CA, its key, and 乙方's good P12 (digitalSignature + nonRepudiation)."""
+
     root_cert: object  # cryptography x509.Certificate
+    root_key: object
     p12_path: Path
     password: str
 
@@ -110,53 +133,112 @@ class Pki:
 
         return asn1_x509.Certificate.load(self.root_cert.public_bytes(serialization.Encoding.DER))
 
+    def root_pem(self, folder: Path) -> Path:
+        """The root certificate as a PEM file, for `verify --trust`."""
+        from cryptography.hazmat.primitives import serialization
+
+        path = folder / "test-root.pem"
+        path.write_bytes(self.root_cert.public_bytes(serialization.Encoding.PEM))
+        return path
+
+    def issue(self, key, common: str, *, usage=SIGNING_USAGE, days: tuple[float, float] = (-1 / 288, 1),
+              extended_usage=None):
+        """A leaf certificate for ``key``, valid from now+days[0] to now+days[1]."""
+        import datetime as dt
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+
+        now = dt.datetime.now(dt.timezone.utc)
+        builder = (x509.CertificateBuilder().subject_name(_name(common))
+                   .issuer_name(self.root_cert.subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now + dt.timedelta(days=days[0]))
+                   .not_valid_after(now + dt.timedelta(days=days[1]))
+                   .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                       self.root_key.public_key()), critical=False))
+        if usage is not None:
+            builder = builder.add_extension(_usage(frozenset(usage)), critical=True)
+        if extended_usage is not None:
+            builder = builder.add_extension(x509.ExtendedKeyUsage(extended_usage), critical=True)
+        return builder.sign(self.root_key, hashes.SHA256())
+
+    def make_p12(self, folder: Path, name: str, *, common: str = "乙方 Contracts Signer",
+                 usage=SIGNING_USAGE, days: tuple[float, float] = (-1 / 288, 1),
+                 mismatched_key: bool = False) -> Path:
+        """A password-protected P12 (the Pki's password): e.g. ``days=(-3, -1)`` for an expired
+        certificate, ``days=(1, 3)`` for one not valid yet, ``usage={"key_encipherment"}`` for
+        the wrong key usage, ``mismatched_key=True`` for a key that is not the certificate's."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = self.issue(key, common, usage=usage, days=days)
+        encryption = serialization.BestAvailableEncryption(self.password_bytes)
+        if mismatched_key:
+            # A P12 cannot pair a key with a foreign certificate (cryptography refuses to
+            # write it and pairs by public key when reading), so this is the shape such a
+            # file takes when read: another key, next to the certificate.
+            other = ec.generate_private_key(ec.SECP256R1())
+            data = pkcs12.serialize_key_and_certificates(
+                name.encode(), other, None, [cert, self.root_cert], encryption)
+        else:
+            data = pkcs12.serialize_key_and_certificates(
+                name.encode(), key, cert, [self.root_cert], encryption)
+        path = folder / f"{name}.p12"
+        path.write_bytes(data)
+        return path
+
+    def signer(self, p12: Path):
+        """pyHanko's signer for one of these P12 files, as a third-party tool would load it."""
+        from pyhanko.sign import signers
+
+        return signers.SimpleSigner.load_pkcs12_data(p12.read_bytes(), other_certs=(),
+                                                     passphrase=self.password_bytes)
+
+    def timestamper(self):
+        """pyHanko's test TSA (timeStamping extended key usage) issued by this root."""
+        from asn1crypto import keys as asn1_keys
+        from asn1crypto import x509 as asn1_x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import ExtendedKeyUsageOID
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the test TSA is RSA-only
+        cert = self.issue(key, "Agreements Test TSA", usage={"digital_signature"},
+                          extended_usage=[ExtendedKeyUsageOID.TIME_STAMPING])
+        return DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption())))
+
 
 def make_pki(folder: Path, password: str = "s3cret-pw") -> Pki:
-    """Root CA + leaf (digitalSignature, nonRepudiation) in a password-protected P12."""
+    """Root CA + 乙方's leaf (digitalSignature, nonRepudiation) in a password-protected P12."""
+    import datetime as dt
+
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    def name(common: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Agreements Test"),
-                          x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-    def usage(**on) -> x509.KeyUsage:
-        flags = dict(digital_signature=False, content_commitment=False, key_encipherment=False,
-                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                     crl_sign=False, encipher_only=False, decipher_only=False)
-        flags.update(on)
-        return x509.KeyUsage(**flags)
 
     now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = name("Contracts Test Root CA")
+    root_name = _name("Contracts Test Root CA")
     root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
             .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=2))
+            .not_valid_before(now - dt.timedelta(days=30)).not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(usage(key_cert_sign=True, crl_sign=True), critical=True)
+            .add_extension(_usage(frozenset({"key_cert_sign", "crl_sign"})), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
             .sign(root_key, hashes.SHA256()))
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder().subject_name(name("乙方 Contracts Signer")).issuer_name(root_name)
-            .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(usage(digital_signature=True, content_commitment=True), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
-                           critical=False)
-            .sign(root_key, hashes.SHA256()))
-    p12 = pkcs12.serialize_key_and_certificates(
-        name=b"party-b", key=leaf_key, cert=leaf, cas=[root],
-        encryption_algorithm=serialization.BestAvailableEncryption(password.encode()))
-    path = folder / "party-b.p12"
-    path.write_bytes(p12)
-    return Pki(root, path, password)
+    pki = Pki(root, root_key, folder / "party-b.p12", password)
+    pki.make_p12(folder, "party-b")
+    return pki
 
 
 # --------------------------------------------------------------------------

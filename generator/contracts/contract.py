@@ -17,7 +17,7 @@ from generator import __version__
 from generator.content.config import SiteConfig
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
-from generator.fingerprint import files_digest
+from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.contracts.engine import assemble, pdf
 from generator.inline import InlineContext, to_html
 from generator.templates import css_string, render_template
@@ -37,6 +37,8 @@ META_NUMBER = "ContractNumber"
 META_GENERATOR = "GeneratorVersion"
 META_CUSTOMER = "CustomerValues"  # the canonical values, so `verify` can rebuild the text
 META_LAYOUT = "LayoutSHA256"  # templates and site_config.yml: what else shapes the text
+META_CODE = "GeneratorSHA256"  # the generator's code and its Python rendering libraries
+META_SYSTEM = "SystemSHA256"  # HarfBuzz, Pango, fontconfig and the installed fonts
 
 # The files besides a version's sources that decide a contract's text and layout.
 LAYOUT_INPUTS = ("templates/pdf", "templates/partials", "site_config.yml")
@@ -80,8 +82,11 @@ def layout_digest(root: Path) -> str:
 
 
 def provenance(version: Version, customer: Customer | None, root: Path) -> dict[str, str]:
+    """What the contract was made from, in its Info dictionary: everything `verify` needs to
+    rebuild it byte for byte, or to say that this checkout or machine cannot."""
     meta = {META_VERSION: version.date, META_SOURCE: version.source_sha256,
-            META_GENERATOR: __version__, META_LAYOUT: layout_digest(root)}
+            META_GENERATOR: __version__, META_LAYOUT: layout_digest(root),
+            META_CODE: code_digest(), META_SYSTEM: system_digest()}
     if customer:
         meta[META_VALUES] = customer.values_sha256
         meta[META_NUMBER] = customer.contract_number
@@ -159,14 +164,22 @@ def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer
 
 
 def load_signer(p12: Path, password: bytes):
-    """Open the key once, up front: a wrong password stops a batch before any file is written."""
-    from generator.contracts import signing# pyHanko costs ~0.6 s to import; only signing needs it
+    """Open the key once, up front: a wrong password or a key unfit to sign (expired, not yet
+    valid, wrong key usage, not matching its certificate) stops a batch before any file is written."""
+    from generator.contracts import signing  # pyHanko costs ~0.6 s to import; only signing needs it
 
     return signing.load_signer(p12, password)
 
 
-def sign_provider(data: bytes, signer) -> bytes:
-    """乙方 signs its field in advance; 甲方's stays open for the customer."""
+def load_timestamper(url: str):
+    """The RFC 3161 time-stamping authority at ``url``, tried once before anything is written."""
     from generator.contracts import signing
 
-    return signing.sign_field(data, PROVIDER_FIELD, signer)
+    return signing.timestamper(url)
+
+
+def sign_provider(data: bytes, signer, timestamps=None) -> bytes:
+    """乙方 certifies its field in advance (DocMDP 2: 甲方 can still sign ``PartyA``)."""
+    from generator.contracts import signing
+
+    return signing.sign_field(data, PROVIDER_FIELD, signer, certify=True, timestamps=timestamps)

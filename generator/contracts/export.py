@@ -45,10 +45,12 @@ FORMATS = ("pdf", "docx")  # what `contract --format` may write for each custome
 
 @dataclass(frozen=True)
 class Signing:
-    """乙方's key, opened once in the parent; forked workers inherit it."""
+    """乙方's key (and time-stamping authority), opened once in the parent; forked workers
+    inherit them."""
 
     p12: Path
     signer: object  # pyHanko's SimpleSigner
+    timestamps: object | None = None  # pyHanko's TimeStamper, for PAdES B-T
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,23 @@ class BatchResult:
     workers: int
 
 
-def signing_from_environment(p12: Path) -> Signing:
+def signing_from_environment(p12: Path, tsa: str | None = None) -> Signing:
     """The P12's password comes from the environment only, so it never shows in `ps` or logs."""
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None:
         raise AgreementsError(f"set the environment variable {PASSWORD_VARIABLE} to the "
                               "P12 file's password", file=p12, key="--sign-p12")
-    return Signing(p12, contract.load_signer(p12, password.encode("utf-8")))
+    signer = contract.load_signer(p12, password.encode("utf-8"))
+    return Signing(p12, signer, contract.load_timestamper(tsa) if tsa else None)
+
+
+def refuse_signed_drafts(customers: list[Customer]) -> None:
+    """A draft is never signed: its text may still change under the signature."""
+    drafts = sorted({c.version.date for c in customers if c.version.is_draft})
+    if drafts:
+        raise AgreementsError(f"version {', '.join(drafts)} is a draft and cannot be signed; "
+                              "publish it first (`agreements publish DATE`), or export an "
+                              "unsigned preview without --sign-p12", key="--sign-p12")
 
 
 def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool = False) -> list[Customer]:
@@ -187,7 +199,7 @@ def _export_one(index: int) -> Path | None:
         if "pdf" in formats:
             data = contract.render_pdf(project.root, project.config, customer.version, customer)
             if signing:
-                data = contract.sign_provider(data, signing.signer)
+                data = contract.sign_provider(data, signing.signer, signing.timestamps)
             write_atomically(target, data)
     except BaseException:
         stop.set()
@@ -210,6 +222,8 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     the input order, and ``written`` holds one path per contract (the PDF if any). Each PDF is
     recorded in ``register`` as soon as it is written (draft previews are not issued, and a
     Word copy alone is not the contract, so neither is recorded)."""
+    if signing:
+        refuse_signed_drafts(customers)
     started = time.perf_counter()
     formats = frozenset(formats)
     prepare_output_folder(out)

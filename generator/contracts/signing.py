@@ -1,18 +1,28 @@
-"""PAdES signing with pyHanko.
+"""PAdES signing with pyHanko, refusing keys that no e-signature system would accept.
 
 The empty signature fields are written with the pages
 (:func:`generator.contracts.engine.pdf.signature_fields`). :func:`sign_field` fills one
 of them with a PAdES signature (``/ETSI.CAdES.detached``) in an incremental
 update, leaving the other fields empty and the unsigned revision's bytes as
-they were. Signing is not reproducible (signing time, signature value), and
-this module is imported only when signing, since pyHanko is slow to import.
+they were. 乙方's signature is a *certification* signature with DocMDP
+permission 2, as e-signature platforms make it: form filling and signing stay
+allowed (甲方 signs ``PartyA`` afterwards in any reader), and every PDF reader
+flags any other change made after it. With a time-stamping authority the
+signature carries an RFC 3161 signature timestamp (PAdES B-T).
+
+Signing is not reproducible (signing time, signature value), and this module
+is imported only when signing, since pyHanko is slow to import.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import io
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko import stamp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -20,10 +30,16 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from generator.errors import AgreementsError
 
-__all__ = ["load_signer", "sign_field"]
+__all__ = ["check_certificate", "load_signer", "sign_field", "timestamper"]
+
+# What the key usage of a contract-signing certificate must allow (RFC 5280 names).
+REQUIRED_KEY_USAGE = {"digital_signature": "digitalSignature",
+                      "content_commitment": "nonRepudiation"}
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
@@ -38,12 +54,13 @@ def _reader(pdf: bytes) -> PdfFileReader:
 _STAMP = stamp.TextStampStyle(stamp_text="Digitally signed\nTime: %(ts)s")
 
 
-def load_signer(p12_path: Path, password: bytes) -> signers.SimpleSigner:
-    """Load key and certificates from a PKCS#12 file; errors name the file, never the password.
+def load_signer(p12_path: Path, password: bytes, *,
+                now: dt.datetime | None = None) -> signers.SimpleSigner:
+    """Load key and certificates from a PKCS#12 file; refuse a key unfit to sign a contract.
 
-    ``SimpleSigner.load_pkcs12`` returns ``None`` for every failure (and logs
-    it), so the file is read here and handed to ``load_pkcs12_data`` to tell a
-    missing file from a wrong password.
+    Errors name the file, never the password. ``SimpleSigner.load_pkcs12``
+    returns ``None`` for every failure (and logs it), so the file is read here
+    and opened with ``cryptography`` first, whose errors tell the cases apart.
     """
     p12_path = Path(p12_path)
     try:
@@ -55,18 +72,28 @@ def load_signer(p12_path: Path, password: bytes) -> signers.SimpleSigner:
     except OSError as exc:
         raise AgreementsError(
             f"cannot read PKCS#12 file: {exc.strerror}", file=p12_path) from None
-    # Check with cryptography first: its error tells wrong password from bad data
-    # only loosely, so the message covers both; it never echoes the password.
     try:
-        key, cert, _ = pkcs12.load_key_and_certificates(data, password)
+        key, cert, others = pkcs12.load_key_and_certificates(data, password)
     except (ValueError, TypeError):
         raise AgreementsError(
             "cannot open PKCS#12 file: wrong password, or not a PKCS#12 (.p12/.pfx) file",
             file=p12_path) from None
+    if key is not None and cert is None and others:
+        # cryptography pairs the key with the certificate holding its public key
+        raise AgreementsError(
+            "the private key in the PKCS#12 file does not match any of its certificates; "
+            "export the signing key together with its own certificate", file=p12_path)
     if key is None or cert is None:
         raise AgreementsError(
             "PKCS#12 file holds no private key with its certificate; export the signing "
             "key together with its certificate", file=p12_path)
+    if _public_der(key.public_key()) != _public_der(cert.public_key()):
+        raise AgreementsError(
+            "the private key in the PKCS#12 file does not match its certificate; export "
+            "the signing key together with its own certificate", file=p12_path)
+    problem = check_certificate(cert, now or dt.datetime.now(dt.timezone.utc))
+    if problem:
+        raise AgreementsError(f"the signing certificate {problem}", file=p12_path)
     try:
         return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password)
     except ValueError:
@@ -75,14 +102,57 @@ def load_signer(p12_path: Path, password: bytes) -> signers.SimpleSigner:
             file=p12_path) from None
 
 
-def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner) -> bytes:
-    """Sign the existing, empty signature field ``field_name`` (PAdES baseline B-B).
+def _public_der(public_key) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
 
-    ``signer`` comes from :func:`load_signer`, once per batch. Other fields
-    stay as they are. Raises :class:`AgreementsError` if the field does not
-    exist or is already signed.
+
+def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
+    """Why ``cert`` cannot sign a contract at ``now`` (a phrase), or None when it can."""
+    subject = cert.subject.rfc4514_string()
+    if now < cert.not_valid_before_utc:
+        return (f"({subject}) is not valid yet: valid from {cert.not_valid_before_utc:%Y-%m-%d %H:%M} "
+                "UTC; sign once it is valid, or check this machine's clock")
+    if now > cert.not_valid_after_utc:
+        return (f"({subject}) expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC; "
+                "renew it with the certificate authority and export a new PKCS#12 file")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    missing = [name for attribute, name in REQUIRED_KEY_USAGE.items()
+               if usage is None or not getattr(usage, attribute)]
+    if missing:
+        return (f"({subject}) does not allow {' and '.join(missing)} in its key usage, which "
+                "signing a contract needs; ask the certificate authority for a signing "
+                "certificate")
+    return None
+
+
+def timestamper(url: str) -> TimeStamper:
+    """An RFC 3161 client for ``url``, tried once now so that a wrong URL stops a batch
+    before any file is written (the answer is also what pyHanko sizes signatures with)."""
+    client = RequestsHTTPTimeStamper(url, timeout=30)
+    try:
+        asyncio.run(client.async_dummy_response("sha256"))
+    except Exception as exc:  # noqa: BLE001 - any failure of the TSA: network, HTTP, ASN.1
+        raise AgreementsError(
+            f"the time-stamping authority at {url} did not answer with a timestamp "
+            f"({type(exc).__name__}: {exc}); check the URL (an RFC 3161 service taking "
+            "application/timestamp-query) or sign without --tsa", key="--tsa") from None
+    return client
+
+
+def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner, *,
+               certify: bool = False, timestamps: TimeStamper | None = None) -> bytes:
+    """Sign the existing, empty signature field ``field_name`` (PAdES B-B, or B-T with
+    ``timestamps``).
+
+    With ``certify`` the signature is a certification signature allowing form
+    filling and signing (DocMDP permission 2). ``signer`` comes from
+    :func:`load_signer`, once per batch. Other fields stay as they are. Raises
+    :class:`AgreementsError` if the field does not exist or is already signed.
     """
-
     reader = _reader(pdf)
     status = {
         name: value is not None for name, value, _ in fields.enumerate_sig_fields(reader)}
@@ -99,10 +169,12 @@ def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner) -> byt
         field_name=field_name,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
     try:
-        out = signers.PdfSigner(meta, signer=signer, stamp_style=_STAMP).sign_pdf(
-            writer, existing_fields_only=True)
-    except (SigningError, PdfError) as exc:
+        out = signers.PdfSigner(meta, signer=signer, stamp_style=_STAMP,
+                                timestamper=timestamps).sign_pdf(writer, existing_fields_only=True)
+    except (SigningError, PdfError, OSError) as exc:
         raise AgreementsError(f"cannot sign field {field_name!r}: {exc}") from exc
     return out.getvalue()

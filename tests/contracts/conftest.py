@@ -87,3 +87,50 @@ def signed_run(pki, tmp_path_factory, cli):
         mp.setenv("AGREEMENTS_P12_PASSWORD", pki.password)
         code = cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path))
     return out / EXAMPLE_PDF_NAME, code, stdout.getvalue(), stderr.getvalue()
+
+
+# --------------------------------------------------------------------------- signing and verify
+
+
+@pytest.fixture(scope="session")
+def customer_signer(pki, tmp_path_factory):
+    """甲方's own key (from the same test CA), loaded by pyHanko as the customer's tool would."""
+    return pki.signer(pki.make_p12(tmp_path_factory.mktemp("party-a"), "party-a",
+                                   common="甲方 Customer Signer"))
+
+
+@pytest.fixture(scope="session")
+def signed_both_path(signed_run, customer_signer, tmp_path_factory) -> Path:
+    """The contract 乙方 signed through the CLI, then signed by 甲方 in ``PartyA`` with pyHanko."""
+    from tamper import sign_as_customer
+
+    path = tmp_path_factory.mktemp("signed-both") / EXAMPLE_PDF_NAME
+    path.write_bytes(sign_as_customer(signed_run[0].read_bytes(), customer_signer))
+    return path
+
+
+@pytest.fixture(scope="session")
+def trust_root(pki, tmp_path_factory) -> Path:
+    return pki.root_pem(tmp_path_factory.mktemp("trust"))
+
+
+@pytest.fixture(scope="session")
+def tsa_url(pki):
+    """An RFC 3161 time-stamping authority on 127.0.0.1 for the whole session."""
+    from tamper import tsa_server
+
+    with tsa_server(pki.timestamper()) as url:
+        yield url
+
+
+@pytest.fixture
+def verify(capfd, cli):
+    """``verify(path, *options)`` → (exit code, stdout, stderr), run as a user would."""
+    def run(path, *options: str) -> tuple[int, str, str]:
+        capfd.readouterr()
+        code = cli("verify", str(path), *options)
+        out, err = capfd.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return run

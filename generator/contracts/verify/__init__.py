@@ -1,0 +1,125 @@
+"""`agreements verify`: is this PDF, byte for byte, a contract the generator made?
+
+Contracts are byte-reproducible, so verification demands the strongest proof
+there is:
+
+1. **provenance** — the Info dictionary names a version of the agreement and
+   the customer's values, with their SHA-256 (:mod:`.provenance`);
+2. **generator** — this checkout and machine have the templates, code and
+   fonts that made it, or nothing can be said byte for byte ("undecided");
+3. **rebuild** — the PDF's first revision is byte-identical to the contract
+   rebuilt from that version and those values (:mod:`.compare` says how it
+   differs when it does: the text of a page, the drawing, the metadata);
+4. **revisions** — every later revision only signs one of the contract's
+   fields (:mod:`.revisions`, with pyHanko's difference analysis restricted
+   by :mod:`.policy`);
+5. **signature …** — each signature is intact, valid, made while its
+   certificate was valid, and trusted or not (:mod:`.signatures`).
+
+The result is a :class:`~.report.Report`: a list of named checks and a
+verdict — genuine (exit 0), altered or invalid (1), cannot decide (2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from generator.content.project import Project
+from generator.contracts.verify.compare import explain, page_texts
+from generator.contracts.verify.provenance import (
+    Claim,
+    check_generator,
+    check_version_status,
+    read_claim,
+    rebuild,
+)
+from generator.contracts.verify.report import Check, Report, Status, Verdict
+from generator.errors import AgreementsError
+
+__all__ = ["Check", "Report", "Status", "Verdict", "page_texts", "verify_contract"]
+
+
+def verify_contract(path: Path, project: Project, *, trust: Sequence[Path] = (),
+                    require_trust: bool = False) -> Report:
+    """Run every check on the PDF at ``path``; raises only for what keeps it from starting
+    (an unreadable file, a bad --trust file)."""
+    from generator.contracts.verify import revisions, signatures, trust as trust_roots
+
+    roots = trust_roots.load(trust)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise AgreementsError(f"cannot read the PDF: {exc.strerror}", file=path) from None
+    report = Report(Path(path))
+    with _quiet_pyhanko():
+        claim, check = read_claim(data, project, Path(path))
+        report.add(check)
+        reader, problem = revisions.open_reader(data)
+        signed, unreadable = signatures.embedded(reader) if reader else ([], [])
+        if claim:
+            report.contract = claim.summary
+            _add(report, check_version_status(claim, bool(signed)))
+            report.add(_check_rebuild(data, reader, claim, project, report))
+        if problem:
+            report.add(problem)
+        elif signed or reader.xrefs.total_revisions > 1:
+            report.add(revisions.review(reader, {s.revision: s.field for s in signed},
+                                        _certification(signed)))
+        for one in signed:
+            report.add(signatures.check_signature(one, data, roots, require_trust))
+        report.checks.extend(unreadable)
+    return report
+
+
+def _add(report: Report, check: Check | None) -> None:
+    if check is not None:
+        report.add(check)
+
+
+def _check_rebuild(data: bytes, reader, claim: Claim, project: Project, report: Report) -> Check:
+    from generator.contracts.verify import revisions
+
+    report.add(check_generator(claim, project.root))
+    rebuilt = rebuild(project, claim)
+    total = reader.xrefs.total_revisions if reader else 1
+    if revisions.starts_with(data, reader, rebuilt):
+        scope = "the PDF is" if total == 1 else f"its first revision (of {total}) is"
+        return Check("rebuild", Status.PASS, f"{scope} byte-identical to the contract rebuilt "
+                     "from its sources", facts={"revisions": total})
+    difference = explain(revisions.first_revision(data, reader), rebuilt)
+    scope = "the PDF" if total == 1 else "the PDF's first revision"
+    if any(c.status is Status.UNDECIDED for c in report.checks):
+        # Made from other sources, templates, code or fonts: a difference proves nothing.
+        return Check("rebuild", Status.UNDECIDED, f"{scope} differs from this checkout's rebuild, "
+                     "as it must when made elsewhere; " + (
+                         "the text of every page matches" if difference.same_text
+                         else "the text differs too"), difference.reasons)
+    return Check("rebuild", Status.FAIL, f"{scope} is not the contract its provenance names: "
+                 f"{difference.reasons[0]}", difference.reasons[1:], facts={"revisions": total})
+
+
+def _certification(signed: list) -> tuple | None:
+    for one in signed:
+        if one.certification is not None:
+            return one.revision, one.certification
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """pyHanko logs each rejected revision with a traceback; the report already says it."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    handler = logging.NullHandler()
+    saved = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, propagate in zip(loggers, saved):
+            logger.removeHandler(handler)
+            logger.propagate = propagate

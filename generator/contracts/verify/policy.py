@@ -1,0 +1,174 @@
+"""pyHanko's difference analysis, restricted to what signing a contract changes.
+
+pyHanko's :data:`~pyhanko.sign.diff_analysis.DEFAULT_DIFF_POLICY` lets a later
+revision create new signature fields (whose widgets can paint over a page)
+and rewrite the Info dictionary and XMP metadata at will. A contract allows
+less. After the generator's revision, a revision may only:
+
+- sign one of the contract's own, existing signature fields (``PartyA``,
+  ``PartyB``) with a fresh appearance (:class:`SigFieldModificationRule`,
+  no in-place stream rewrites, no new fields);
+- certify with DocMDP (``/Perms`` naming the signature made in that revision);
+- add what signing tools write for long-term validation (``/DSS``,
+  cross-reference and object streams, ``/Extensions``, ``/Version``);
+- touch the metadata only as signing tools do: ``/ModDate`` and ``/Producer``
+  in Info, and XMP holding nothing but dates, tool names and document ids,
+  or the same title, author, subject and keywords as Info.
+
+pyHanko's own signer updates Info's /Producer and, for EC keys (ISO 32002),
+writes XMP; Acrobat does the same. Refusing those would call every contract
+signed in a common tool altered, so they are allowed exactly that far.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils.metadata import model as xmp_model
+from pyhanko.pdf_utils.metadata import xmp_xml
+from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
+from pyhanko.sign.diff_analysis import (
+    CatalogModificationRule,
+    DSSCompareRule,
+    FormUpdatingRule,
+    MetadataUpdateRule,
+    ModificationLevel,
+    ObjectStreamRule,
+    ReferenceUpdate,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+    SuspiciousModification,
+    WhitelistRule,
+    XrefStreamRule,
+)
+from pyhanko.sign.diff_analysis.constants import (
+    ACROFORM_EXEMPT_STRICT_COMPARISON,
+    ROOT_EXEMPT_STRICT_COMPARISON,
+)
+from pyhanko.sign.diff_analysis.rules_api import Context
+
+# Info entries a signing tool rewrites; every other entry (the title, the provenance) is fixed.
+INFO_BOOKKEEPING = frozenset({"/ModDate", "/Producer"})
+
+_NS = {"xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+       "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
+# XMP properties that only record which tool touched the file, and when.
+XMP_BOOKKEEPING = frozenset({
+    (_NS["xmp"], "ModifyDate"), (_NS["xmp"], "MetadataDate"), (_NS["xmp"], "CreateDate"),
+    (_NS["xmp"], "CreatorTool"), (_NS["pdf"], "Producer"), (_NS["pdf"], "PDFVersion"),
+    (_NS["dc"], "format"), *((_NS["xmpMM"], name) for name in (
+        "DocumentID", "InstanceID", "VersionID", "OriginalDocumentID", "RenditionClass",
+        "History", "DerivedFrom")),
+})
+# XMP properties that describe the document: allowed only as copies of the Info entry.
+XMP_MIRRORS_INFO = {(_NS["dc"], "title"): "/Title", (_NS["dc"], "creator"): "/Author",
+                    (_NS["dc"], "description"): "/Subject", (_NS["pdf"], "Keywords"): "/Keywords",
+                    (_NS["pdf"], "keywords"): "/Keywords"}
+_PDFX = "http://ns.adobe.com/pdfx/1.3/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"  # Acrobat's copy of custom Info entries
+
+
+class InfoBookkeepingRule(WhitelistRule):
+    """Info may change only in :data:`INFO_BOOKKEEPING`."""
+
+    def apply(self, old: HistoricalResolver, new: HistoricalResolver) -> Iterable[ReferenceUpdate]:
+        old_ref = old.trailer_view.get_value_as_reference("/Info", optional=True)
+        new_ref = new.trailer_view.get_value_as_reference("/Info", optional=True)
+        if new_ref is None:
+            if old_ref is not None:
+                raise SuspiciousModification("the document information (Info) was removed")
+            return
+        if old_ref is None:
+            raise SuspiciousModification("a document information dictionary (Info) was added")
+        old_info, new_info = old_ref.get_object(), new_ref.get_object()
+        if not isinstance(new_info, generic.DictionaryObject):
+            raise SuspiciousModification("the document information (Info) is not a dictionary")
+        changed = sorted(key for key in (set(old_info) | set(new_info)) - INFO_BOOKKEEPING
+                         if _raw(old_info, key) != _raw(new_info, key))
+        if changed:
+            raise SuspiciousModification(
+                f"the document information (Info) changes {', '.join(changed)}")
+        yield ReferenceUpdate(new_ref, context_checked=Context.from_absolute(old, RawPdfPath("/Info")))
+
+
+def _raw(dictionary: generic.DictionaryObject, key: str):
+    return dictionary.raw_get(key) if key in dictionary else None
+
+
+class XmpBookkeepingRule(MetadataUpdateRule):
+    """XMP may be written (as signing tools do) holding only bookkeeping and copies of Info."""
+
+    def apply(self, old: HistoricalResolver, new: HistoricalResolver) -> Iterable[ReferenceUpdate]:
+        updates = list(super().apply(old, new))  # well-formed XML, no entities, no clobbering
+        if not updates:
+            return
+        stream = new.root.get_value_as_reference("/Metadata").get_object()
+        try:
+            roots = xmp_xml.parse_xmp(io.BytesIO(stream.data))
+        except (ValueError, misc.PdfError) as exc:
+            raise SuspiciousModification(f"the XMP metadata cannot be read ({exc})") from exc
+        info_ref = old.trailer_view.get_value_as_reference("/Info", optional=True)
+        info = info_ref.get_object() if info_ref is not None else generic.DictionaryObject()
+        for root in roots:
+            for name, value in root:
+                _check_xmp_property(name, value, info)
+        yield from updates
+
+
+def _check_xmp_property(name, value, info: generic.DictionaryObject) -> None:
+    key = (name.ns, name.local_name)
+    if key in XMP_BOOKKEEPING or name.ns == _RDF:  # rdf:about names the document itself
+        return
+    info_key = XMP_MIRRORS_INFO.get(key) or (f"/{name.local_name}" if name.ns == _PDFX else None)
+    if info_key is not None and _texts(value) <= {str(info.get(info_key, ""))}:
+        return
+    raise SuspiciousModification(
+        f"the XMP metadata sets {name.local_name} ({name.ns}) to something the document "
+        "information does not say")
+
+
+def _texts(value) -> set[str]:
+    """Every text in an XMP value (a plain value, or the entries of an array)."""
+    inner = value.value
+    if isinstance(inner, xmp_model.XmpArray):
+        return set().union(*(_texts(entry) for entry in inner.entries)) if inner.entries else set()
+    return {inner if isinstance(inner, str) else repr(inner)}
+
+
+class CertificationRule(WhitelistRule):
+    """``/Perms`` may only hold ``/DocMDP``, set once and never changed afterwards."""
+
+    def apply(self, old: HistoricalResolver, new: HistoricalResolver) -> Iterable[ReferenceUpdate]:
+        old_perms, new_perms = old.root.get("/Perms"), new.root.get("/Perms")
+        if new_perms is None:
+            if old_perms is not None:
+                raise SuspiciousModification("the certification (/Perms) was removed")
+            return
+        if not isinstance(new_perms, generic.DictionaryObject) or set(new_perms) != {"/DocMDP"}:
+            raise SuspiciousModification("/Perms holds more than a /DocMDP certification")
+        if old_perms is not None and old_perms.raw_get("/DocMDP") != new_perms.raw_get("/DocMDP"):
+            raise SuspiciousModification("the certification (/Perms /DocMDP) was replaced")
+        if isinstance(new.root.raw_get("/Perms"), generic.IndirectObject):
+            raise SuspiciousModification("/Perms is an indirect object; certification writes it in place")
+        yield from ()
+
+
+def contract_policy() -> StandardDiffPolicy:
+    lta = ModificationLevel.LTA_UPDATES
+    return StandardDiffPolicy(
+        global_rules=[
+            CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON | {"/Perms"}),
+            CertificationRule().as_qualified(lta),
+            InfoBookkeepingRule().as_qualified(lta),
+            XmpBookkeepingRule().as_qualified(lta),
+            DSSCompareRule().as_qualified(lta),
+            XrefStreamRule().as_qualified(lta),
+            ObjectStreamRule().as_qualified(lta),
+        ],
+        form_rule=FormUpdatingRule(
+            field_rules=[SigFieldModificationRule(allow_in_place_appearance_stream_changes=False)],
+            # signing sets /SigFlags (signatures exist, append only)
+            ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"}),
+    )

@@ -1,0 +1,104 @@
+"""The verification report: a list of named checks, a verdict, an exit code.
+
+Each check says what it established (``pass``), what contradicts the
+contract (``fail``), what this checkout cannot establish (``undecided``),
+or what is worth knowing without changing the verdict (``warn``). A new
+check (e.g. "is this contract in the register") is one more :class:`Check`
+in the list; the verdict and both renderings follow from the list.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"            # altered or invalid
+    UNDECIDED = "undecided"  # this checkout cannot vouch either way
+    WARN = "warn"            # worth knowing; does not change the verdict
+    SKIPPED = "skipped"      # could not run because an earlier check failed
+
+
+class Verdict(str, enum.Enum):
+    GENUINE = "genuine"
+    ALTERED = "altered"
+    UNDECIDED = "undecided"
+
+    @property
+    def exit_code(self) -> int:
+        return {"genuine": 0, "altered": 1, "undecided": 2}[self.value]
+
+
+@dataclass
+class Check:
+    name: str
+    status: Status
+    summary: str
+    details: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # machine-readable, in the JSON
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status.value, "summary": self.summary,
+                "details": list(self.details), "facts": self.facts}
+
+
+@dataclass
+class Report:
+    file: Path
+    checks: list[Check] = field(default_factory=list)
+    contract: dict[str, str] = field(default_factory=dict)  # version, number, customer, …
+
+    def add(self, check: Check) -> Check:
+        self.checks.append(check)
+        return check
+
+    @property
+    def verdict(self) -> Verdict:
+        statuses = {check.status for check in self.checks}
+        if Status.FAIL in statuses:
+            return Verdict.ALTERED
+        if Status.UNDECIDED in statuses or Status.PASS not in statuses:
+            return Verdict.UNDECIDED
+        return Verdict.GENUINE
+
+    @property
+    def genuine(self) -> bool:
+        return self.verdict is Verdict.GENUINE
+
+    @property
+    def problems(self) -> list[str]:
+        """What keeps the contract from being genuine, one line per check."""
+        return [f"{c.name}: {c.summary}" for c in self.checks
+                if c.status in (Status.FAIL, Status.UNDECIDED)]
+
+    @property
+    def headline(self) -> str:
+        if self.verdict is Verdict.GENUINE:
+            return "genuine — every check passed"
+        if self.verdict is Verdict.ALTERED:
+            failed = [c.name for c in self.checks if c.status is Status.FAIL]
+            return f"NOT genuine — altered or invalid ({', '.join(failed)})"
+        undecided = [c.name for c in self.checks if c.status is Status.UNDECIDED]
+        return f"cannot decide — this checkout cannot vouch for it ({', '.join(undecided)})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": str(self.file), "verdict": self.verdict.value,
+                "exit_code": self.verdict.exit_code, "contract": dict(self.contract),
+                "checks": [check.to_json() for check in self.checks]}
+
+    def to_text(self) -> str:
+        lines = [f"{label + ':':<9} {self.contract[key]}" for key, label in CONTRACT_LABELS
+                 if self.contract.get(key)]
+        for check in self.checks:
+            lines.append(f"[{check.status.value}] {check.name}: {check.summary}")
+            lines.extend(f"    {detail}" for detail in check.details)
+        lines.append(f"verdict:  {self.headline}")
+        return "\n".join(lines) + "\n"
+
+
+CONTRACT_LABELS = (("version", "version"), ("contract_number", "contract"),
+                   ("customer", "customer"), ("generator", "generator"))

@@ -1,0 +1,224 @@
+"""Each signature: intact, valid, made with a certificate fit for it, and trusted or not.
+
+pyHanko validates the CMS signature, the signing certificate's chain against
+the roots given with ``--trust``, the signature timestamp, DocMDP and the
+modifications after the signature (with the contract's own difference policy).
+Two checks are added here because pyHanko does not make them:
+
+- ``/Contents`` holds the DER signature followed by zero padding, and that
+  hex string is the only part of the file outside the signed byte ranges.
+  pyHanko decodes the hex string and ignores whatever follows the DER, so a
+  changed padding digit would still verify; here the gap must be exactly
+  ``<`` + hex digits of one case + ``>`` and the padding all zero.
+- the certificate must have been valid when the signature was made (the
+  timestamp's time, else the time the signer states): pyHanko judges the
+  chain at the moment of validation, so an expired certificate only shows
+  as "untrusted".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from asn1crypto import parser, x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields
+from pyhanko.sign.fields import MDPPerm
+from pyhanko_certvalidator.errors import InvalidCertificateError
+from pyhanko.sign.validation import EmbeddedPdfSignature, KeyUsageConstraints, validate_pdf_signature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from generator.contracts.verify.policy import contract_policy
+from generator.contracts.verify.report import Check, Status
+
+# A signing certificate must allow one of these (pyHanko's names: nonRepudiation, digitalSignature).
+SIGNING_USAGES = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"},
+                                     match_all_key_usages=False)
+_HEX = re.compile(rb"[0-9a-f]*|[0-9A-F]*")
+
+
+@dataclass(frozen=True)
+class Signed:
+    """One embedded signature: the field it fills and the revision it was added in."""
+
+    field: str
+    revision: int
+    signature: EmbeddedPdfSignature
+
+    @property
+    def certification(self) -> MDPPerm | None:
+        return self.signature.docmdp_level
+
+
+def embedded(reader: PdfFileReader) -> tuple[list[Signed], list[Check]]:
+    """Every filled signature field, in signing order, and a failed check for each that
+    cannot even be read (pyHanko's own listing skips signatures it does not support)."""
+    found, broken = [], []
+    try:
+        filled = list(fields.enumerate_sig_fields(reader, filled_status=True))
+    except Exception as exc:  # noqa: BLE001 - a damaged form can raise anything
+        return [], [Check("signatures", Status.FAIL, f"the signature fields cannot be read "
+                          f"({type(exc).__name__}: {exc})")]
+    for name, _value, field_ref in filled:
+        try:
+            signature = EmbeddedPdfSignature(reader, field_ref, name)
+            found.append(Signed(name, signature.signed_revision, signature))
+        except Exception as exc:  # noqa: BLE001
+            broken.append(Check(f"signature {name}", Status.FAIL,
+                                f"cannot be read ({type(exc).__name__}: {exc})"))
+    return sorted(found, key=lambda one: one.revision), broken
+
+
+def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
+                    require_trust: bool) -> Check:
+    name = f"signature {signed.field}"
+    try:
+        status = validate_pdf_signature(
+            signed.signature, _context(roots), _context(roots), diff_policy=contract_policy(),
+            key_usage_settings=SIGNING_USAGES)
+    except Exception as exc:  # noqa: BLE001 - a damaged signature can raise anything
+        return Check(name, Status.FAIL, f"cannot be validated ({type(exc).__name__}: {exc})")
+    facts = _facts(signed, status)
+    problems = [p for p in (_contents_problem(signed.signature, data), *_status_problems(status),
+                            _validity_problem(status, facts)) if p]
+    trust = _trust_notes(status, roots)
+    details = _describe(facts) + trust
+    if problems:
+        return Check(name, Status.FAIL, "; ".join(problems), details, facts)
+    if trust:
+        return Check(name, Status.FAIL if require_trust else Status.WARN,
+                     "intact and valid, but not trusted" + (
+                         " (--require-trust)" if require_trust else ""), details, facts)
+    return Check(name, Status.PASS, "intact, valid and trusted", details, facts)
+
+
+def _context(roots: list[x509.Certificate]) -> ValidationContext:
+    # No fetching: verification works offline and says "untrusted" rather than guessing.
+    return ValidationContext(trust_roots=list(roots), allow_fetching=False,
+                             revocation_mode="soft-fail")
+
+
+def _status_problems(status: PdfSignatureStatus) -> list[str]:
+    problems = []
+    if not status.intact:
+        problems.append("digest mismatch: the signed bytes were changed after signing")
+    elif not status.valid:
+        problems.append("the signature value does not verify with the signer's certificate")
+    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        problems.append("the signature does not cover its whole revision")
+    if status.docmdp_ok is False:
+        problems.append(f"changes after it are not allowed by its DocMDP permissions "
+                        f"(modification level {status.modification_level.name.lower()})")
+    timestamp = status.timestamp_validity
+    if timestamp is not None and not (timestamp.intact and timestamp.valid):
+        problems.append("its timestamp token is damaged or does not verify")
+    try:
+        SIGNING_USAGES.validate(status.signing_cert)
+    except InvalidCertificateError:
+        problems.append("the certificate's key usage allows neither digitalSignature nor "
+                        "nonRepudiation")
+    return problems
+
+
+def _contents_problem(signature: EmbeddedPdfSignature, data: bytes) -> str | None:
+    """The gap in /ByteRange must be exactly the hex signature and its zero padding."""
+    byte_range = [int(n) for n in signature.byte_range]
+    if len(byte_range) != 4 or byte_range[0] != 0:
+        return "its /ByteRange does not start at the beginning of the file"
+    gap = data[byte_range[1]:byte_range[2]]
+    digits = gap[1:-1]
+    if gap[:1] != b"<" or gap[-1:] != b">" or len(digits) % 2 or not _HEX.fullmatch(digits):
+        return ("the bytes outside the signed ranges are not just the signature's hex string "
+                "(/Contents was altered)")
+    raw = bytes.fromhex(digits.decode("ascii"))
+    try:
+        der = parser.parse(raw, strict=False)
+    except ValueError:
+        return "/Contents does not hold a DER-encoded signature"
+    end = len(der[3]) + len(der[4]) + len(der[5])
+    if any(raw[end:]):
+        return "the padding after the signature in /Contents is not all zero: altered after signing"
+    return None
+
+
+def _validity_problem(status: PdfSignatureStatus, facts: dict) -> str | None:
+    """Was the certificate valid when the signature was made?"""
+    cert = status.signing_cert
+    when = _signing_moment(status)
+    start, end = cert["tbs_certificate"]["validity"]["not_before"].native, \
+        cert["tbs_certificate"]["validity"]["not_after"].native
+    if when < start:
+        return f"the certificate was not valid yet when it signed (valid from {start:%Y-%m-%d %H:%M} UTC)"
+    if when > end:
+        return f"the certificate had expired when it signed (on {end:%Y-%m-%d %H:%M} UTC)"
+    if dt.datetime.now(dt.timezone.utc) > end:
+        facts["expired_since_signing"] = True
+    return None
+
+
+def _signing_moment(status: PdfSignatureStatus) -> dt.datetime:
+    timestamp = status.timestamp_validity
+    if timestamp is not None and timestamp.intact and timestamp.valid:
+        return timestamp.timestamp
+    return status.signer_reported_dt or dt.datetime.now(dt.timezone.utc)
+
+
+def _trust_notes(status: PdfSignatureStatus, roots: list[x509.Certificate]) -> list[str]:
+    notes = []
+    if not status.trusted:
+        why = (status.trust_problem_indic.name.lower().replace("_", " ")
+               if status.trust_problem_indic else "no path to a trusted root")
+        notes.append(f"untrusted: {why}" + ("" if roots else " (no --trust roots given)"))
+    timestamp = status.timestamp_validity
+    if timestamp is not None and not timestamp.trusted:
+        notes.append("timestamp untrusted: the time-stamping authority is not under a --trust root")
+    return notes
+
+
+def _facts(signed: Signed, status: PdfSignatureStatus) -> dict:
+    cert = status.signing_cert
+    timestamp = status.timestamp_validity
+    certification = signed.certification
+    return {
+        "field": signed.field,
+        "revision": signed.revision + 1,
+        "signer": cert.subject.human_friendly,
+        "issuer": cert.issuer.human_friendly,
+        "serial": format(cert.serial_number, "x"),
+        "signing_time": _iso(status.signer_reported_dt),
+        "timestamp": None if timestamp is None else {
+            "time": _iso(timestamp.timestamp), "tsa": timestamp.signing_cert.subject.human_friendly,
+            "trusted": timestamp.trusted},
+        "key_usage": sorted(cert.key_usage_value.native) if cert.key_usage_value else [],
+        "certification": None if certification is None else int(certification.value),
+        "trusted": status.trusted,
+        "modification_level": status.modification_level.name.lower()
+        if status.modification_level is not None else None,
+    }
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if moment else None
+
+
+def _describe(facts: dict) -> list[str]:
+    lines = [f"signer:        {facts['signer']}", f"issuer:        {facts['issuer']}",
+             f"signing time:  {facts['signing_time'] or 'not stated'} (as the signer states it)"]
+    timestamp = facts["timestamp"]
+    lines.append(f"timestamp:     {timestamp['time']} by {timestamp['tsa']}" if timestamp
+                 else "timestamp:     none")
+    lines.append(f"key usage:     {', '.join(facts['key_usage']) or 'not restricted'}")
+    if facts["certification"] is not None:
+        lines.append(f"certification: DocMDP {facts['certification']} "
+                     f"({CERTIFICATION.get(facts['certification'], '?')})")
+    lines.append(f"revision:      {facts['revision']}, later changes: {facts['modification_level']}")
+    if facts.get("expired_since_signing"):
+        lines.append("note:          the certificate has expired since it signed")
+    return lines
+
+
+CERTIFICATION = {1: "no changes allowed", 2: "form filling and signing allowed",
+                 3: "form filling, signing and annotations allowed"}
