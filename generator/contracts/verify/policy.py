@@ -49,6 +49,11 @@ from pyhanko.sign.diff_analysis.constants import (
 )
 from pyhanko.sign.diff_analysis.rules_api import Context
 
+from generator.contracts.contract import PARTY_FIELDS
+
+# The only fields a revision after the generator's may fill: 甲方's and 乙方's signatures.
+CONTRACT_FIELDS = frozenset(PARTY_FIELDS.values())
+
 # Info entries a signing tool rewrites; every other entry (the title, the provenance) is fixed.
 INFO_BOOKKEEPING = frozenset({"/ModDate", "/Producer"})
 
@@ -82,7 +87,7 @@ class InfoBookkeepingRule(WhitelistRule):
             return
         if old_ref is None:
             raise SuspiciousModification("a document information dictionary (Info) was added")
-        old_info, new_info = old_ref.get_object(), new_ref.get_object()
+        old_info, new_info = old(old_ref), new(new_ref)  # each as of its own revision
         if not isinstance(new_info, generic.DictionaryObject):
             raise SuspiciousModification("the document information (Info) is not a dictionary")
         changed = sorted(key for key in (set(old_info) | set(new_info)) - INFO_BOOKKEEPING
@@ -104,13 +109,13 @@ class XmpBookkeepingRule(MetadataUpdateRule):
         updates = list(super().apply(old, new))  # well-formed XML, no entities, no clobbering
         if not updates:
             return
-        stream = new.root.get_value_as_reference("/Metadata").get_object()
+        stream = new(new.root.get_value_as_reference("/Metadata"))
         try:
             roots = xmp_xml.parse_xmp(io.BytesIO(stream.data))
         except (ValueError, misc.PdfError) as exc:
             raise SuspiciousModification(f"the XMP metadata cannot be read ({exc})") from exc
         info_ref = old.trailer_view.get_value_as_reference("/Info", optional=True)
-        info = info_ref.get_object() if info_ref is not None else generic.DictionaryObject()
+        info = old(info_ref) if info_ref is not None else generic.DictionaryObject()
         for root in roots:
             for name, value in root:
                 _check_xmp_property(name, value, info)

@@ -18,11 +18,9 @@ from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.fields import MDPPerm
 
-from generator.contracts.contract import PARTY_FIELDS
-from generator.contracts.verify.policy import contract_policy
+from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
 
-CONTRACT_FIELDS = frozenset(PARTY_FIELDS.values())
 _MAX_OBJECTS = 8
 
 
@@ -122,9 +120,23 @@ def _written(new: HistoricalResolver) -> list[int]:
 
 def _objects(new: HistoricalResolver, numbers: list[int]) -> str:
     roles = object_roles(new)
-    named = [f"object {n} ({roles[n]})" if n in roles else f"object {n}" for n in numbers[:_MAX_OBJECTS]]
+    numbers = sorted(set(numbers))
+    named = [f"object {n} ({roles.get(n) or _kind(new, n)})" for n in numbers[:_MAX_OBJECTS]]
     more = len(numbers) - _MAX_OBJECTS
     return ", ".join(named) + (f" and {more} more" if more > 0 else "") if named else "nothing"
+
+
+def _kind(new: HistoricalResolver, number: int) -> str:
+    """What an object nothing names is, by its type."""
+    try:
+        obj = new(generic.Reference(number, 0))
+    except Exception:  # noqa: BLE001 - a damaged object is still worth naming by number
+        return "unreadable"
+    if isinstance(obj, generic.StreamObject):
+        return "a stream"
+    if isinstance(obj, generic.DictionaryObject):
+        return f"a {obj['/Type']} dictionary" if "/Type" in obj else "a dictionary"
+    return f"a {type(obj).__name__.replace('Object', '').lower()}"
 
 
 def object_roles(resolver: HistoricalResolver) -> dict[int, str]:

@@ -3,26 +3,19 @@
 pyHanko validates the CMS signature, the signing certificate's chain against
 the roots given with ``--trust``, the signature timestamp, DocMDP and the
 modifications after the signature (with the contract's own difference policy).
-Two checks are added here because pyHanko does not make them:
-
-- ``/Contents`` holds the DER signature followed by zero padding, and that
-  hex string is the only part of the file outside the signed byte ranges.
-  pyHanko decodes the hex string and ignores whatever follows the DER, so a
-  changed padding digit would still verify; here the gap must be exactly
-  ``<`` + hex digits of one case + ``>`` and the padding all zero.
-- the certificate must have been valid when the signature was made (the
-  timestamp's time, else the time the signer states): pyHanko judges the
-  chain at the moment of validation, so an expired certificate only shows
-  as "untrusted".
+Added here: the certificate must have been valid when the signature was made
+(the timestamp's time, else the time the signer states) — pyHanko judges the
+chain at the moment of validation, so an expired certificate would only show
+as "untrusted" — and :mod:`.cms` accounts for the bytes of ``/Contents`` that
+no signature covers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-from asn1crypto import parser, x509
+from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pyhanko.sign.fields import MDPPerm
@@ -31,13 +24,13 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, KeyUsageConstraints, v
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from generator.contracts.verify.policy import contract_policy
+from generator.contracts.verify import cms
+from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
 
 # A signing certificate must allow one of these (pyHanko's names: nonRepudiation, digitalSignature).
 SIGNING_USAGES = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"},
                                      match_all_key_usages=False)
-_HEX = re.compile(rb"[0-9a-f]*|[0-9A-F]*")
 
 
 @dataclass(frozen=True)
@@ -82,8 +75,10 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
     except Exception as exc:  # noqa: BLE001 - a damaged signature can raise anything
         return Check(name, Status.FAIL, f"cannot be validated ({type(exc).__name__}: {exc})")
     facts = _facts(signed, status)
-    problems = [p for p in (_contents_problem(signed.signature, data), *_status_problems(status),
-                            _validity_problem(status, facts)) if p]
+    byte_range = [int(n) for n in signed.signature.byte_range]
+    problems = [p for p in (_field_problem(signed.field), cms.contents_problem(data, byte_range),
+                            cms.unsigned_data_problem(signed.signature.signed_data, roots),
+                            *_status_problems(status), _validity_problem(status)) if p]
     trust = _trust_notes(status, roots)
     details = _describe(facts) + trust
     if problems:
@@ -101,6 +96,13 @@ def _context(roots: list[x509.Certificate]) -> ValidationContext:
                              revocation_mode="soft-fail")
 
 
+def _field_problem(field: str) -> str | None:
+    if field in CONTRACT_FIELDS:
+        return None
+    return (f"it fills “{field}”, which is not one of the contract's signature fields "
+            f"({', '.join(sorted(CONTRACT_FIELDS))})")
+
+
 def _status_problems(status: PdfSignatureStatus) -> list[str]:
     problems = []
     if not status.intact:
@@ -110,8 +112,7 @@ def _status_problems(status: PdfSignatureStatus) -> list[str]:
     if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
         problems.append("the signature does not cover its whole revision")
     if status.docmdp_ok is False:
-        problems.append(f"changes after it are not allowed by its DocMDP permissions "
-                        f"(modification level {status.modification_level.name.lower()})")
+        problems.append("the changes made after it go beyond what it allows (DocMDP)")
     timestamp = status.timestamp_validity
     if timestamp is not None and not (timestamp.intact and timestamp.valid):
         problems.append("its timestamp token is damaged or does not verify")
@@ -123,39 +124,15 @@ def _status_problems(status: PdfSignatureStatus) -> list[str]:
     return problems
 
 
-def _contents_problem(signature: EmbeddedPdfSignature, data: bytes) -> str | None:
-    """The gap in /ByteRange must be exactly the hex signature and its zero padding."""
-    byte_range = [int(n) for n in signature.byte_range]
-    if len(byte_range) != 4 or byte_range[0] != 0:
-        return "its /ByteRange does not start at the beginning of the file"
-    gap = data[byte_range[1]:byte_range[2]]
-    digits = gap[1:-1]
-    if gap[:1] != b"<" or gap[-1:] != b">" or len(digits) % 2 or not _HEX.fullmatch(digits):
-        return ("the bytes outside the signed ranges are not just the signature's hex string "
-                "(/Contents was altered)")
-    raw = bytes.fromhex(digits.decode("ascii"))
-    try:
-        der = parser.parse(raw, strict=False)
-    except ValueError:
-        return "/Contents does not hold a DER-encoded signature"
-    end = len(der[3]) + len(der[4]) + len(der[5])
-    if any(raw[end:]):
-        return "the padding after the signature in /Contents is not all zero: altered after signing"
-    return None
-
-
-def _validity_problem(status: PdfSignatureStatus, facts: dict) -> str | None:
+def _validity_problem(status: PdfSignatureStatus) -> str | None:
     """Was the certificate valid when the signature was made?"""
-    cert = status.signing_cert
+    validity = status.signing_cert["tbs_certificate"]["validity"]
+    start, end = validity["not_before"].native, validity["not_after"].native
     when = _signing_moment(status)
-    start, end = cert["tbs_certificate"]["validity"]["not_before"].native, \
-        cert["tbs_certificate"]["validity"]["not_after"].native
     if when < start:
         return f"the certificate was not valid yet when it signed (valid from {start:%Y-%m-%d %H:%M} UTC)"
     if when > end:
         return f"the certificate had expired when it signed (on {end:%Y-%m-%d %H:%M} UTC)"
-    if dt.datetime.now(dt.timezone.utc) > end:
-        facts["expired_since_signing"] = True
     return None
 
 
@@ -193,6 +170,7 @@ def _facts(signed: Signed, status: PdfSignatureStatus) -> dict:
             "time": _iso(timestamp.timestamp), "tsa": timestamp.signing_cert.subject.human_friendly,
             "trusted": timestamp.trusted},
         "key_usage": sorted(cert.key_usage_value.native) if cert.key_usage_value else [],
+        "valid_until": _iso(cert["tbs_certificate"]["validity"]["not_after"].native),
         "certification": None if certification is None else int(certification.value),
         "trusted": status.trusted,
         "modification_level": status.modification_level.name.lower()
@@ -215,8 +193,8 @@ def _describe(facts: dict) -> list[str]:
         lines.append(f"certification: DocMDP {facts['certification']} "
                      f"({CERTIFICATION.get(facts['certification'], '?')})")
     lines.append(f"revision:      {facts['revision']}, later changes: {facts['modification_level']}")
-    if facts.get("expired_since_signing"):
-        lines.append("note:          the certificate has expired since it signed")
+    if facts["valid_until"] < _iso(dt.datetime.now(dt.timezone.utc)):
+        lines.append(f"note:          the certificate has expired since ({facts['valid_until']})")
     return lines
 
 
