@@ -19,15 +19,19 @@ import tamper
 
 
 class Contracts(dict):
-    """The PDFs to flip bytes in (a short repr: Hypothesis prints its arguments)."""
+    """The PDFs to flip bytes in, and the project (a short repr: Hypothesis prints its arguments)."""
+
+    def __init__(self, project, **pdfs: bytes) -> None:
+        super().__init__(pdfs)
+        self.project = project
 
     def __repr__(self) -> str:
         return f"<contracts {sorted(self)}>"
 
 
 @pytest.fixture(scope="module")
-def contracts(example_pdf, signed_run) -> Contracts:
-    return Contracts(unsigned=example_pdf, signed=signed_run[0].read_bytes())
+def contracts(project, example_pdf, signed_run) -> Contracts:
+    return Contracts(project, unsigned=example_pdf, signed=signed_run[0].read_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +58,7 @@ def _offset(data: bytes, region: str, where: float) -> int:
 @given(which=st.sampled_from(["unsigned", "signed"]),
        region=st.sampled_from(["anywhere", "last revision", "signature"]),
        where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
-def test_a_flipped_byte_is_never_genuine(project, contracts, scratch, which, region, where, mask):
+def test_a_flipped_byte_is_never_genuine(contracts, scratch, which, region, where, mask):
     """What `agreements verify` runs, minus loading the project 200 times: any exception but
     AgreementsError (which the CLI prints as one line) fails the test."""
     from generator.contracts.verify import Verdict, verify_contract
@@ -65,7 +69,7 @@ def test_a_flipped_byte_is_never_genuine(project, contracts, scratch, which, reg
     path = scratch / "flipped.pdf"
     path.write_bytes(tamper.flip_byte(data, offset, mask))
     try:
-        report = verify_contract(path, project)
+        report = verify_contract(path, contracts.project)
     except AgreementsError:
         return  # the CLI exits 2: nothing decided
     text = report.to_text()

@@ -119,7 +119,11 @@ def _written(new: HistoricalResolver) -> list[int]:
 
 
 def _objects(new: HistoricalResolver, numbers: list[int]) -> str:
-    roles = object_roles(new)
+    roles: dict[int, str] = {}
+    try:
+        object_roles(new, roles)
+    except Exception:  # noqa: BLE001 - a damaged revision: name what could be named
+        pass
     numbers = sorted(set(numbers))
     named = [f"object {n} ({roles.get(n) or _kind(new, n)})" for n in numbers[:_MAX_OBJECTS]]
     more = len(numbers) - _MAX_OBJECTS
@@ -139,10 +143,8 @@ def _kind(new: HistoricalResolver, number: int) -> str:
     return f"a {type(obj).__name__.replace('Object', '').lower()}"
 
 
-def object_roles(resolver: HistoricalResolver) -> dict[int, str]:
-    """Object number → what it is to a reader: a page, its content, a widget, the Info…"""
-    roles: dict[int, str] = {}
-
+def object_roles(resolver: HistoricalResolver, roles: dict[int, str]) -> None:
+    """Fill in object number → what it is to a reader: a page, its content, a widget, the Info…"""
     def name(value, role: str) -> None:
         if isinstance(value, generic.IndirectObject):
             roles.setdefault(value.reference.idnum, role)
@@ -155,7 +157,6 @@ def object_roles(resolver: HistoricalResolver) -> dict[int, str]:
         name(root.raw_get(key) if key in root else None, role)
     for number, page_ref in enumerate(_pages(root), start=1):
         _page_roles(page_ref, f"page {number}", name)
-    return roles
 
 
 def _page_roles(page_ref: generic.IndirectObject, page: str, name) -> None:
@@ -188,7 +189,7 @@ def _get(container, key: str, default=None):
 
 def _pages(root: generic.DictionaryObject) -> Iterator[generic.IndirectObject]:
     """The page objects in reading order (a bounded walk: a hostile tree may loop)."""
-    stack, seen = [root.raw_get("/Pages")], set()
+    stack, seen = [root.raw_get("/Pages") if "/Pages" in root else None], set()
     while stack and len(seen) < 100_000:
         node_ref = stack.pop()
         if not isinstance(node_ref, generic.IndirectObject) or node_ref.reference in seen:
