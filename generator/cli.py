@@ -282,7 +282,7 @@ def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: boo
     from generator.contracts.verify import verify_contract
 
     try:
-        report = verify_contract(file, ctx.project(check_lock=False), trust=trust,
+        report = verify_contract(file, ctx.project(check_lock=False), trust_files=trust,
                                  require_trust=require_trust)
     except AgreementsError as exc:  # nothing was checked, so nothing is decided
         if ctx.debug:

@@ -65,6 +65,19 @@ def set_title(data: bytes, title: str) -> bytes:
     return out.getvalue()
 
 
+def set_xmp_title(data: bytes, title: str) -> bytes:
+    """An incremental update (pypdf) that gives the XMP metadata a title of its own."""
+    from pypdf.xmp import XmpInformation
+
+    xmp = XmpInformation.create()
+    xmp.dc_title = {"x-default": title}
+    writer = pypdf.PdfWriter(pypdf.PdfReader(io.BytesIO(data)), incremental=True)
+    writer.xmp_metadata = xmp
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def flip_byte(data: bytes, offset: int, mask: int = 0x01) -> bytes:
     changed = bytearray(data)
     changed[offset] ^= mask

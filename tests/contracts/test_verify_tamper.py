@@ -77,6 +77,15 @@ def test_info_title_changed_after_signing(verify, signed_run, tmp_path):
     assert "the document information (Info)" in revisions.split("it writes", 1)[1]
 
 
+def test_xmp_title_set_after_signing(verify, signed_run, tmp_path):
+    """Readers that prefer XMP would show this title: only copies of Info's are allowed."""
+    data = tamper.set_xmp_title(signed_run[0].read_bytes(), "作废的协议")
+    out = _altered(verify, tmp_path, data)
+    revisions = _line(out, "[fail] revisions")
+    assert "revision 3: the XMP metadata sets title" in revisions, revisions
+    assert "the XMP metadata" in revisions.split("it writes", 1)[1]
+
+
 def test_byte_flipped_in_the_signature_padding(verify, signed_run, tmp_path):
     """pyHanko ignores what follows the DER signature in /Contents; verify does not."""
     signed = signed_run[0].read_bytes()

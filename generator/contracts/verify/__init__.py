@@ -27,7 +27,10 @@ import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from pyhanko.pdf_utils.reader import PdfFileReader
+
 from generator.content.project import Project
+from generator.contracts.verify import revisions, signatures, trust
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -42,47 +45,51 @@ from generator.errors import AgreementsError
 __all__ = ["Check", "Report", "Status", "Verdict", "page_texts", "verify_contract"]
 
 
-def verify_contract(path: Path, project: Project, *, trust: Sequence[Path] = (),
+def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path] = (),
                     require_trust: bool = False) -> Report:
     """Run every check on the PDF at ``path``; raises only for what keeps it from starting
     (an unreadable file, a bad --trust file)."""
-    from generator.contracts.verify import revisions, signatures, trust as trust_roots
-
-    roots = trust_roots.load(trust)
+    roots = trust.load(trust_files)
+    path = Path(path)
     try:
-        data = Path(path).read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise AgreementsError(f"cannot read the PDF: {exc.strerror}", file=path) from None
-    report = Report(Path(path))
-    with _quiet_pyhanko():
-        claim, check = read_claim(data, project, Path(path))
-        report.add(check)
-        reader, problem = revisions.open_reader(data)
-        signed, unreadable = signatures.embedded(reader) if reader else ([], [])
-        if claim:
-            report.contract = claim.summary
-            _add(report, check_version_status(claim, bool(signed)))
-            report.add(_check_rebuild(data, reader, claim, project, report))
-        if problem:
-            report.add(problem)
+    report = Report(path)
+    with _quiet_libraries():
+        reader, unreadable = revisions.open_reader(data)
+        signed, broken = signatures.embedded(reader) if reader else ([], [])
+        _check_contract(report, data, reader, bool(signed), project)
+        if unreadable:
+            report.add(unreadable)
         elif signed or reader.xrefs.total_revisions > 1:
             report.add(revisions.review(reader, {s.revision: s.field for s in signed},
                                         _certification(signed)))
         for one in signed:
             report.add(signatures.check_signature(one, data, roots, require_trust))
-        report.checks.extend(unreadable)
+        report.checks.extend(broken)
     return report
 
 
-def _add(report: Report, check: Check | None) -> None:
-    if check is not None:
-        report.add(check)
-
-
-def _check_rebuild(data: bytes, reader, claim: Claim, project: Project, report: Report) -> Check:
-    from generator.contracts.verify import revisions
-
+def _check_contract(report: Report, data: bytes, reader: PdfFileReader | None, signed: bool,
+                    project: Project) -> None:
+    """provenance, draft, generator and rebuild: is this the contract its provenance names?"""
+    claim, check = read_claim(data, project, report.file)
+    report.add(check)
+    if claim is None:
+        report.add(Check("rebuild", Status.SKIPPED, "nothing to rebuild without readable provenance"))
+        return
+    report.contract = claim.summary
+    draft = check_version_status(claim, signed)
+    if draft:
+        report.add(draft)
     report.add(check_generator(claim, project.root))
+    report.add(_check_rebuild(data, reader, claim, project,
+                              undecided=any(c.status is Status.UNDECIDED for c in report.checks)))
+
+
+def _check_rebuild(data: bytes, reader: PdfFileReader | None, claim: Claim, project: Project, *,
+                   undecided: bool) -> Check:
     rebuilt = rebuild(project, claim)
     total = reader.xrefs.total_revisions if reader else 1
     if revisions.starts_with(data, reader, rebuilt):
@@ -91,17 +98,18 @@ def _check_rebuild(data: bytes, reader, claim: Claim, project: Project, report: 
                      "from its sources", facts={"revisions": total})
     difference = explain(revisions.first_revision(data, reader), rebuilt)
     scope = "the PDF" if total == 1 else "the PDF's first revision"
-    if any(c.status is Status.UNDECIDED for c in report.checks):
+    if undecided:
         # Made from other sources, templates, code or fonts: a difference proves nothing.
         return Check("rebuild", Status.UNDECIDED, f"{scope} differs from this checkout's rebuild, "
                      "as it must when made elsewhere; " + (
                          "the text of every page matches" if difference.same_text
-                         else "the text differs too"), difference.reasons)
+                         else "the text differs too"), difference.reasons, {"revisions": total})
     return Check("rebuild", Status.FAIL, f"{scope} is not the contract its provenance names: "
-                 f"{difference.reasons[0]}", difference.reasons[1:], facts={"revisions": total})
+                 f"{difference.reasons[0]}", difference.reasons[1:], {"revisions": total})
 
 
-def _certification(signed: list) -> tuple | None:
+def _certification(signed: list[signatures.Signed]) -> tuple | None:
+    """The revision of the certification signature and its DocMDP permission."""
     for one in signed:
         if one.certification is not None:
             return one.revision, one.certification
@@ -109,9 +117,10 @@ def _certification(signed: list) -> tuple | None:
 
 
 @contextlib.contextmanager
-def _quiet_pyhanko() -> Iterator[None]:
-    """pyHanko logs each rejected revision with a traceback; the report already says it."""
-    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+def _quiet_libraries() -> Iterator[None]:
+    """pyHanko logs each rejected revision with a traceback, pypdf each oddity of a damaged
+    file; the report already says what matters."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator", "pypdf")]
     handler = logging.NullHandler()
     saved = [logger.propagate for logger in loggers]
     for logger in loggers:

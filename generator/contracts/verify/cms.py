@@ -12,7 +12,8 @@ byte is accounted for, so here:
 - the gap in ``/ByteRange`` is exactly ``<`` + hex digits of one case + ``>``,
   and everything after the DER object is zero padding;
 - every certificate carried is signed by its issuer when the issuer is at
-  hand (carried too, or a ``--trust`` root; a root signs itself);
+  hand (carried too, or a ``--trust`` root; a root signs itself), and the one
+  whose issuer is not at hand is the top of the signer's chain;
 - the unsigned fields of SignedData and SignerInfo hold exactly what RFC 5652
   derives from the signed ones, and the only unsigned attribute is the
   signature timestamp (PAdES puts validation data in the DSS instead).
@@ -24,7 +25,7 @@ import re
 
 from asn1crypto import cms, parser, x509
 from cryptography import x509 as pyca_x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 _HEX = re.compile(rb"[0-9a-f]*|[0-9A-F]*")
 _UNSIGNED_ATTRIBUTES = {"signature_time_stamp_token"}
@@ -49,12 +50,13 @@ def contents_problem(data: bytes, byte_range: list[int]) -> str | None:
     return None
 
 
-def unsigned_data_problem(signed_data: cms.SignedData, roots: list[x509.Certificate]) -> str | None:
+def unsigned_data_problem(signed_data: cms.SignedData, signer: x509.Certificate,
+                          roots: list[x509.Certificate]) -> str | None:
     """A problem in what the CMS object carries outside the signature, or None."""
     try:
-        return _structure_problem(signed_data) or _certificates_problem(signed_data, roots)
-    except (ValueError, TypeError, KeyError) as exc:  # asn1crypto parses lazily
-        return f"the signature's CMS data cannot be parsed ({type(exc).__name__}): altered"
+        return _structure_problem(signed_data) or _certificates_problem(signed_data, signer, roots)
+    except Exception as exc:  # noqa: BLE001 - lazily parsed, damaged data raises many kinds
+        return f"the signature's CMS data cannot be read ({type(exc).__name__}: {exc}): altered"
 
 
 def _structure_problem(signed_data: cms.SignedData) -> str | None:
@@ -78,15 +80,31 @@ def _structure_problem(signed_data: cms.SignedData) -> str | None:
     return None
 
 
-def _certificates_problem(signed_data: cms.SignedData, roots: list[x509.Certificate]) -> str | None:
-    carried = [c.chosen for c in signed_data["certificates"] or [] if c.name == "certificate"]
-    issuers = [pyca_x509.load_der_x509_certificate(c.dump()) for c in [*carried, *roots]]
+def _certificates_problem(signed_data: cms.SignedData, signer: x509.Certificate,
+                          roots: list[x509.Certificate]) -> str | None:
+    """Each carried certificate is signed by an issuer at hand, or is the top of the signer's
+    chain whose issuer is not at hand (then nothing can check it, and nothing depends on it)."""
+    carried = [pyca_x509.load_der_x509_certificate(c.chosen.dump())
+               for c in signed_data["certificates"] or [] if c.name == "certificate"]
+    issuers = carried + [pyca_x509.load_der_x509_certificate(root.dump()) for root in roots]
+
+    def issuers_of(cert: pyca_x509.Certificate) -> list[pyca_x509.Certificate]:
+        return [issuer for issuer in issuers if issuer.subject == cert.issuer]
+
+    top = pyca_x509.load_der_x509_certificate(signer.dump())
+    for _ in range(len(carried)):  # walk up the signer's chain through verified issuers
+        parents = [p for p in issuers_of(top) if p != top and _issued_by(top, p)]
+        if not parents:
+            break
+        top = parents[0]
     for cert in carried:
-        child = pyca_x509.load_der_x509_certificate(cert.dump())
-        candidates = [issuer for issuer in issuers if issuer.subject == child.issuer]
-        if candidates and not any(_issued_by(child, issuer) for issuer in candidates):
-            return (f"the certificate “{cert.subject.human_friendly}” carried in the signature is "
-                    "not signed by its issuer: altered after signing")
+        candidates = issuers_of(cert)
+        if candidates and not any(_issued_by(cert, issuer) for issuer in candidates):
+            return (f"the certificate “{cert.subject.rfc4514_string()}” carried in the signature "
+                    "is not signed by its issuer: altered after signing")
+        if not candidates and cert != top:
+            return (f"the certificate “{cert.subject.rfc4514_string()}” carried in the signature "
+                    "is neither signed by a certificate at hand nor part of the signer's chain")
     return None
 
 
@@ -94,5 +112,5 @@ def _issued_by(child: pyca_x509.Certificate, issuer: pyca_x509.Certificate) -> b
     try:
         child.verify_directly_issued_by(issuer)
         return True
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False

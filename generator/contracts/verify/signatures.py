@@ -43,7 +43,12 @@ class Signed:
 
     @property
     def certification(self) -> MDPPerm | None:
-        return self.signature.docmdp_level
+        """The DocMDP permission of a certification signature (None when unreadable: the
+        signature's own check then fails)."""
+        try:
+            return self.signature.docmdp_level
+        except Exception:  # noqa: BLE001 - pyHanko raises several kinds on a damaged /Reference
+            return None
 
 
 def embedded(reader: PdfFileReader) -> tuple[list[Signed], list[Check]]:
@@ -77,7 +82,8 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
     facts = _facts(signed, status)
     byte_range = [int(n) for n in signed.signature.byte_range]
     problems = [p for p in (_field_problem(signed.field), cms.contents_problem(data, byte_range),
-                            cms.unsigned_data_problem(signed.signature.signed_data, roots),
+                            cms.unsigned_data_problem(signed.signature.signed_data,
+                                                      status.signing_cert, roots),
                             *_status_problems(status), _validity_problem(status)) if p]
     trust = _trust_notes(status, roots)
     details = _describe(facts) + trust
