@@ -137,11 +137,11 @@ def verify(capfd, cli):
 
 
 @pytest.fixture(scope="session")
-def timestamped_path(pki, tsa_url, tmp_path_factory) -> Path:
+def timestamped_path(pki, tsa_url, tmp_path_factory, cli) -> Path:
     """The example contract signed for 乙方 through the CLI with a timestamp (PAdES B-T)."""
     out = tmp_path_factory.mktemp("timestamped")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AGREEMENTS_P12_PASSWORD", pki.password)
-        assert run_cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path),
+        assert cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path),
                        "--tsa", tsa_url) == 0
     return out / EXAMPLE_PDF_NAME

@@ -273,7 +273,8 @@ def test_verify_reports_the_register(root, run, tmp_path, pki):
 
     def note() -> str:
         code, stdout, _ = run("verify", str(pdf))
-        [line] = [line for line in stdout.splitlines() if line.startswith("note:     register: ")]
+        [line] = [line for line in stdout.splitlines()
+                  if line.startswith(("[pass] register: ", "[warn] register: "))]
         return line
 
     assert "SHA-256 matches: the file as issued" in note()
@@ -310,4 +311,4 @@ def test_verify_still_judges_the_text_when_the_register_is_unreadable(root, run,
     register.write_bytes(b"not a database" * 100)
     code, stdout, _ = run("verify", str(out / f"lanzhou-data_{VERSION}.pdf"))
     assert code == 0 and "verdict:  genuine" in stdout
-    assert "note:     register: " in stdout and "cannot use the register" in stdout
+    assert "[warn] register: " in stdout and "cannot use the register" in stdout

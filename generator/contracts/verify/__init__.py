@@ -14,7 +14,9 @@ there is:
    fields (:mod:`.revisions`, with pyHanko's difference analysis restricted
    by :mod:`.policy`);
 5. **signature …** — each signature is intact, valid, made while its
-   certificate was valid, and trusted or not (:mod:`.signatures`).
+   certificate was valid, and trusted or not (:mod:`.signatures`);
+6. **register** — whether the register lists the contract with these bytes
+   (:mod:`.registered`; a warning at most).
 
 The result is a :class:`~.report.Report`: a list of named checks and a
 verdict — genuine (exit 0), altered or invalid (1), cannot decide (2).
@@ -39,6 +41,7 @@ from generator.contracts.verify.provenance import (
     read_claim,
     rebuild,
 )
+from generator.contracts.verify.registered import check_register
 from generator.contracts.verify.report import Check, Report, Status, Verdict
 from generator.errors import AgreementsError
 
@@ -86,6 +89,7 @@ def _check_contract(report: Report, data: bytes, reader: PdfFileReader | None, s
     report.add(check_generator(claim, project.root))
     report.add(_check_rebuild(data, reader, claim, project,
                               undecided=any(c.status is Status.UNDECIDED for c in report.checks)))
+    report.add(check_register(project, report.file, claim.customer.contract_number))
 
 
 def _check_rebuild(data: bytes, reader: PdfFileReader | None, claim: Claim, project: Project, *,
