@@ -86,6 +86,14 @@ def test_xmp_title_set_after_signing(verify, signed_run, tmp_path):
     assert "the XMP metadata" in revisions.split("it writes", 1)[1]
 
 
+@pytest.mark.parametrize("which", ["unsigned", "signed"])
+def test_bytes_appended_after_the_last_revision(verify, example_pdf, signed_run, tmp_path, which):
+    data = example_pdf if which == "unsigned" else signed_run[0].read_bytes()
+    out = _altered(verify, tmp_path, data + b"% appended\n")
+    assert ("11 byte(s) follow the last revision's %%EOF" in out if which == "signed"
+            else "the file's bytes differ" in out), out
+
+
 def test_byte_flipped_in_the_signature_padding(verify, signed_run, tmp_path):
     """pyHanko ignores what follows the DER signature in /Contents; verify does not."""
     signed = signed_run[0].read_bytes()
@@ -148,6 +156,16 @@ def test_another_versions_text_under_this_versions_provenance(verify, project, e
     out = _altered(verify, tmp_path, data)
     assert "[pass] provenance" in out
     assert re.search(r"the text of page \d+ differs from the rebuilt contract", out)
+
+
+def test_party_b_approval_signature_is_a_warning(verify, example_pdf, pki, trust_root, tmp_path):
+    """Signed outside `agreements contract` without certifying: valid, but readers would not flag
+    later changes, and the report says so."""
+    path = tmp_path / "approval.pdf"
+    path.write_bytes(tamper.sign_as_customer(example_pdf, pki.signer(pki.p12_path), field="PartyB"))
+    code, out, _ = verify(path, "--trust", str(trust_root))
+    assert code == 0
+    assert "[warn] signature PartyB: intact, valid and trusted, but an approval signature" in out
 
 
 def test_signed_draft_is_not_a_contract(verify, project, pki, tmp_path):

@@ -66,7 +66,7 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
         if unreadable:
             report.add(unreadable)
         elif signed or reader.xrefs.total_revisions > 1:
-            report.add(revisions.review(reader, {s.revision: s.field for s in signed},
+            report.add(revisions.review(reader, data, {s.revision: s.field for s in signed},
                                         _certification(signed)))
         for one in signed:
             report.add(signatures.check_signature(one, data, roots, require_trust))

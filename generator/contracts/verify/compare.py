@@ -74,6 +74,8 @@ def explain(actual: bytes, expected: bytes) -> Difference:
             reasons += _metadata_differences(got, want)
     except pikepdf.PdfError as exc:
         reasons.append(f"the PDF's structure is damaged ({exc})")
+    except RecursionError:  # objects nested thousands deep: no generator writes that
+        reasons.append("the PDF's objects are nested too deeply to compare")
     if not reasons:
         reasons.append(f"same pages, text, drawing and metadata, but the file's bytes differ "
                        f"({len(actual)} bytes, the rebuild {len(expected)}): it was re-saved or "

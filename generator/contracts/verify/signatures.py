@@ -24,6 +24,7 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, KeyUsageConstraints, v
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from generator.contracts.contract import PROVIDER_FIELD
 from generator.contracts.verify import cms
 from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
@@ -93,6 +94,10 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
         return Check(name, Status.FAIL if require_trust else Status.WARN,
                      "intact and valid, but not trusted" + (
                          " (--require-trust)" if require_trust else ""), details, facts)
+    if signed.field == PROVIDER_FIELD and signed.certification is None:
+        return Check(name, Status.WARN, "intact, valid and trusted, but an approval signature: "
+                     "readers will not flag changes made after it (agreements contract "
+                     "certifies 乙方's signature)", details, facts)
     return Check(name, Status.PASS, "intact, valid and trusted", details, facts)
 
 
