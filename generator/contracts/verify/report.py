@@ -33,6 +33,11 @@ class Verdict(str, enum.Enum):
         return {"genuine": 0, "altered": 1, "undecided": 2}[self.value]
 
 
+# The report's header lines: key in Report.contract → label.
+CONTRACT_LABELS = (("version", "version"), ("contract_number", "contract"),
+                   ("customer", "customer"), ("generator", "generator"))
+
+
 @dataclass
 class Check:
     name: str
@@ -98,7 +103,3 @@ class Report:
             lines.extend(f"    {detail}" for detail in check.details)
         lines.append(f"verdict:  {self.headline}")
         return "\n".join(lines) + "\n"
-
-
-CONTRACT_LABELS = (("version", "version"), ("contract_number", "contract"),
-                   ("customer", "customer"), ("generator", "generator"))
