@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator, Literal
 
 from generator.content.model import Clause, Version
-from generator.content.text import runs_text
+from generator.content.text import citations, runs_text
 
 ChangeKind = Literal["added", "removed", "moved", "reworded"]
 Piece = tuple[Literal["equal", "insert", "delete"], str]
@@ -25,7 +25,7 @@ class Entry:
     """A clause (or the notice, a title, the 更新日期 line) as plain text with its place."""
 
     id: str
-    place: str  # where a reader finds it: "用户的权利与义务 4.2.5", "附录二 3、"
+    place: str  # where a reader finds it: "4.2.5 用户的权利与义务", "附录二 · 第 3 项"
     text: str
     position: tuple  # where it is in the structure: (section id, number); a move changes it
 
@@ -50,6 +50,7 @@ TITLE, NOTICE, UPDATED = "@title", "@notice", "@updated"
 def entries(version: Version) -> dict[str, Entry]:
     """Every comparable unit of a version in reading order, keyed by id."""
     agreement = version.agreement
+    cited = citations(version)
     found = {TITLE: Entry(TITLE, "标题", agreement.title, (TITLE,)),
              NOTICE: Entry(NOTICE, "特别提醒", "\n".join(runs_text(p, version) for p in agreement.notice),
                            (NOTICE,))}
@@ -57,13 +58,13 @@ def entries(version: Version) -> dict[str, Entry]:
         found[section.id] = Entry(section.id, section.title, section.title, ("section", index))
         for clause in section.clauses:
             for each in clause.walk():
-                found[each.id] = Entry(each.id, f"{section.title} {each.number}",
+                found[each.id] = Entry(each.id, cited[each.id],
                                        _clause_text(each, version), (section.id, each.number))
     found[UPDATED] = Entry(UPDATED, "更新日期", runs_text(agreement.updated, version), (UPDATED,))
     for appendix in version.appendices:
         for index, clause in enumerate(appendix.clauses, start=1):
-            place = f"{appendix.label} {clause.label or f'第 {index} 段'}"
-            found[clause.id] = Entry(clause.id, place, _clause_text(clause, version), (appendix.id, index))
+            found[clause.id] = Entry(clause.id, cited[clause.id], _clause_text(clause, version),
+                                     (appendix.id, index))
     return found
 
 

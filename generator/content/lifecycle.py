@@ -37,6 +37,11 @@ def _set_line(path: Path, key: str, value: str) -> None:
     write_text_atomically(path, pattern.sub(f"{key}: {value}", text, count=1))
 
 
+def _drop_line(path: Path, key: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    write_text_atomically(path, re.sub(rf"^{key}:.*\n?", "", text, flags=re.M))
+
+
 def updated_line(date: dt.date) -> str:
     return f"本协议更新日期：{date.year} 年 {date.month} 月 {date.day} 日"
 
@@ -58,6 +63,7 @@ def new_version(root: Path, date_text: str) -> Path:
         _set_line(version_file, "date", date.isoformat())
         _set_line(version_file, "status", "draft")
         _set_line(version_file, "updated", updated_line(date))
+        _drop_line(version_file, "effective")  # the new version's 生效日期 is decided anew
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk leaves no half-copied draft

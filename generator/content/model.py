@@ -88,6 +88,7 @@ class Version:
     consent: Appendix
     prohibited: Appendix
     source_sha256: str  # over every source file of the version, see versions.source_digest
+    effective: str | None = None  # 生效日期, YYYY-MM-DD, when version.yml gives one
     clauses: Mapping[str, Clause] = field(repr=False, default_factory=dict)
 
     @property

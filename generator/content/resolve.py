@@ -298,6 +298,9 @@ def resolve_version(folder: Path, source_sha256: str) -> Version:
     if meta.date.isoformat() != folder.name:
         errors.add(sources["version.yml"].error(("date",), f"date {meta.date} does not match the "
                    f"folder name {folder.name}; rename the folder or fix the date"))
+    if meta.effective is not None and meta.effective < meta.date:
+        errors.add(sources["version.yml"].error(("effective",), f"effective date {meta.effective} is "
+                   f"before the version's date {meta.date}; write a day on or after it, or leave `effective` out"))
     resolver = _Resolver(errors)
     updated = resolver.runs(meta.updated, sources["version.yml"], ("updated",)) or ()
     agreement = resolver.agreement(models["agreement.yml"], sources["agreement.yml"], updated)
@@ -307,6 +310,7 @@ def resolve_version(folder: Path, source_sha256: str) -> Version:
     resolver.check_placeholders(consent.placeholders, sources["consent.yml"])
     errors.raise_if_any(f"version {folder.name} is invalid")
     version = Version(meta.date.isoformat(), meta.status, folder, agreement, consent,
-                      prohibited, source_sha256)
+                      prohibited, source_sha256,
+                      effective=meta.effective.isoformat() if meta.effective else None)
     return replace(version, clauses={clause.id: clause for clause in version.all_clauses()})
 

@@ -98,6 +98,11 @@ class VersionFile(_Strict):
         description="The 更新日期 line printed after the last section, verbatim, "
         "e.g. `本协议更新日期：2021 年【12】月【20】日`."
     )
+    effective: dt.date | None = Field(
+        default=None,
+        description="Optional 生效日期, YYYY-MM-DD: the day this version takes effect, shown "
+        "on the site next to the version. Not before `date`; leave it out while unknown.",
+    )
 
 
 class ClauseEntry(_Strict):

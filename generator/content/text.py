@@ -107,3 +107,17 @@ def clause_paragraphs(clause: Clause) -> Iterator[Paragraph]:
                         clause.id if first else None, clause.depth)
     for child in clause.children:
         yield from clause_paragraphs(child)
+
+
+def citations(version: Version) -> dict[str, str]:
+    """How a reader cites each clause, by id: `4.2.5 用户的权利与义务`, `1. 服务范围` (the
+    number as printed, then the section, since numbers restart in every section),
+    `附录一 · 第 2 段` for an unnumbered paragraph, `附录二 · 第 3 项` for a numbered item."""
+    cited = {each.id: f"{each.label} {section.title}"
+             for section in version.agreement.sections
+             for clause in section.clauses for each in clause.walk()}
+    for appendix in version.appendices:
+        for index, clause in enumerate(appendix.clauses, start=1):
+            cited[clause.id] = (f"{appendix.label} · 第 {clause.number} 项" if clause.number
+                                else f"{appendix.label} · 第 {index} 段")
+    return cited

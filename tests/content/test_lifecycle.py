@@ -23,6 +23,9 @@ def test_new_version_then_publish_end_to_end(tmp_path, capsys):
     meta = yaml.safe_load((folder / "version.yml").read_text(encoding="utf-8"))
     assert meta["status"] == "draft" and str(meta["date"]) == "2027-03-01"
     assert meta["updated"] == "本协议更新日期：2027 年 3 月 1 日"
+    # the newest version's 生效日期 (2027-01-01) is not the new draft's: it is left out
+    assert "effective" in yaml.safe_load((root / "content" / "versions" / DRAFT / "version.yml").read_text())
+    assert "effective" not in meta
     # the copy starts from the newest version, the draft with the typo fixes
     assert "接受本服务条款约束" in (folder / "agreement.yml").read_text(encoding="utf-8")
     assert (folder / "version.yml").read_text(encoding="utf-8").startswith("# yaml-language-server")
@@ -87,8 +90,8 @@ def test_diff_reports_moved_added_and_removed_by_id(tmp_path, capsys):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    assert "moved     obligations.misoperation: 用户的权利与义务 7 → 用户的权利与义务 1" in out
-    assert "moved     obligations.liability: 用户的权利与义务 1 → 用户的权利与义务 2" in out
+    assert "moved     obligations.misoperation: 7. 用户的权利与义务 → 1. 用户的权利与义务" in out
+    assert "moved     obligations.liability: 1. 用户的权利与义务 → 2. 用户的权利与义务" in out
     assert any(l.startswith("added     obligations.new-duty") and "{+新增的义务。+}" in l for l in out.splitlines())
     assert any(l.startswith("removed   liability.security-measures") for l in out.splitlines())
 
@@ -113,7 +116,7 @@ def test_a_clause_may_be_called_updated(tmp_path, capsys):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    assert any(l.startswith("added     updated (服务范围 3)") for l in out.splitlines())
+    assert any(l.startswith("added     updated (3. 服务范围)") for l in out.splitlines())
     assert any(l.startswith("reworded  @updated") for l in out.splitlines())
 
 
@@ -143,3 +146,15 @@ def test_new_version_on_a_full_disk_leaves_no_half_copied_draft(tmp_path, capsys
     assert code == 1 and "Traceback" not in err
     assert "No space left on device" in err
     assert sorted(p.name for p in versions.iterdir()) == [OLD, DRAFT]
+
+
+def test_an_effective_date_before_the_version_is_refused_where_it_is_written(tmp_path, capsys):
+    root = _project(tmp_path)
+    path = root / "content" / "versions" / DRAFT / "version.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("effective: 2027-01-01", "effective: 2026-11-01"),
+                    encoding="utf-8")
+    code, _, err = run_cli(["--root", str(root), "check"], capsys)
+    assert code == 1
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "effective" in text)
+    assert f"version.yml:{line}:12: effective: effective date 2026-11-01 is before the version's date 2026-11-28" in err
+    assert err.rstrip().endswith("or leave `effective` out")
