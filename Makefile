@@ -31,7 +31,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m benchmarks --n $(N)
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed node_modules/.installed
 
 # Installs only what is missing, so repeated runs cost nothing.
 system-packages:
@@ -53,6 +53,14 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 	if [ -n "$$extra" ]; then echo "removing packages not in $(LOCK):" $$extra; \
 		$(BIN)/python -m pip uninstall -q -y $$extra; fi
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+# node_modules holds exactly package-lock.json (axe-core, which the browser tests inject into
+# Chromium). Node.js and npm come with the machine; Debian's own npm package conflicts with
+# that Node.js, so it is never apt-installed here.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18 or newer with npm (e.g. from nodejs.org), then run make again" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # `make lock` upgrades deliberately: every package to the newest version pyproject.toml's

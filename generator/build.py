@@ -17,15 +17,20 @@ from generator.contracts.contract import render_pdf
 from generator.contracts.word.redline import redline_docx, redline_name
 from generator.site import pages
 from generator.site.build import build_site
+from generator.site.pages import Download
 
 
-def version_downloads(project: Project, version: Version) -> dict[str, bytes]:
-    """What a reader downloads from a version's pages: its generic PDF and, when there is an
-    earlier version, the redline from it as .docx with tracked changes (linked on 变更记录)."""
-    files = {pages.pdf_name(version): render_pdf(project.root, project.config, version)}
-    previous = project.previous(version)
+def version_downloads(project: Project, version: Version) -> list[Download]:
+    """What a reader downloads from a version's pages, in the order the pages list them: its
+    generic PDF and, when there is an earlier version, the redline from it as .docx with
+    tracked changes. Each file is rendered only when its version is built."""
+    config, previous = project.config, project.previous(version)
+    files = [Download(pages.pdf_name(version), "PDF", lambda: render_pdf(project.root, config, version))]
     if previous is not None:
-        files[redline_name(previous.date, version.date)] = redline_docx(project.config, previous, version)
+        files.append(Download(redline_name(previous.date, version.date), "修订对照（Word）",
+                              lambda: redline_docx(config, previous, version),
+                              note=f"本版本的全文，与 {previous.date} 版本的每处差异都是修订，"
+                                   "可在 Word 或 WPS 中逐处接受或拒绝"))
     return files
 
 

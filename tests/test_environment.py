@@ -130,11 +130,21 @@ def test_private_behaviour_weasyprint_page_anchors_are_border_boxes():
     assert (right - left, bottom - top) == (100, 50)
 
 
-def test_private_behaviour_material_chinese_segmenter():
-    """generator/site/search.py segments clause text with Material's own SearchIndex._segment_chinese."""
-    from material.plugins.search.plugin import SearchIndex
+def test_private_behaviour_material_search_javascript():
+    """generator/site/material.py patches the minified search JavaScript Material ships;
+    each patch finds its code exactly once in the installed release (tests/site checks
+    the patched result, tests/browser its behaviour)."""
+    from pathlib import Path
 
-    assert SearchIndex()._segment_chinese("短信轰炸") == "短信\u200b轰炸"
+    import material as mkdocs_material
+
+    from generator.site import material
+
+    material.check_version()
+    templates = Path(mkdocs_material.__file__).parent / "templates"
+    for patch in material.PATCHES:
+        [shipped] = templates.glob(patch.bundle)
+        assert len(patch.pattern.findall(shipped.read_text(encoding="utf-8"))) == 1, patch.why
 
 
 def test_private_behaviour_pypdf_raw_stream_data():

@@ -8,17 +8,19 @@ The downloads (the version's generic PDF) come from the contracts job through
 
 A built version is cached under .cache/site/ keyed by a hash of everything
 its output depends on (its sources, the previous version's sources for the
-redline, templates, mkdocs.yml, site_config.yml, the generator's code and the
+redline, the list of versions with their status and 生效日期 for the 历史版本
+page, templates, mkdocs.yml, site_config.yml, the generator's code and the
 rendering libraries' versions), so after an edit only the edited versions are
-rebuilt.
+rebuilt (publishing or adding a version changes every version's 历史版本 page).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from generator.content.model import Version
@@ -27,18 +29,17 @@ from generator.content.versions import version_folders
 from generator.fingerprint import code_digest, files_digest
 from generator.site import mkdocs_build as site
 from generator.site import pages
-
-# The files offered for download next to a version's pages, by file name.
-Downloads = Callable[[Project, Version], Mapping[str, bytes]]
+from generator.site.pages import Downloads
 
 CACHE_DIR = Path(".cache") / "site"
+KEPT_VARIANTS = 2  # cache entries kept per version (see _prune_cache)
 LATEST = "latest"
 
 
 def build_site(project: Project, out: Path, downloads: Downloads, *, use_cache: bool = True) -> list[str]:
     """Build every version into ``out``; returns the versions that were rebuilt."""
     out.mkdir(parents=True, exist_ok=True)
-    shared = files_digest(project.root, SITE_INPUTS)
+    shared = files_digest(project.root, SITE_INPUTS) + _versions_digest(project)
     keys = {version.date: cache_key(project, version, shared) for version in project.versions}
     rebuilt = []
     for version in project.versions:
@@ -46,6 +47,7 @@ def build_site(project: Project, out: Path, downloads: Downloads, *, use_cache: 
         if not (use_cache and cached.is_dir()):
             _build_version(project, version, cached, downloads)
             rebuilt.append(version.date)
+        os.utime(cached)  # most recently used: kept by _prune_cache
         _replace_tree(cached, out / version.date)
     _write_navigation(project, out)
     _prune_cache(project.root, keys)
@@ -64,19 +66,33 @@ def cache_key(project: Project, version: Version, shared: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
+def _versions_digest(project: Project) -> str:
+    """What the 历史版本 page and the draft notice show of the other versions."""
+    rows = [(v.date, v.status, v.effective) for v in project.versions]
+    latest = project.latest_published
+    return hashlib.sha256(json.dumps([rows, latest and latest.date]).encode()).hexdigest()
+
+
+def page_extra(project: Project, version: Version, downloads: Downloads) -> dict:
+    """What the theme shows around a version's pages (see templates/site/overrides/main.html)."""
+    config = project.config
+    return {"company": config.provider.name, "product": config.product,
+            "copyright": config.site.copyright, "label": pages.status_label(project, version),
+            "has_current": project.latest_published is not None,
+            "downloads": [{"name": d.name, "label": d.label} for d in downloads(project, version)]}
+
+
 def _build_version(project: Project, version: Version, destination: Path, downloads: Downloads) -> None:
     """Pages and downloads into a scratch folder, MkDocs into another, then move into the cache."""
-    config = project.config
     with tempfile.TemporaryDirectory(prefix="agreements-") as scratch:
         docs, built = Path(scratch) / "docs", Path(scratch) / "site"
-        pages.write_pages(project.root, version, project.previous(version), docs)
-        for name, data in downloads(project, version).items():
-            (docs / name).write_bytes(data)
+        entries = pages.write_pages(project, version, docs, downloads)
+        for download in downloads(project, version):
+            (docs / download.name).write_bytes(download.render())
         site.build_version(
-            docs, built, version=version.date, title=config.site.title, status=version.status,
-            extra={"company": config.provider.name, "product": config.product,
-                   "copyright": config.site.copyright, "pdf": pages.pdf_name(version)},
-            project_root=project.root, site_url=config.site.url,
+            docs, built, version=version.date, title=project.config.site.title, status=version.status,
+            extra=page_extra(project, version, downloads), project_root=project.root,
+            site_url=project.config.site.url, navigation=pages.NAVIGATION, search=entries,
         )
         _replace_tree(built, destination)
 
@@ -94,7 +110,7 @@ def _replace_tree(source: Path, target: Path) -> None:
 
 def _write_navigation(project: Project, out: Path) -> None:
     latest = project.latest_published
-    entries = [site.VersionEntry(v.date, f"{v.date}{'（草案）' if v.is_draft else ''}",
+    entries = [site.VersionEntry(v.date, f"{v.date}（{pages.status_label(project, v)}）",
                                  (LATEST,) if v is latest else ()) for v in project.versions]
     site.write_versions_json(out, entries)
     target = latest or project.newest
@@ -108,7 +124,9 @@ def _write_navigation(project: Project, out: Path) -> None:
 
 
 def _prune_cache(root: Path, keys: dict[str, str]) -> None:
-    """Keep one entry per built version, and none for versions gone from content/."""
+    """Keep, per built version, the entry just used and the one used before it, none for
+    versions gone from content/. Two, because a public build (`--published-only`) and a
+    full one differ in the 历史版本 page and may alternate."""
     cache = root / CACHE_DIR
     if not cache.is_dir():
         return
@@ -117,6 +135,7 @@ def _prune_cache(root: Path, keys: dict[str, str]) -> None:
         if entry.name not in existing:
             shutil.rmtree(entry, ignore_errors=True)
         elif entry.name in keys:
-            for stale in entry.iterdir():
-                if stale.name != keys[entry.name]:
-                    shutil.rmtree(stale, ignore_errors=True)
+            others = sorted((e for e in entry.iterdir() if e.name != keys[entry.name]),
+                            key=lambda e: e.stat().st_mtime_ns, reverse=True)
+            for stale in others[KEPT_VARIANTS - 1:]:
+                shutil.rmtree(stale, ignore_errors=True)

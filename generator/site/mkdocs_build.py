@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import html
-import html.parser
 import io
 import json
 import logging
@@ -41,7 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import AgreementsError
-from generator.site import search as site_search
+from generator.site import material
+from generator.site.search import SearchEntry
 
 __all__ = [
     "SiteBuildError",
@@ -104,6 +104,8 @@ def build_version(
     status: str,
     extra: dict[str, Any],
     project_root: Path,
+    navigation: Sequence[str],
+    search: Sequence[SearchEntry],
     site_url: str | None = None,
 ) -> None:
     """Build the Markdown pages in ``docs_dir`` into the static site ``site_dir``.
@@ -111,11 +113,13 @@ def build_version(
     ``site_dir`` is emptied first; it is meant to be ``<out>/<version>``.
 
     Loads ``project_root/mkdocs.yml`` and overrides, for this version only:
-    ``site_name`` (= ``title``), ``extra.agreements`` (= ``extra`` plus
-    ``status`` and ``version``; the theme reads ``company``, ``product``) and,
+    ``site_name`` (= ``title``, escaped: the theme prints it as HTML), ``nav``
+    (= ``navigation``, page files in order), ``extra.agreements`` (= ``extra``
+    plus ``status`` and ``version``; see templates/site/overrides/main.html) and,
     if ``site_url`` (the public URL of the *whole* versioned site, e.g.
     ``https://example.com/agreement/``) is given, ``site_url`` =
     ``<site_url><version>/`` so canonical links and the sitemap are real.
+    The search finds exactly ``search``, one result per entry.
 
     The build is strict (any MkDocs warning raises :class:`SiteBuildError`),
     quiet, and reproducible: the same input gives byte-identical output. Page
@@ -144,8 +148,9 @@ def build_version(
                 config_file=str(config_file),
                 docs_dir=str(docs_dir),
                 site_dir=str(site_dir),
-                site_name=title,
+                site_name=html.escape(title),
                 site_url=version_url,
+                nav=list(navigation),
                 strict=True,
             )
             _check_extra_assets(cfg, docs_dir)
@@ -169,8 +174,8 @@ def build_version(
 
         if version_url is None:
             _write_sitemap(site_dir, version)
-        site_search.fix_query_segmentation(site_dir)
-        site_search.index_clauses(site_dir)
+        material.write_search_index(site_dir, search)
+        material.patch_javascript(site_dir)
 
 
 # --------------------------------------------------------------------------
@@ -403,7 +408,8 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def serve_version(docs_dir: Path, *, version: str, title: str, status: str, extra: dict[str, Any],
-                  project_root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+                  navigation: Sequence[str], project_root: Path, host: str = "127.0.0.1",
+                  port: int = 8000) -> None:
     """Serve ``docs_dir`` with live reload until interrupted (MkDocs' dev server).
 
     MkDocs watches ``docs_dir`` and reloads the browser when a page changes;
@@ -419,4 +425,4 @@ def serve_version(docs_dir: Path, *, version: str, title: str, status: str, extr
                             "status": status, "version": version}
     _quiet_jieba()
     serve(config_file=config_file, livereload=True, docs_dir=str(Path(docs_dir).resolve()),
-          site_name=title, dev_addr=f"{host}:{port}", extra=merged)
+          site_name=html.escape(title), nav=list(navigation), dev_addr=f"{host}:{port}", extra=merged)

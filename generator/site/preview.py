@@ -21,7 +21,8 @@ from generator.content.project import Project, load_project
 from generator.errors import AgreementsError
 from generator.site import mkdocs_build as site
 from generator.site import pages
-from generator.site.build import Downloads
+from generator.site.build import page_extra
+from generator.site.pages import Downloads
 
 PREVIEW_DIR = Path(".cache") / "preview"
 WATCHED = ("content", "templates", "site_config.yml", "mkdocs.yml")
@@ -31,13 +32,17 @@ def _choose(project: Project, version: str | None):
     return project.version(version) if version else project.newest
 
 
-def write_preview(root: Path, version: str | None, docs: Path, downloads: Downloads | None = None) -> str:
+def _no_downloads(project: Project, version) -> tuple:
+    return ()
+
+
+def write_preview(root: Path, version: str | None, docs: Path, downloads: Downloads = _no_downloads) -> str:
     """(Re)generate the pages of the chosen version (and its downloads, if given); returns its date."""
     project = load_project(root, check_lock=False)  # a locked file being edited is shown, not refused
     chosen = _choose(project, version)
-    pages.write_pages(root, chosen, project.previous(chosen), docs)
-    for name, data in (downloads(project, chosen) if downloads else {}).items():
-        (docs / name).write_bytes(data)
+    pages.write_pages(project, chosen, docs, downloads)
+    for download in downloads(project, chosen):
+        (docs / download.name).write_bytes(download.render())
     return chosen.date
 
 
@@ -45,7 +50,7 @@ class _Regenerate(FileSystemEventHandler):
     """Debounced: an editor's save is several events; regenerate once they settle."""
 
     def __init__(self, root: Path, version: str | None, docs: Path,
-                 downloads: Downloads | None = None) -> None:
+                 downloads: Downloads = _no_downloads) -> None:
         self.root, self.version, self.docs, self.downloads = root, version, docs, downloads
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
@@ -96,7 +101,7 @@ def check_port_free(host: str, port: int) -> None:
                                   key="--port") from None
 
 
-def serve(root: Path, version: str | None, *, host: str, port: int, downloads: Downloads | None = None) -> None:
+def serve(root: Path, version: str | None, *, host: str, port: int, downloads: Downloads = _no_downloads) -> None:
     check_port_free(host, port)
     docs = root / PREVIEW_DIR / "docs"
     project = load_project(root, check_lock=False)
@@ -114,11 +119,8 @@ def serve(root: Path, version: str | None, *, host: str, port: int, downloads: D
                "edit the YAML and the page reloads; Ctrl+C stops")
     try:
         site.serve_version(docs, version=chosen.date, title=project.config.site.title,
-                           status=chosen.status,
-                           extra={"company": project.config.provider.name,
-                                  "product": project.config.product,
-                                  "pdf": pages.pdf_name(chosen)},
-                           project_root=root, host=host, port=port)
+                           status=chosen.status, extra=page_extra(project, chosen, downloads),
+                           navigation=pages.NAVIGATION, project_root=root, host=host, port=port)
     finally:
         observer.stop()
         observer.join()

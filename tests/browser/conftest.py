@@ -1,12 +1,15 @@
 """Real Chromium (Debian's /usr/bin/chromium) driven by Playwright, against a plain static server.
 
 Each test module provides a module-scoped ``site`` fixture (the folder to serve);
-``base_url``, ``browser`` and ``page`` come from here. A page fails its test
-if it requests anything from another host or raises a JavaScript error.
+``base_url``, ``browser``, ``page`` (desktop) and ``open_page`` (any screen) come
+from here. A page fails its test if it requests anything from another host or
+raises a JavaScript error. Without Chromium the tests are skipped on a
+developer's machine and fail on CI (the ``CI`` environment variable is set).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -15,17 +18,31 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ROOT
+
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENS = pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def missing(what: str, fix: str) -> None:
+    """Skip on a developer's machine, fail on CI, where every test must run."""
+    message = f"{what} is missing; {fix}"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            if not CHROMIUM.exists():
+            if not CHROMIUM.exists() and not os.environ.get("CI"):  # on CI, `browser` fails instead
                 item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
 
 
@@ -49,8 +66,13 @@ def base_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    if not CHROMIUM.exists():
+        missing(str(CHROMIUM), "install Debian's chromium (`make setup`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright", "install the locked environment (`make setup`)")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
@@ -59,27 +81,84 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    foreign = [u for u in requests if not u.startswith((base_url, "data:", "blob:"))]
-    assert not foreign, f"requests to other hosts: {foreign}"
-    assert not errors, f"JavaScript errors: {errors}"
+def open_page(browser, base_url):
+    """``open_page(screen)``: a fresh page of that size; checked for other hosts and errors at the end."""
+    opened = []
+
+    def open_page(screen: dict = DESKTOP):
+        context = browser.new_context(viewport=screen, locale="zh-CN")
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+        opened.append((context, requests, errors))
+        return page
+
+    yield open_page
+    for context, requests, errors in opened:
+        context.close()
+        foreign = [u for u in requests if not u.startswith((base_url, "data:", "blob:"))]
+        assert not foreign, f"requests to other hosts: {foreign}"
+        assert not errors, f"JavaScript errors: {errors}"
 
 
-def search(page, url: str, query: str) -> None:
-    """Type ``query`` into Material's search box on ``url`` the way a reader does."""
+@pytest.fixture
+def page(open_page):
+    return open_page(DESKTOP)
+
+
+# --------------------------------------------------------------------------
+# What a reader does
+
+
+def open_search(page, url: str):
+    """Open ``url`` and focus Material's search box, then give its worker time to load the index."""
     page.goto(url)
     box = page.locator("input.md-search__input")
+    if not box.is_visible():  # phones: the magnifier in the header opens the search
+        page.locator("label.md-header__button[for=__search]").click()
     box.focus()
-    page.wait_for_timeout(2000)  # the search worker loads its index
-    # Chinese arrives through the IME as text input; Material searches on keyup
-    box.fill(query)
-    box.press("End")
+    page.wait_for_timeout(2000)
+    return box
+
+
+def type_query(page, url: str, query: str) -> None:
+    """Type ``query`` key by key (each character a keydown, an input event and a keyup)."""
+    open_search(page, url)
+    page.keyboard.type(query, delay=30)
+
+
+def compose_query(page, url: str, query: str, pinyin: str) -> None:
+    """Enter ``query`` through an input method: composition events while the pinyin is typed,
+    then the commit (compositionend and the input event), then the key released after it."""
+    open_search(page, url)
+    cdp = page.context.new_cdp_session(page)
+    for end in range(1, len(pinyin) + 1):
+        cdp.send("Input.imeSetComposition", {"text": pinyin[:end], "selectionStart": end, "selectionEnd": end})
+    cdp.send("Input.insertText", {"text": query})
+    page.keyboard.up("Enter")
+
+
+def paste_query(page, url: str, query: str) -> None:
+    """Paste ``query`` as the mouse does: one input event, no key at all."""
+    open_search(page, url)
+    page.keyboard.insert_text(query)
+
+
+def results(page) -> list:
+    """The search results shown, once there are some."""
+    page.locator("a.md-search-result__link").first.wait_for()
+    return page.locator("a.md-search-result__link").all()
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[str]:
+    """axe-core (from npm, see package.json) run on the page as it is now."""
+    if not AXE.is_file():
+        missing(str(AXE), "run `make setup` (npm ci installs axe-core)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]} {v['help']}"
+            for v in found if v["impact"] in impacts]

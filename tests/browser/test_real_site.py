@@ -1,17 +1,33 @@
-"""The real agreement site (both versions of content/) in Chromium, from a plain static server."""
+"""The real agreement site (both versions of content/) in Chromium, as a customer uses it.
+
+Built from a copy of the project in a temporary folder (its cache included), served by
+a plain static server, read on a desktop (1366×900) and a phone (390×844) screen.
+"""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import search
+from helpers import copy_site_project
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    SCREENS,
+    axe_violations,
+    compose_query,
+    paste_query,
+    results,
+    type_query,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
 CLAUSE = "obligations.sms.bombing"
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +35,17 @@ def site(tmp_path_factory) -> Path:
     from generator.build import build
     from generator.content.project import load_project
 
-    out = tmp_path_factory.mktemp("real-site")
-    build(load_project(ROOT), out)
+    work = tmp_path_factory.mktemp("real-site")
+    out = work / "site"
+    build(load_project(copy_site_project(work / "project")), out)
     return out
+
+
+def _pages(site: Path) -> list[str]:
+    """Every page of every version, as URL paths."""
+    return [str(index.parent.relative_to(site).as_posix()) + "/"
+            for version in (PUBLISHED, DRAFT) for index in sorted((site / version).rglob("index.html"))
+            if "search" not in index.parent.parts]
 
 
 def test_root_opens_the_latest_published_version(page, base_url):
@@ -30,29 +54,87 @@ def test_root_opens_the_latest_published_version(page, base_url):
     assert "数据技术服务使用协议" in page.locator("article h1").first.inner_text()
 
 
-def test_selector_lists_both_versions_and_switching_keeps_the_page(page, base_url):
-    page.goto(f"{base_url}{PUBLISHED}/consent/")
-    page.locator(".md-version").wait_for()
-    titles = page.locator(".md-version__link").all_inner_texts()
-    assert any(PUBLISHED in t for t in titles) and any(DRAFT in t for t in titles)
-    page.locator(".md-version").hover()
-    page.locator(".md-version__link", has_text=DRAFT).click()
-    page.wait_for_url(f"{base_url}{DRAFT}/consent/")
+# --------------------------------------------------------------------------
+# Search
 
 
-def test_search_for_sms_bombing_finds_clause_4_2_5(page, base_url):
-    search(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
-    page.locator("a.md-search-result__link").first.wait_for()
-    # Results on the same page as the best one are folded under "more on this page".
-    for more in page.locator("details.md-search-result__more summary").all():
-        more.click()
-    result = page.locator(f"a.md-search-result__link[href*='#{CLAUSE}']").first
-    result.wait_for()
-    assert "4.2.5" in result.inner_text()
-    assert set(result.locator("mark").all_inner_texts()) >= {"短信", "轰炸"}
-    assert f"/{PUBLISHED}/" in result.get_attribute("href")
-    result.click()
+def _first_result_is_clause_4_2_5(page) -> None:
+    first = results(page)[0]
+    assert first.locator("h1").inner_text() == "4.2.5 用户的权利与义务"
+    assert "由于短信接口调用频次通常较大" in first.inner_text()  # its own text, unfolded
+    assert set(first.locator("mark").all_inner_texts()) >= {"短信", "轰炸"}
+    assert f"#{CLAUSE}" in first.get_attribute("href")
+
+
+@SCREENS
+def test_typing_finds_the_clause_itself_first(open_page, base_url, screen):
+    page = open_page(screen)
+    type_query(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
+    _first_result_is_clause_4_2_5(page)
+    assert page.locator("details.md-search-result__more").count() == 0  # nothing folded away
+    shown = page.locator("li.md-search-result__item")
+    assert shown.count() == len(results(page)), "one entry per result item"
+    # the counter counts entries, not pages
+    assert page.locator(".md-search-result__meta").inner_text() == f"{shown.count()} 个符合条件的结果"
+    results(page)[0].click()
     page.wait_for_url(f"**/{PUBLISHED}/?h=*#{CLAUSE}")
+    assert page.locator(f"[id='{CLAUSE}']").inner_text().startswith("4.2.5")
+
+
+def test_an_input_method_commit_searches(page, base_url):
+    compose_query(page, f"{base_url}{PUBLISHED}/", "短信轰炸", "duanxinhongzha")
+    _first_result_is_clause_4_2_5(page)
+
+
+def test_pasting_without_a_key_searches(page, base_url):
+    paste_query(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
+    _first_result_is_clause_4_2_5(page)
+
+
+@pytest.mark.parametrize(("query", "title", "anchor"), [
+    ("退款", "4. 服务开通、付款与扣费", "payment.refund"),
+    ("反对宪法", "附录二 · 第 1 项", "prohibited.constitution"),
+    ("加密传输", "附录一 · 第 3 段", "consent.grant"),
+])
+def test_every_clause_is_found_under_the_name_a_reader_cites(page, base_url, query, title, anchor):
+    type_query(page, f"{base_url}{PUBLISHED}/", query)
+    first = results(page)[0]
+    assert first.locator("h1").inner_text() == title
+    assert f"#{anchor}" in first.get_attribute("href")
+
+
+def test_no_result_repeats_another_and_nothing_copyable_holds_a_zero_width_space(page, base_url):
+    type_query(page, f"{base_url}{PUBLISHED}/", "服务")
+    results(page)
+    count = int(re.match(r"\d+", page.locator(".md-search-result__meta").inner_text()).group())
+    page.locator(".md-search__scrollwrap").hover()
+    while (shown := len(results(page))) < count:  # ten at first, four more each time the list hits bottom
+        page.mouse.wheel(0, -50)
+        page.mouse.wheel(0, 5000)
+        page.wait_for_function("n => document.querySelectorAll('a.md-search-result__link').length > n", arg=shown)
+    texts = [r.locator("article").inner_text() for r in results(page)]
+    assert count > 30 and len(set(texts)) == len(texts) == count
+    shown = page.locator(".md-search-result").inner_text()
+    assert not ZERO_WIDTH.search(shown)
+    assert not ZERO_WIDTH.search(page.locator("article.md-content__inner").inner_text())
+
+
+# --------------------------------------------------------------------------
+# Links to clauses
+
+
+@SCREENS
+def test_each_clause_has_a_visible_control_that_copies_its_link(open_page, base_url, screen):
+    page = open_page(screen)
+    page.goto(f"{base_url}{PUBLISHED}/?h=短信#obligations.sms.sender")
+    link = page.locator(f"[id='{CLAUSE}'] a.clause-link")
+    link.scroll_into_view_if_needed()
+    assert link.is_visible()
+    assert page.locator("a.clause-link").count() == page.locator("article .clause[id]").count()
+    link.click()
+    page.locator(f"[id='{CLAUSE}'] .clause-link__note", has_text="已复制").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"{base_url}{PUBLISHED}/#{CLAUSE}"  # absolute, without the ?h= of the search
 
 
 def test_clause_anchor_opens_at_the_clause(page, base_url):
@@ -66,16 +148,134 @@ def test_clause_anchor_opens_at_the_clause(page, base_url):
     assert clause.inner_text().startswith("4.2.5")
 
 
+# --------------------------------------------------------------------------
+# Versions
+
+
+@SCREENS
+def test_the_version_selector_stays_reachable_at_a_clause_and_keeps_the_page(open_page, base_url, screen):
+    page = open_page(screen)
+    page.goto(f"{base_url}{PUBLISHED}/#{CLAUSE}")
+    page.wait_for_function("window.scrollY > 1000")
+    current = page.locator(".md-version__current")
+    current.wait_for()
+    assert current.is_visible() and current.inner_text().strip() == f"{PUBLISHED}（当前版本）"
+    box = current.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= 60  # in the header, on screen
+    titles = [t.strip() for t in page.locator(".md-version__link").all_inner_texts()]
+    assert titles == [f"{DRAFT}（草案）", f"{PUBLISHED}（当前版本）"]
+    if screen == DESKTOP:
+        page.locator(".md-version").hover()
+    else:  # a tap focuses the button, which opens the list
+        current.focus()
+    page.locator(".md-version__link", has_text=DRAFT).click()
+    page.wait_for_url(f"{base_url}{DRAFT}/#{CLAUSE}")  # the same clause in the other version
+
+
+def test_the_phone_shows_the_whole_site_title(open_page, base_url):
+    page = open_page(PHONE)
+    page.goto(f"{base_url}{PUBLISHED}/")
+    title = page.locator(".md-header__topic .md-ellipsis").first
+    assert title.inner_text().strip() == "知数云 数据技术服务使用协议"
+    assert title.evaluate("el => el.scrollWidth <= el.clientWidth"), "the title is cut"
+    page.locator(".md-version__current").wait_for()
+    assert page.locator(".md-version__current").is_visible()
+
+
+def test_the_history_page_lists_every_version_with_its_downloads(page, base_url):
+    page.goto(f"{base_url}{PUBLISHED}/history/")
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == 2
+    cells = [[c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()] for i in range(2)]
+    assert cells[0][0] == DRAFT and cells[0][1:3] == ["草案", "2027-01-01"]
+    assert cells[0][3] == f"与 {PUBLISHED} 相比"
+    assert cells[1][0].startswith(PUBLISHED) and cells[1][1:3] == ["当前版本", "—"]
+    for link in page.locator("article table a").all():  # every link leads somewhere real
+        with urllib.request.urlopen(link.evaluate("a => a.href")) as response:  # loopback only
+            assert response.status == 200
+            if link.get_attribute("href").endswith(".pdf"):
+                assert response.read(5) == b"%PDF-"
+
+
+def test_the_effective_date_is_shown_where_the_version_gives_one(page, base_url):
+    page.goto(f"{base_url}{DRAFT}/")
+    assert "生效日期 2027-01-01" in page.locator(".version-facts").inner_text()
+    page.goto(f"{base_url}{PUBLISHED}/")
+    assert "生效日期" not in page.locator(".version-facts").inner_text()
+
+
 def test_pdf_link_serves_a_pdf(page, base_url):
     page.goto(f"{base_url}{PUBLISHED}/")
-    href = page.locator("a[href$='.pdf']").first.get_attribute("href")
+    href = page.locator(".version-facts a[href$='.pdf']").get_attribute("href")
     with urllib.request.urlopen(f"{base_url}{PUBLISHED}/{href}") as response:  # loopback only
         assert response.headers["Content-Type"] == "application/pdf"
         assert response.read(5) == b"%PDF-"
 
 
-def test_draft_shows_its_banner_and_published_does_not(page, base_url):
+# --------------------------------------------------------------------------
+# Drafts
+
+
+def test_a_draft_says_so_and_links_to_the_same_clause_in_force(page, base_url):
     page.goto(f"{base_url}{DRAFT}/")
     assert page.locator(".md-banner", has_text="草案，尚未生效").is_visible()
+    notice = page.locator(".agreements-draft-notice")
+    assert "草案" in notice.inner_text() and "仅供审阅" in notice.inner_text()
+    page.locator(".md-version").wait_for()
+    assert page.locator(".agreements-outdated").count() == 0
+    page.goto(f"{base_url}{DRAFT}/consent/#consent.grant")
+    page.locator(".agreements-draft-notice a").click()
+    page.wait_for_url(f"{base_url}{PUBLISHED}/consent/#consent.grant")
     page.goto(f"{base_url}{PUBLISHED}/")
-    assert page.locator(".md-banner", has_text="草案，尚未生效").count() == 0
+    assert page.locator(".md-banner", has_text="草案").count() == 0
+
+
+def _printed_pages(page, url: str, tmp_path: Path) -> list[str]:
+    page.goto(url)
+    pdf = tmp_path / "printed.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    count = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout for n in range(1, count + 1)]
+
+
+def test_every_printed_page_of_a_draft_says_draft(page, base_url, tmp_path):
+    printed = _printed_pages(page, f"{base_url}{DRAFT}/", tmp_path)
+    assert len(printed) > 3
+    assert all("草案" in text for text in printed), [i for i, t in enumerate(printed, 1) if "草案" not in t]
+    assert not any("草案" in text for text in _printed_pages(page, f"{base_url}{PUBLISHED}/", tmp_path))
+
+
+# --------------------------------------------------------------------------
+# Accessibility and language
+
+
+@SCREENS
+def test_no_serious_accessibility_problem_on_any_page(open_page, base_url, site, screen):
+    page = open_page(screen)
+    problems = {}
+    for path in _pages(site):
+        page.goto(base_url + path)
+        page.locator(".md-version__current").wait_for()  # the selector is part of the page
+        problems[path] = axe_violations(page)
+    assert len(problems) == 10
+    assert not any(problems.values()), {k: v for k, v in problems.items() if v}
+
+
+def test_no_serious_accessibility_problem_with_search_results_open(page, base_url):
+    type_query(page, f"{base_url}{DRAFT}/", "短信")
+    results(page)
+    assert axe_violations(page) == []
+
+
+def test_every_interface_string_is_chinese(page, base_url, site):
+    english = re.compile(r"\b(?!PDF\b|API\b)[A-Za-z]{3,}\b")
+    for path in _pages(site)[:5]:
+        page.goto(base_url + path)
+        page.locator(".md-version__current").wait_for()
+        labels = page.evaluate("""() => [...document.querySelectorAll('[title], [aria-label], [placeholder]')]
+            .flatMap(el => [el.title, el.getAttribute('aria-label'), el.placeholder].filter(Boolean))""")
+        chrome = page.locator(".md-header, .md-sidebar--primary, .md-footer, .md-search").all_inner_texts()
+        found = {word for text in [*labels, *chrome] for word in english.findall(text)}
+        assert not found, (path, found)

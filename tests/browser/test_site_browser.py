@@ -7,9 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.browser.conftest import search
-
-sync_api = pytest.importorskip("playwright.sync_api")
+from tests.browser.conftest import results, type_query
 
 # The fixture pages and the two-version build are shared with the offline tests.
 from tests.site.test_mkdocs_build import (  # noqa: E402
@@ -41,7 +39,7 @@ def test_version_selector_lists_both_and_keeps_the_page(page, base_url):
     page.goto(f"{base_url}{PUBLISHED}/obligations/")
     selector = page.locator(".md-version")
     selector.wait_for()  # rendered after ../versions.json is fetched
-    assert "latest" in page.locator(".md-version__current").inner_text()
+    assert page.locator(".md-version__current").inner_text().strip() == PUBLISHED
     links = page.locator(".md-version__link")
     titles = [t.strip() for t in links.all_inner_texts()]
     assert any(t.startswith(DRAFT) for t in titles) and any(t.startswith(PUBLISHED) for t in titles)
@@ -57,9 +55,8 @@ def test_version_selector_lists_both_and_keeps_the_page(page, base_url):
 
 
 def test_search_finds_the_clause_in_chinese(page, base_url):
-    search(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
-    result = page.locator("a.md-search-result__link", has_text="轰炸").first
-    result.wait_for()
+    type_query(page, f"{base_url}{PUBLISHED}/", "短信轰炸")
+    result = results(page)[0]
     href = result.get_attribute("href")
     assert _path(href).endswith(f"/{PUBLISHED}/obligations/"), href
     assert "4.2.5" in result.inner_text()
@@ -85,12 +82,14 @@ def test_clause_anchor_scrolls_into_view(page, base_url):
     assert "短信轰炸" in clause.inner_text()
 
 
-def test_draft_shows_its_banner(page, base_url):
+def test_draft_shows_its_banner_and_its_own_notice(page, base_url):
     page.goto(f"{base_url}{DRAFT}/obligations/")
     banner = page.locator(".md-banner", has_text=BANNER)
     assert banner.is_visible()
-    # and the "not the version in force" notice, since the draft is not `latest`
-    page.locator(".agreements-outdated").wait_for(state="visible")
+    # a draft says what it is, not the notice meant for versions that are no longer in force
+    assert "尚未生效" in page.locator(".agreements-draft-notice").inner_text()
+    page.locator(".md-version").wait_for()
+    assert page.locator(".agreements-outdated").count() == 0
 
 
 def test_published_latest_has_no_outdated_notice(page, base_url):

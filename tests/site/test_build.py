@@ -160,3 +160,46 @@ def test_titles_with_markup_characters_read_literally(tmp_path):
     assert html.unescape(h2).strip() == title
     assert "<b>x</b>" not in article
     assert html.unescape(re.search(r"<title>(.*?)</title>", page).group(1)).startswith(title)
+
+
+ALL_PAGES = PAGES + ("changes/index.html", "history/index.html")
+
+
+def test_every_page_has_its_own_meta_description(built):
+    for version in (PUBLISHED, DRAFT):
+        descriptions = []
+        for page in ALL_PAGES:
+            text = (built / version / page).read_text(encoding="utf-8")
+            [description] = re.findall(r'<meta name="description" content="([^"]+)">', text)
+            descriptions.append(html.unescape(description))
+        assert len(set(descriptions)) == len(ALL_PAGES), descriptions
+        assert all(20 <= len(d) <= 160 and version in d for d in descriptions[:4]), descriptions
+
+
+def test_search_finds_every_clause_once_under_the_name_a_reader_cites(built):
+    from generator.content.project import load_project
+    from generator.content.text import citations
+
+    for version in (PUBLISHED, DRAFT):
+        raw = (built / version / "search" / "search_index.json").read_text(encoding="utf-8")
+        assert "\u200b" not in raw  # jieba's words are apart by <wbr/>, nothing a reader copies
+        docs = json.loads(raw)["docs"]
+        assert len({doc["location"] for doc in docs}) == len(docs)  # every place once
+        by_anchor = {doc["location"].partition("#")[2]: doc for doc in docs}
+        cited = citations(load_project(ROOT).version(version))
+        for clause_id, title in cited.items():
+            assert re.sub(r"<wbr/>", "", by_anchor[clause_id]["title"]) == title
+        assert re.sub("<wbr/>", "", by_anchor["obligations.sms.bombing"]["title"]) == "4.2.5 用户的权利与义务"
+        assert re.sub("<wbr/>", "", by_anchor["consent.acknowledge"]["title"]) == "附录一 · 第 2 段"
+        texts = [doc["text"] for doc in docs]
+        assert len(set(texts)) == len(texts), "an entry repeats another's text"
+
+
+def test_interface_strings_are_chinese(built):
+    for version in (PUBLISHED, DRAFT):
+        for page in ALL_PAGES + ("404.html",):
+            text = (built / version / page).read_text(encoding="utf-8")
+            assert "Permanent link" not in text and "Not found" not in text, page
+            assert 'title="本节的链接"' in text or page == "404.html", page
+    versions = json.loads((built / "versions.json").read_text(encoding="utf-8"))
+    assert [v["title"] for v in versions] == [f"{DRAFT}（草案）", f"{PUBLISHED}（当前版本）"]

@@ -18,6 +18,7 @@ from generator.site.mkdocs_build import (
     write_root_index,
     write_versions_json,
 )
+from generator.site.search import SearchEntry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED, DRAFT = "2021-12-20", "2025-01-01"
@@ -70,14 +71,27 @@ def write_fixture_pages(docs: Path, *, extra_text: str = "") -> Path:
     return docs
 
 
+NAVIGATION = ("index.md", "obligations.md")
+CLAUSE_TEXT = "由于短信接口调用频次通常较大，用户应当合理设置调用频率，避免被用于短信轰炸或用于其他非基于用户真实需求的不合理行为。"
+SEARCH = (
+    SearchEntry("", "", "数据技术服务使用协议", ("特别提醒：用户在确认签署本服务条款之前，请务必仔细阅读本服务条款之全部内容。",)),
+    SearchEntry("obligations/", CLAUSE_ID, "4.2.5 用户义务", (CLAUSE_TEXT,)),
+    SearchEntry("obligations/", "", "用户义务", ("用户应遵守中华人民共和国法律法规。",)),
+)
+
+
+def build_one(docs: Path, out: Path, *, version: str = PUBLISHED, status: str = "published",
+              project_root: Path = PROJECT_ROOT, search=SEARCH) -> None:
+    build_version(docs, out, version=version, title=TITLE, status=status, extra=EXTRA,
+                  project_root=project_root, navigation=NAVIGATION, search=search)
+
+
 def build_fixture_site(work: Path) -> Path:
     """Build a published and a draft version side by side in ``work/site``; return it."""
     out = work / "site"
     for version, status, text in ((PUBLISHED, "published", ""), (DRAFT, "draft", "本版本新增数据安全条款。")):
         docs = write_fixture_pages(work / "pages" / version, extra_text=text)
-        build_version(
-            docs, out / version, version=version, title=TITLE, status=status, extra=EXTRA, project_root=PROJECT_ROOT
-        )
+        build_one(docs, out / version, version=version, status=status)
     write_versions_json(out, [VersionEntry(PUBLISHED, aliases=("latest",)), VersionEntry(DRAFT, title=f"{DRAFT}（草案）")])
     write_alias_redirects(out, "latest", PUBLISHED)
     write_root_index(out, "latest/")
@@ -191,53 +205,62 @@ def test_sitemap_lets_the_version_selector_keep_the_page(site: Path):
         assert paths == [f"/{version}/", f"/{version}/obligations/"]
 
 
-def _material_segment(query: str, vocabulary: set[str]) -> set[str]:
-    """Material's search worker segmentation of a Han query (segment/index.ts), as fixed."""
-    cuts = [0] * len(query)
-    for i in range(len(query)):
-        for j in range(i + 1, len(query) + 1):
-            if query[i:j] in vocabulary:
-                cuts[i] = j - i
-    segments: set[str] = set()
-    stack = [0]
-    while stack:
-        p = stack.pop()
-        for q in range(1, cuts[p]):
-            if p + q < len(query) and cuts[p + q] > cuts[p] - q:
-                segments.add(query[p : p + q])
-                stack.append(p + q)
-        q = p + cuts[p]
-        if q < len(query) and cuts[q] and q < len(query) - 1:
-            stack.append(q)
-        segments.add(query[p:q])
-    return {query} if "" in segments else segments
-
-
-def test_search_index_has_jieba_segmented_clause(site: Path):
+def test_search_index_holds_exactly_the_entries_given(site: Path):
     index = json.loads((site / PUBLISHED / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["zh"]
-    separator = re.compile(index["config"]["separator"])
-    assert separator.match("\u200b")
-    [clause] = [d for d in index["docs"] if "4.2.5" in d["text"]]
-    assert clause["location"].startswith("obligations/#")
-    # jieba cut the run into words and Material joined them with U+200B
-    assert "\u200b短信\u200b轰炸\u200b" in clause["text"]
-    # lunr (in the browser) splits on the separator: both words are index terms ...
-    tokens = {t for t in separator.split(re.sub(r"<[^>]+>", " ", clause["text"]).lower()) if t}
-    assert {"短信", "轰炸"} <= tokens
-    # ... and the query 短信轰炸, segmented against the index words, needs only those
-    vocabulary = set()
-    for doc in index["docs"]:
-        for field in ("title", "text"):
-            vocabulary |= {t for t in separator.split(re.sub(r"<[^>]+>", " ", doc[field]).lower()) if t}
-    assert _material_segment("短信轰炸", vocabulary) == {"短信", "轰炸"}
+    assert index["config"]["lang"] == ["zh"]  # Material's own part of the file is kept
+    assert [doc["location"] for doc in index["docs"]] == ["", f"obligations/#{CLAUSE_ID}", "obligations/"]
+    clause = index["docs"][1]
+    assert clause["title"] == "4.2.5 <wbr/>用户<wbr/>义务"
+    # jieba's words, apart by <wbr/> (a tag, which the worker's tokenizer splits on), not by U+200B
+    assert "<wbr/>短信<wbr/>轰炸<wbr/>" in clause["text"]
+    assert clause["text"].startswith("<p>") and clause["text"].endswith("</p>")
+    assert "\u200b" not in (site / PUBLISHED / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert re.sub(r"<[^>]+>", "", clause["text"]) == CLAUSE_TEXT
 
 
-def test_search_worker_query_segmentation_is_fixed(site: Path):
+def test_search_index_text_is_escaped(tmp_path: Path):
+    docs = write_fixture_pages(tmp_path / "pages")
+    hostile = '<img src=x onerror="alert(1)"> & {{ x }}'
+    build_one(docs, tmp_path / "out", search=(SearchEntry("", "", hostile, (f"条款{hostile}",)),))
+    [doc] = json.loads((tmp_path / "out" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert doc["title"] == '&lt;img src=x onerror="alert(1)"&gt; &amp; {{ x }}'
+    assert doc["text"] == '<p>条款<wbr/>&lt;img src=x onerror="alert(1)"&gt; &amp; {{ x }}</p>'
+
+
+def test_search_javascript_is_patched_as_written_for_material_9_8_2(site: Path):
+    """The shipped worker and bundle hold the fixed code, once each, and no longer the original."""
     [worker] = (site / PUBLISHED / "assets" / "javascripts" / "workers").glob("search.*.min.js")
-    code = worker.read_text(encoding="utf-8")
-    assert not re.search(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in ", code)
-    assert not re.search(r"this\.index\.invertedIndex\)\]\.join\(\"\* \"\)", code)
+    [bundle] = (site / PUBLISHED / "assets" / "javascripts").glob("bundle.*.min.js")
+    code, main = worker.read_text(encoding="utf-8"), bundle.read_text(encoding="utf-8")
+    # the query's segmentation tries words ending at its last character ...
+    assert len(re.findall(r"for\(let (\w+)=(\w+)\+1;\1<=(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in ", code)) == 1
+    assert not re.search(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;", code)
+    # ... and joins its words with a space
+    assert len(re.findall(r"\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\]\.join\(\" \"\)", code)) == 1
+    assert 'invertedIndex)].join("* ")' not in code
+    # every document is its own result: keyed by its whole location, never by its page
+    assert len(re.findall(r"let\[\w+\]=\[\w+\.location\]", code)) == 1
+    assert '.location.split("#")' not in code
+    # and each result is drawn with its text: the group's first item is the article
+    assert len(re.findall(r"(\w+)=0,\[\w+\]=\w+\.splice\(\1,1\)", main)) == 1
+    assert '.includes("#"))' not in main
+
+
+def test_a_different_material_release_is_refused(tmp_path: Path, monkeypatch):
+    from generator.site import material
+
+    monkeypatch.setattr(material, "installed_version", lambda name: "9.9.0")
+    with pytest.raises(material.MaterialError, match="9.9.0 is installed.*9.8.2"):
+        build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out")
+
+
+def test_a_patch_that_no_longer_matches_stops_the_build(tmp_path: Path, monkeypatch):
+    from generator.site import material
+
+    broken = material.Patch(material.WORKER, "do the impossible", re.compile("no such code"), lambda m: "", re.compile("x"))
+    monkeypatch.setattr(material, "PATCHES", (*material.PATCHES, broken))
+    with pytest.raises(material.MaterialError, match="cannot do the impossible: the code to patch occurs 0 times"):
+        build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out")
 
 
 # --------------------------------------------------------------------------
@@ -247,10 +270,7 @@ def test_search_worker_query_segmentation_is_fixed(site: Path):
 def test_a_broken_anchor_fails_the_build(tmp_path: Path):
     docs = write_fixture_pages(tmp_path / "pages", extra_text="\n\n见[不存在的条款](obligations.md#no.such.clause)。")
     with pytest.raises(SiteBuildError) as info:
-        build_version(
-            docs, tmp_path / "out", version=PUBLISHED, title=TITLE, status="published", extra=EXTRA,
-            project_root=PROJECT_ROOT,
-        )
+        build_one(docs, tmp_path / "out")
     assert "no.such.clause" in str(info.value)
 
 
@@ -259,20 +279,17 @@ def test_extra_css_must_be_among_the_pages(tmp_path: Path):
     config = (PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     root = tmp_path / "project"
     shutil.copytree(PROJECT_ROOT / "templates" / "site" / "overrides", root / "templates" / "site" / "overrides")
-    (root / "mkdocs.yml").write_text(config + "\nextra_javascript:\n  - https://unpkg.com/x.js\n", encoding="utf-8")
+    assert "  - assets/agreements.js\n" in config
+    (root / "mkdocs.yml").write_text(config.replace("  - assets/agreements.js\n", "  - https://unpkg.com/x.js\n"),
+                                     encoding="utf-8")
     with pytest.raises(SiteBuildError, match="is a URL"):
-        build_version(
-            docs, tmp_path / "out", version=PUBLISHED, title=TITLE, status="published", extra=EXTRA, project_root=root
-        )
+        build_one(docs, tmp_path / "out", project_root=root)
 
 
 def test_unknown_status_is_rejected(tmp_path: Path):
     docs = write_fixture_pages(tmp_path / "pages")
     with pytest.raises(SiteBuildError, match="status"):
-        build_version(
-            docs, tmp_path / "out", version=PUBLISHED, title=TITLE, status="final", extra=EXTRA,
-            project_root=PROJECT_ROOT,
-        )
+        build_one(docs, tmp_path / "out", status="final")
 
 
 @pytest.mark.parametrize(
