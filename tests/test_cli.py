@@ -71,10 +71,12 @@ def test_debug_is_accepted_after_the_command(tmp_path, capsys):
 
 def test_build_published_only_leaves_drafts_out(tmp_path, capsys):
 
-    from helpers import ROOT, run_cli
+    from helpers import copy_site_project, run_cli
 
-    code, out, err = run_cli(["--root", str(ROOT), "build", "--published-only", "--out", str(tmp_path)], capsys)
+    root = copy_site_project(tmp_path / "project")  # the build caches under its root
+    out = tmp_path / "site"
+    code, out_text, err = run_cli(["--root", str(root), "build", "--published-only", "--out", str(out)], capsys)
     assert code == 0, err
-    versions = json.loads((tmp_path / "versions.json").read_text(encoding="utf-8"))
+    versions = json.loads((out / "versions.json").read_text(encoding="utf-8"))
     assert [v["version"] for v in versions] == ["2021-12-20"]
-    assert not (tmp_path / "2026-11-28").exists()
+    assert not (out / "2026-11-28").exists()

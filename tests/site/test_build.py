@@ -9,19 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, fold, reference_bold_passages, reference_paragraphs, run_cli
+from helpers import ROOT, copy_site_project, fold, reference_bold_passages, reference_paragraphs, run_cli
 
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
 PAGES = ("index.html", "consent/index.html", "prohibited/index.html")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def project_root(tmp_path_factory) -> Path:
+    """A copy of the project: a build writes its cache under the project's root, never the checkout's."""
+    return copy_site_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, project_root) -> Path:
     from generator.build import build
     from generator.content.project import load_project
 
     out = tmp_path_factory.mktemp("site")
-    build(load_project(ROOT), out, use_cache=False)
+    build(load_project(project_root), out, use_cache=False)
     return out
 
 
@@ -120,11 +126,11 @@ def test_nothing_is_loaded_from_other_hosts(built):
     assert not offenders, offenders[:5]
 
 
-def test_two_builds_are_byte_identical(built, tmp_path):
+def test_two_builds_are_byte_identical(built, project_root, tmp_path):
     from generator.build import build
     from generator.content.project import load_project
 
-    build(load_project(ROOT), tmp_path, use_cache=False)
+    build(load_project(project_root), tmp_path, use_cache=False)
     first = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
@@ -132,7 +138,8 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 
 
 def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys):
-    code, out, err = run_cli(["--root", str(ROOT), "build", "--out", str(tmp_path / "s")], capsys)
+    root = copy_site_project(tmp_path / "project")
+    code, out, err = run_cli(["--root", str(root), "build", "--out", str(tmp_path / "s")], capsys)
     assert code == 0, err
     assert "built 2 version(s)" in out
     assert (tmp_path / "s" / "versions.json").is_file()
