@@ -63,7 +63,6 @@ class Patch:
     why: str
     pattern: re.Pattern[str]
     fix: Callable[[re.Match[str]], str]
-    fixed: re.Pattern[str]  # what the patched file contains instead
 
 
 WORKER, BUNDLE = "assets/javascripts/workers/search.*.min.js", "assets/javascripts/bundle.*.min.js"
@@ -71,26 +70,22 @@ WORKER, BUNDLE = "assets/javascripts/workers/search.*.min.js", "assets/javascrip
 PATCHES = (
     Patch(WORKER, "try words that end at the query's last character",
           re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in "),
-          lambda m: m.group(0).replace("<", "<=", 1),
-          re.compile(r"for\(let (\w+)=(\w+)\+1;\1<=(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in ")),
+          lambda m: m.group(0).replace("<", "<=", 1)),
     Patch(WORKER, "join the query's words with a space, not a second wildcard",
           re.compile(r"(\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\]\.join\()\"\* \"\)"),
-          lambda m: m.group(1) + '" ")',
-          re.compile(r"\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\]\.join\(\" \"\)")),
+          lambda m: m.group(1) + '" ")'),
     Patch(WORKER, "make every index entry a result of its own, not a section of its page",
           re.compile(r"let\[(\w+)\]=(\w+)\.location\.split\(\"#\"\)"),
-          lambda m: f"let[{m.group(1)}]=[{m.group(2)}.location]",
-          re.compile(r"let\[(\w+)\]=\[(\w+)\.location\]")),
+          lambda m: f"let[{m.group(1)}]=[{m.group(2)}.location]"),
     Patch(BUNDLE, "show every result with its text: its group's first item is the result",
           re.compile(r"(\w+)=(\w+)\.findIndex\((\w+)=>!`\$\{new URL\(\3\.location,\w+\.base\)\}`"
                      r"\.includes\(\"#\"\)\)"),
-          lambda m: f"{m.group(1)}=0",
-          re.compile(r"(\w+)=0,\[(\w+)\]=(\w+)\.splice\(\1,1\)")),
+          lambda m: f"{m.group(1)}=0"),
 )
 
 
 class MaterialError(AgreementsError):
-    """The installed Material is not the release this module was written for."""
+    """Material's files are not those this module was written for."""
 
 
 def check_version() -> None:

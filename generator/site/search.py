@@ -3,9 +3,9 @@
 A reader who searches 短信轰炸 wants clause 4.2.5, not the section around it,
 so every clause is an entry of its own (`4.2.5 用户的权利与义务`) with its own
 words as the snippet, not its sub-clauses' (they are entries too). The few
-texts outside clauses (the 特别提醒 notice, 附录一's 待填写项, the summary of
-the 变更记录, the list of 历史版本) are entries of their own, so no entry
-repeats another's text.
+texts outside clauses (the 特别提醒 notice, each appendix's title with its
+size, 附录一's 待填写项, the summary of the 变更记录, the list of 历史版本)
+are entries of their own, so no entry repeats another's text.
 
 Entries are plain text; the site engine (:mod:`generator.site.mkdocs_build`)
 turns them into its own index and escapes them there.

@@ -257,7 +257,7 @@ def test_a_different_material_release_is_refused(tmp_path: Path, monkeypatch):
 def test_a_patch_that_no_longer_matches_stops_the_build(tmp_path: Path, monkeypatch):
     from generator.site import material
 
-    broken = material.Patch(material.WORKER, "do the impossible", re.compile("no such code"), lambda m: "", re.compile("x"))
+    broken = material.Patch(material.WORKER, "do the impossible", re.compile("no such code"), lambda m: "")
     monkeypatch.setattr(material, "PATCHES", (*material.PATCHES, broken))
     with pytest.raises(material.MaterialError, match="cannot do the impossible: the code to patch occurs 0 times"):
         build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out")
