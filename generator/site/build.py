@@ -73,13 +73,12 @@ def _versions_digest(project: Project) -> str:
     return hashlib.sha256(json.dumps([rows, latest and latest.date]).encode()).hexdigest()
 
 
-def page_extra(project: Project, version: Version, downloads: Downloads) -> dict:
+def page_extra(project: Project, version: Version) -> dict:
     """What the theme shows around a version's pages (see templates/site/overrides/main.html)."""
     config = project.config
     return {"company": config.provider.name, "product": config.product,
             "copyright": config.site.copyright, "label": pages.status_label(project, version),
-            "has_current": project.latest_published is not None,
-            "downloads": [{"name": d.name, "label": d.label} for d in downloads(project, version)]}
+            "has_current": project.latest_published is not None}
 
 
 def _build_version(project: Project, version: Version, destination: Path, downloads: Downloads) -> None:
@@ -91,7 +90,7 @@ def _build_version(project: Project, version: Version, destination: Path, downlo
             (docs / download.name).write_bytes(download.render())
         site.build_version(
             docs, built, version=version.date, title=project.config.site.title, status=version.status,
-            extra=page_extra(project, version, downloads), project_root=project.root,
+            extra=page_extra(project, version), project_root=project.root,
             site_url=project.config.site.url, navigation=pages.NAVIGATION, search=entries,
         )
         _replace_tree(built, destination)

@@ -119,7 +119,7 @@ def serve(root: Path, version: str | None, *, host: str, port: int, downloads: D
                "edit the YAML and the page reloads; Ctrl+C stops")
     try:
         site.serve_version(docs, version=chosen.date, title=project.config.site.title,
-                           status=chosen.status, extra=page_extra(project, chosen, downloads),
+                           status=chosen.status, extra=page_extra(project, chosen),
                            navigation=pages.NAVIGATION, project_root=root, host=host, port=port)
     finally:
         observer.stop()
