@@ -4,12 +4,18 @@
     python -m benchmarks --n 20 --skip-site --skip-memory   # quick, during development
 
 Contracts: N synthetic customers (valid credit codes, varied values) written by
-`agreements contract` as a subprocess (wall clock incl. start-up; peak RSS of
-the process tree sampled from /proc, and the largest single process from
-``RUSAGE_CHILDREN``) against the naive baseline: in this process, the full
-contract HTML → ``weasyprint.HTML(string=html).write_pdf()`` per customer.
+`agreements contract` as a subprocess (wall clock incl. start-up; CPU time of
+every process of the batch, parent and workers, from ``RUSAGE_CHILDREN``; peak
+RSS of the process tree sampled from /proc, and the largest single process
+from ``RUSAGE_CHILDREN``) against the naive baseline: in this process, the
+full contract HTML → ``weasyprint.HTML(string=html).write_pdf()`` per customer.
 The baseline runs on ``--naive-n`` of the customers (default min(N, 20)) and
-its rate is compared with the batch's; 0 means all N.
+its rate is compared with the batch's; 0 means all N. The CPU time of one
+contract is also measured on its own: ``render_pdf`` for ``--cpu-n`` customers
+(default min(N, 50)) one after the other in a fresh process, after a first
+contract that makes the shared pages; the median and 90th percentile are
+reported. The batch's PDFs are read back (qpdf, fontTools): median size, and
+per face the glyphs the pages draw against the glyphs the fonts embed.
 
 Memory: a batch of ``--memory-n`` (default 1000) contracts, RSS sampled over
 time: after the first few contracts and at the peak.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -153,9 +160,16 @@ def _tree_rss(pid: int) -> tuple[int, int, int]:
     return sum(values), max(values), pss
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_measured(args: list[str], *, cwd: Path = ROOT, watch: Path | None = None) -> dict:
-    """Run a command; wall time, sampled tree RSS, and (if ``watch``) RSS vs files written."""
+    """Run a command; wall time, CPU time of it and every process it waited for,
+    sampled tree RSS, and (if ``watch``) RSS vs files written."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     samples: list[tuple[float, int, int, int]] = []
@@ -178,6 +192,7 @@ def run_measured(args: list[str], *, cwd: Path = ROOT, watch: Path | None = None
         raise SystemExit(f"{' '.join(map(str, args[:4]))} … failed:\n{err.decode()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"seconds": seconds, "samples": samples, "stdout": out.decode(),
+            "cpu_seconds": _children_cpu() - cpu_before,
             # ru_maxrss of RUSAGE_CHILDREN only grows: meaningful when this run set a new high.
             "max_child_rss": after * 1024 if after > before else None}
 
@@ -190,7 +205,7 @@ def mib(value: float | None) -> str:
 # Parts
 
 
-def bench_contracts(files: list[Path], work: Path, naive_n: int) -> list[tuple[str, str]]:
+def bench_contracts(files: list[Path], work: Path, naive_n: int, cpu_n: int) -> list[tuple[str, str]]:
     out = work / "out"
     batch = run_measured([*contract_command(work), *map(str, files), "--out", str(out)], watch=out)
     pdfs = sorted(out.glob("*.pdf"))
@@ -220,15 +235,49 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int) -> list[tuple[s
         ("contracts: batch (agreements contract, wall incl. start-up)",
          f"{len(files)} in {batch['seconds']:.1f} s = {batch_rate:.2f}/s "
          f"({1000 * batch['seconds'] / len(files):.0f} ms/contract)"),
+        ("contracts: batch CPU, all processes (parent + workers, incl. start-up) / N",
+         f"{1000 * batch['cpu_seconds'] / len(files):.0f} ms/contract "
+         f"({batch['cpu_seconds']:.1f} s CPU in {batch['seconds']:.1f} s wall)"),
+        *bench_cpu_per_contract(files[1:cpu_n + 1] if cpu_n else files, files[0]),
         ("contracts: naive baseline (1 process, HTML→write_pdf)",
          f"{len(customers)} in {naive_seconds:.1f} s = {naive_rate:.2f}/s "
          f"({1000 * naive_seconds / len(customers):.0f} ms/contract)"),
         ("contracts: speed-up batch/naive", f"{batch_rate / naive_rate:.1f}×"),
         ("contracts: median PDF size batch / naive",
          f"{statistics.median(sizes) / 1024:.0f} KiB / {statistics.median(naive_sizes) / 1024:.0f} KiB"),
+        *bench_glyphs(pdfs),
         ("contracts: peak batch memory (tree RSS / tree PSS / largest process RSS)",
          f"{mib(peak_tree)} / {mib(peak_pss)} / {mib(batch['max_child_rss'])}"),
     ]
+
+
+def bench_cpu_per_contract(files: list[Path], first: Path) -> list[tuple[str, str]]:
+    """CPU ms of each contract rendered on its own, in a fresh process (see per_contract.py)."""
+    run = run_measured([sys.executable, "-m", "benchmarks.per_contract", str(first), *map(str, files)])
+    result = json.loads(run["stdout"])
+    times = sorted(result["cpu_ms"])
+    p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
+    return [("contracts: CPU per contract, one process (median / 90th percentile)",
+             f"{statistics.median(times):.0f} / {p90:.0f} ms over {len(times)} contracts "
+             f"(the first, which also makes the shared pages: {result['first_ms']:.0f} ms)")]
+
+
+def bench_glyphs(pdfs: list[Path]) -> list[tuple[str, str]]:
+    """Per face: distinct glyphs drawn vs embedded (median over the batch's PDFs)."""
+    from generator.contracts.engine.glyph_usage import glyph_usage
+
+    drawn: dict[str, list[int]] = {}
+    embedded: dict[str, list[int]] = {}
+    programs: dict[str, list[int]] = {}
+    for pdf in pdfs[:50]:
+        for face, usage in glyph_usage(pdf.read_bytes()).items():
+            drawn.setdefault(face, []).append(len(usage.drawn))
+            embedded.setdefault(face, []).append(len(usage.embedded))
+            programs.setdefault(face, []).append(usage.programs)
+    return [(f"contracts: glyphs of {face}, embedded / drawn (median; programs)",
+             f"{statistics.median(embedded[face]):.0f} / {statistics.median(drawn[face]):.0f} "
+             f"({max(programs[face])} per PDF)")
+            for face in sorted(drawn)]
 
 
 def bench_memory(files: list[Path], work: Path) -> list[tuple[str, str]]:
@@ -325,19 +374,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=200, help="contracts in the batch (default 200)")
     parser.add_argument("--naive-n", type=int, default=None,
                         help="customers for the naive baseline (default min(N, 20); 0 = all N)")
+    parser.add_argument("--cpu-n", type=int, default=None,
+                        help="contracts timed one by one for the CPU median (default min(N, 50))")
     parser.add_argument("--memory-n", type=int, default=1000, help="contracts for the memory run")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-site", action="store_true")
     args = parser.parse_args(argv)
     naive_n = min(args.n, 20) if args.naive_n is None else args.naive_n
+    cpu_n = min(args.n, 50) if args.cpu_n is None else args.cpu_n
 
     print(machine())
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="agreements-bench-") as temporary:
         work = Path(temporary)
-        files = write_customers(work / "customers", max(args.n, 1))
+        files = write_customers(work / "customers", max(args.n, cpu_n + 1))
         rows += bench_single(files, work)
-        rows += bench_contracts(files[:args.n], work, naive_n)
+        rows += bench_contracts(files[:args.n], work, naive_n, cpu_n)
         if not args.skip_memory:
             more = write_customers(work / "customers-memory", args.memory_n, seed=2)
             rows += bench_memory(more, work)
