@@ -141,9 +141,13 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
                                          formats=formats)
     rate = len(result.written) / result.seconds if result.seconds else 0
     kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
+    notes = [f"{rate:.1f}/s", f"{result.workers} worker(s)"]
+    if signing:
+        notes.append("乙方 signed")
+    if result.full_renders:
+        notes.append(f"{result.full_renders} rendered in full, without the fast path")
     click.echo(f"wrote {len(result.written)} contract(s){kinds} to {display_path(out)} in "
-               f"{result.seconds:.1f} s ({rate:.1f}/s, {result.workers} worker(s)"
-               f"{', 乙方 signed' if signing else ''})")
+               f"{result.seconds:.1f} s ({', '.join(notes)})")
     previews = len(customers) - issued
     if issued:
         click.echo(f"recorded {issued} in the register {display_path(register.path)}"

@@ -103,7 +103,8 @@ def test_every_imported_package_is_declared(folder, test_code):
 
 def test_private_behaviour_weasyprint_font_subsetting():
     """generator/contracts/engine/fonts.py replaces Font._harfbuzz_subset(to_unicode, hinting)
-    and weasyprint.pdf.build_fonts_dictionary, which weasyprint.pdf looks up by name."""
+    and weasyprint.pdf.build_fonts_dictionary, which weasyprint.pdf looks up by name, and adds
+    the HarfBuzz face-builder functions to WeasyPrint's cffi binding."""
     import inspect
 
     import weasyprint.pdf
@@ -118,6 +119,36 @@ def test_private_behaviour_weasyprint_font_subsetting():
     assert "build_fonts_dictionary(" in source and "from .fonts import build_fonts_dictionary" in source
     assert fonts.Font._harfbuzz_subset is ours._compact_subset
     assert weasyprint.pdf.build_fonts_dictionary is ours._build_fonts_dictionary
+    from weasyprint.text.ffi import harfbuzz
+
+    assert callable(harfbuzz.hb_face_builder_create) and callable(harfbuzz.hb_face_builder_add_table)
+
+
+def test_private_behaviour_weasyprint_font_objects():
+    """generator/contracts/engine/fonts.py reads Font.hash, .tables, .hb_face, .to_unicode
+    (glyph id → text) and .widths; generator/contracts/engine/shared_forms.py relies on a font's
+    resource name in the written PDF being its Font.hash, the same for a face in every document."""
+    import io
+
+    import pikepdf
+
+    from generator.contracts.engine import pdf
+
+    html = '<html lang="zh-CN"><body><p>协议</p><p><b>协议</b></p></body></html>'
+    names = []
+    for _ in range(2):
+        record = {}
+        data = pdf.write_pdf(pdf.render(html), {}, record_glyphs=record)
+        with pikepdf.open(io.BytesIO(data)) as document:
+            fonts = document.pages[0].Resources.Font
+            assert {str(name)[1:] for name in fonts.keys()} == set(record)
+            for name, font in fonts.items():
+                assert str(font.BaseFont).startswith(f"{name}+")
+        for glyphs in record.values():
+            assert sorted(glyphs.to_unicode.values()) == ["协", "议"]
+            assert set(glyphs.widths) == set(glyphs.to_unicode)
+        names.append(sorted(record))
+    assert names[0] == names[1] and len(names[0]) == 2
 
 
 def test_private_behaviour_weasyprint_page_anchors_are_border_boxes():
@@ -145,19 +176,3 @@ def test_private_behaviour_material_search_javascript():
     for patch in material.PATCHES:
         [shipped] = templates.glob(patch.bundle)
         assert len(patch.pattern.findall(shipped.read_text(encoding="utf-8"))) == 1, patch.why
-
-
-def test_private_behaviour_pypdf_raw_stream_data():
-    """generator/contracts/engine/shared_objects.py copies a stream's still-encoded bytes
-    from pypdf's StreamObject._data."""
-    import io
-    import zlib
-
-    import pypdf
-
-    from generator.contracts.engine import pdf
-
-    data = pdf.write_pdf(pdf.render('<html lang="zh-CN"><body><p>协议</p></body></html>'), {})
-    contents = pypdf.PdfReader(io.BytesIO(data)).pages[0].raw_get("/Contents").get_object()
-    assert contents["/Filter"] == "/FlateDecode"
-    assert zlib.decompress(contents._data) == contents.get_data()

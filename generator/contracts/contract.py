@@ -8,10 +8,10 @@ Info dictionary and a real signature field over each party's signature box.
 from __future__ import annotations
 
 import functools
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from markupsafe import Markup
 
 from generator import __version__
 from generator.content.config import SiteConfig
@@ -19,11 +19,16 @@ from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
 from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.contracts.engine import assemble, pdf
+from generator.errors import AgreementsError
 from generator.inline import InlineContext, to_html
 from generator.templates import css_string, render_template
 
 TEMPLATE = "pdf/contract.html.j2"
 STYLESHEET = Path("templates") / "pdf" / "contract.css"
+
+#: Set to "strict" to make a contract the fast path cannot make an error (the tests do).
+FAST_PATH_VARIABLE = "AGREEMENTS_FAST_PATH"
+_LOG = logging.getLogger("generator.contracts")
 
 # Field names as e-signing tools show them, and the HTML boxes they cover.
 PARTY_FIELDS = {"sig-party-a": "PartyA", "sig-party-b": "PartyB"}
@@ -53,7 +58,10 @@ class Party:
 
 def contract_html(root: Path, config: SiteConfig, version: Version,
                   customer: Customer | None = None) -> str:
-    """The contract's HTML; without a customer, the generic text with 【请填写…】 labels."""
+    """The contract's HTML; without a customer, the generic text with 【请填写…】 labels.
+
+    It holds no styles: :func:`contract_layout` gives the stylesheet.
+    """
     ctx = InlineContext(version, customer.values if customer else None)
     footer = (f"合同编号：{customer.contract_number}" if customer
               else f"{version.agreement.title} · 版本 {version.date}")
@@ -63,16 +71,22 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
                    Party("乙方", config.provider.name, "sig-party-b")]
     return render_template(
         root, TEMPLATE,
-        css=css_block(root), footer_left=css_string(footer), font=css_string(config.pdf.font_family), version=version,
+        footer=footer, version=version,
         agreement=version.agreement, customer=customer, provider=config.provider,
         services=[SERVICE_TITLES[s] for s in customer.data.services] if customer else [],
         parties=parties, inline=functools.partial(to_html, ctx=ctx),
     )
 
 
-def css_block(root: Path) -> Markup:
-    """The stylesheet is the project's own code, inlined so WeasyPrint fetches nothing."""
-    return Markup((root / STYLESHEET).read_text(encoding="utf-8"))
+def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
+    """The contract stylesheet (``templates/pdf/contract.css`` in ``site_config.yml``'s font),
+    parsed once per process; the file is read each time, so a long-running preview sees edits."""
+    font = css_string(config.pdf.font_family)
+    css = (root / STYLESHEET).read_text(encoding="utf-8") + (
+        f"\nhtml {{ font-family: {font}; }}\n"
+        f"@page {{ @bottom-left {{ font-family: {font}; }} @bottom-right {{ font-family: {font}; }} }}\n")
+    base_url = (root / "templates" / "pdf").as_uri() + "/"
+    return assemble.Layout(base_url, (pdf.stylesheet(css, base_url),))
 
 
 def layout_digest(root: Path) -> str:
@@ -98,29 +112,61 @@ def canonical_values(customer: Customer) -> str:
     return canonical_json(customer.data.model_dump(mode="json"))
 
 
+@dataclass(frozen=True)
+class RenderedContract:
+    pdf: bytes
+    full_render_reason: str | None   # why the fast path gave up and it was rendered in full
+
+
+def strict_fast_path() -> bool:
+    """Whether a contract the fast path cannot make is an error (the tests set this)."""
+    return os.environ.get(FAST_PATH_VARIABLE, "") == "strict"
+
+
+def render_contract(root: Path, config: SiteConfig, version: Version,
+                    customer: Customer) -> RenderedContract:
+    """A customer's unsigned contract, byte-identical for the same inputs.
+
+    It takes the fast path (:mod:`generator.contracts.engine.assemble`): the
+    pages shared by every customer of the version are laid out and written once
+    per process, only the customer's own pages per contract. The text, page
+    breaks, footers, outline, links and fields are those of a full render
+    (:func:`render_pdf_full`); the tests compare the two. When the fast path
+    cannot make the contract, it is rendered in full and the result says why —
+    or, with ``AGREEMENTS_FAST_PATH=strict``, that is an error.
+    """
+    pdf.require_cjk_font(config.pdf.font_family)
+    try:
+        result = assemble.render_fast(
+            contract_html(root, config, version, customer), contract_layout(root, config),
+            metadata=provenance(version, customer, root), finisher=_fields)
+    except assemble.FastPathUnavailable as exc:
+        if strict_fast_path():
+            raise AgreementsError(
+                f"the fast contract path cannot make this contract: {exc.reason}; fix the "
+                f"contract template (or unset {FAST_PATH_VARIABLE} to render such contracts in full)",
+                file=customer.file) from exc
+        return RenderedContract(render_pdf_full(root, config, version, customer), exc.reason)
+    return RenderedContract(result.pdf, None)
+
+
 def render_pdf(root: Path, config: SiteConfig, version: Version,
                customer: Customer | None = None) -> bytes:
-    """The unsigned PDF: byte-identical for the same inputs.
+    """The unsigned PDF: byte-identical for the same inputs (see :func:`render_contract`).
 
-    A customer's contract takes the fast path (:mod:`generator.contracts.engine.assemble`):
-    the pages shared by every customer of the version are laid out and written
-    once per process, only the customer's own pages per contract. The text,
-    page breaks, footers, outline, links and fields are those of a full render
-    (:func:`render_pdf_full`); the tests compare the two.
+    Without a customer, the generic PDF of the version, rendered in full.
     """
     if customer is None:
-        return render_pdf_full(root, config, version, customer)
-    pdf.require_cjk_font(config.pdf.font_family)
-    html = contract_html(root, config, version, customer)
-    base_url = _base_url(root)
-    result = assemble.render_fast(
-        html, _generic_html(root, config, version),
-        render=lambda text: pdf.render(text, base_url=base_url),
-        write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher),
-        metadata=provenance(version, customer, root), finisher=_fields)
-    if result is None:  # an HTML shape the fast path does not know: render in full
-        return render_pdf_full(root, config, version, customer)
-    return result.pdf
+        return render_pdf_full(root, config, version)
+    rendered = render_contract(root, config, version, customer)
+    if rendered.full_render_reason:
+        warn_full_renders(1, rendered.full_render_reason)
+    return rendered.pdf
+
+
+def warn_full_renders(count: int, reason: str) -> None:
+    _LOG.warning("%d contract(s) rendered in full, more slowly, because the fast path gave up: %s",
+                 count, reason)
 
 
 def render_pdf_full(root: Path, config: SiteConfig, version: Version,
@@ -128,7 +174,7 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     """The whole contract laid out and written in one WeasyPrint pass (the reference)."""
     pdf.require_cjk_font(config.pdf.font_family)
     html = contract_html(root, config, version, customer)
-    document = pdf.render(html, base_url=_base_url(root))
+    document = contract_layout(root, config).render(html)
     fields = _fields(document) if customer else None
     return pdf.write_pdf(document, provenance(version, customer, root), finisher=fields)
 
@@ -138,29 +184,14 @@ def _fields(document):
     return pdf.signature_fields(pdf.signature_boxes(document, PARTY_FIELDS))
 
 
-def _base_url(root: Path) -> str:
-    return (root / "templates" / "pdf").as_uri() + "/"
-
-
-_GENERIC_HTML: dict[tuple[str, str, str], str] = {}
-
-
-def _generic_html(root: Path, config: SiteConfig, version: Version) -> str:
-    """The version's generic HTML, once per process: what every customer shares."""
-    key = (str(root), version.date, version.source_sha256)
-    if key not in _GENERIC_HTML:
-        _GENERIC_HTML[key] = contract_html(root, config, version, None)
-    return _GENERIC_HTML[key]
-
-
 def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer) -> None:
     """Lay out and write ``version``'s shared pages now, e.g. before forking workers,
     so that every worker inherits them instead of making its own."""
-    base_url = _base_url(root)
-    assemble.prepare_shared(
-        contract_html(root, config, version, customer), _generic_html(root, config, version),
-        render=lambda text: pdf.render(text, base_url=base_url),
-        write=lambda document, meta, finisher: pdf.write_pdf(document, meta, finisher=finisher))
+    try:
+        assemble.prepare_shared(contract_html(root, config, version, customer),
+                                contract_layout(root, config))
+    except assemble.FastPathUnavailable:
+        pass   # each contract then says so (or fails, in strict mode)
 
 
 def load_signer(p12: Path, password: bytes):

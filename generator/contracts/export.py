@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import multiprocessing
 import os
 import secrets
@@ -58,6 +59,7 @@ class BatchResult:
     written: list[Path]
     seconds: float
     workers: int
+    full_renders: int = 0   # contracts the fast path gave up on, rendered in full (slower)
 
 
 def signing_from_environment(p12: Path, tsa: str | None = None) -> Signing:
@@ -182,8 +184,9 @@ def _remove_contract_in_hand() -> None:
     _IN_HAND.clear()
 
 
-def _export_one(index: int) -> Path | None:
-    """Render and write one contract; None when the batch stopped before it began."""
+def _export_one(index: int) -> tuple[Path, str | None] | None:
+    """Render and write one contract: its file and why the fast path gave up on its PDF (None:
+    it did not); None when the batch stopped before it began."""
     stop = _WORKER_STATE["stop"]
     if stop.is_set():
         return None
@@ -192,12 +195,14 @@ def _export_one(index: int) -> Path | None:
     signing: Signing | None = _WORKER_STATE["signing"]
     formats: frozenset[str] = _WORKER_STATE["formats"]
     target = _WORKER_STATE["out"] / customer.output_name
+    full_render_reason = None
     try:
         if "docx" in formats:
             write_atomically(target.with_name(docx_name(customer)), contract_docx(project.config, customer))
             _IN_HAND.append(target.with_name(docx_name(customer)))
         if "pdf" in formats:
-            data = contract.render_pdf(project.root, project.config, customer.version, customer)
+            rendered = contract.render_contract(project.root, project.config, customer.version, customer)
+            data, full_render_reason = rendered.pdf, rendered.full_render_reason
             if signing:
                 data = contract.sign_provider(data, signing.signer, signing.timestamps)
             write_atomically(target, data)
@@ -206,7 +211,7 @@ def _export_one(index: int) -> Path | None:
         _remove_contract_in_hand()
         raise
     _IN_HAND.clear()
-    return target if "pdf" in formats else target.with_name(docx_name(customer))
+    return (target if "pdf" in formats else target.with_name(docx_name(customer))), full_render_reason
 
 
 # (index, the file written or None, the error or None) per contract, in input order
@@ -221,7 +226,8 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     """Render and write every contract (its PDF, its .docx or both); the output order follows
     the input order, and ``written`` holds one path per contract (the PDF if any). Each PDF is
     recorded in ``register`` as soon as it is written (draft previews are not issued, and a
-    Word copy alone is not the contract, so neither is recorded)."""
+    Word copy alone is not the contract, so neither is recorded). Contracts the fast path gives
+    up on are rendered in full: counted in the result, with one warning for the whole batch."""
     if signing:
         refuse_signed_drafts(customers)
     started = time.perf_counter()
@@ -232,7 +238,11 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out,
                          formats=formats, stop=context.Event())
 
-    def finished(index: int, path: Path) -> None:
+    full_render_reasons: list[str] = []
+
+    def finished(index: int, path: Path, full_render_reason: str | None) -> None:
+        if full_render_reason:
+            full_render_reasons.append(full_render_reason)
         customer = customers[index]
         if register and "pdf" in formats and not customer.version.is_draft:
             register.record(customer, path, signed=signing is not None)
@@ -240,58 +250,70 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
             progress(path)
 
     try:
+        if "pdf" in formats:
+            _prepare(project, customers)
         if workers == 1:
             outcomes = _export_here(len(customers), finished)
         else:
-            outcomes = _export_in_workers(project, customers, workers, context, finished)
+            outcomes = _export_in_workers(workers, context, finished)
     finally:
         _WORKER_STATE.clear()
+        gc.unfreeze()
     written = [path for _, path, _ in outcomes if path]
     failed = [(index, error) for index, _, error in outcomes if error]
     if failed:
         raise _batch_stopped(failed, written, customers, out)
-    return BatchResult(written, time.perf_counter() - started, workers)
+    if full_render_reasons:
+        contract.warn_full_renders(len(full_render_reasons), full_render_reasons[0])
+    return BatchResult(written, time.perf_counter() - started, workers, len(full_render_reasons))
 
 
-def _export_here(count: int, finished: Callable[[int, Path], None]) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for index in range(count):
-        try:
-            path = _export_one(index)
-        except Exception as exc:  # noqa: BLE001 - reported by _batch_stopped
-            outcomes.append((index, None, exc))
-            break
-        outcomes.append((index, path, None))
-        if path:
-            finished(index, path)
-    return outcomes
-
-
-def _export_in_workers(project: Project, customers: list[Customer], workers: int, context,
-                       finished: Callable[[int, Path], None]) -> list[Outcome]:
-    # The pages every customer of a version shares are made once here and
-    # inherited by the forked workers (copy-on-write), not once per worker.
+def _prepare(project: Project, customers: list[Customer]) -> None:
+    """Make the pages every customer of a version shares, once here: forked workers inherit
+    them (copy-on-write) instead of making their own. Then freeze what exists: the garbage
+    collector no longer scans those long-lived objects after every few contracts, nor writes
+    to their memory in the workers (which would copy it)."""
     first_of_version = {}
     for customer in customers:
         first_of_version.setdefault(customer.version.date, customer)
-    for customer in first_of_version.values() if "pdf" in _WORKER_STATE["formats"] else ():
+    for customer in first_of_version.values():
         contract.prepare(project.root, project.config, customer.version, customer)
+    gc.collect()
+    gc.freeze()
+
+
+def _export_here(count: int, finished: Callable[[int, Path, str | None], None]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for index in range(count):
+        try:
+            result = _export_one(index)
+        except Exception as exc:  # noqa: BLE001 - reported by _batch_stopped
+            outcomes.append((index, None, exc))
+            break
+        outcomes.append((index, result[0] if result else None, None))
+        if result:
+            finished(index, *result)
+    return outcomes
+
+
+def _export_in_workers(workers: int, context,
+                       finished: Callable[[int, Path, str | None], None]) -> list[Outcome]:
     stop = _WORKER_STATE["stop"]
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started,
                              initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_export_one, index) for index in range(len(customers))]
+        futures = [pool.submit(_export_one, index) for index in range(len(_WORKER_STATE["customers"]))]
         try:
             for index, future in enumerate(futures):
                 try:
-                    path = future.result()
+                    result = future.result()
                 except Exception as exc:  # noqa: BLE001 - reported by _batch_stopped
                     stop.set()
                     outcomes.append((index, None, exc))
                     continue
-                outcomes.append((index, path, None))
-                if path:
-                    finished(index, path)
+                outcomes.append((index, result[0] if result else None, None))
+                if result:
+                    finished(index, *result)
         except BaseException:
             stop.set()  # Ctrl+C: the workers finish the contract in hand and skip the rest
             raise

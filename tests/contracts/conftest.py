@@ -11,7 +11,8 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME, ROOT, pdftotext_pages  # noqa: E402
+from contract_helpers import (EXAMPLE, EXAMPLE_PDF_NAME, ROOT, own_pages,  # noqa: E402
+                              pages_drawing_forms, pdftotext_pages)
 from helpers import copy_site_project, make_pki  # noqa: E402
 
 
@@ -56,6 +57,14 @@ def example_pdf(example_pdf_path) -> bytes:
 @pytest.fixture(scope="session")
 def example_pages(example_pdf_path) -> list[str]:
     return pdftotext_pages(example_pdf_path)
+
+
+@pytest.fixture(scope="session")
+def shared_page_count(example_pdf, example_pages) -> int:
+    """Pages every customer of the example's version shares, which the fast path draws as forms."""
+    shared = [index for index in range(len(example_pages)) if index not in own_pages(example_pages)]
+    assert len(shared) >= 5 and pages_drawing_forms(example_pdf) == shared
+    return len(shared)
 
 
 @pytest.fixture(scope="session")

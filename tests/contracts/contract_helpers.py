@@ -111,6 +111,39 @@ def bbox_words(pdf: Path, page_number: int) -> list[tuple[str, float, float, flo
     return words
 
 
+# Text that starts each part of a contract that differs per customer: the cover, 附录一, signatures.
+OWN_PART_MARKERS = ("甲方（用户）", "以下带下划线的内容为根据甲方信息填写的内容", "签署页")
+
+
+def own_pages(pages: list[str]) -> list[int]:
+    """0-based pages holding the start of a part that differs per customer (pdftotext pages).
+
+    When each such part fits on one page (the examples), every other page is one
+    that all customers of the version share.
+    """
+    return [index for index, text in enumerate(pages)
+            if any(marker in squash(text) for marker in OWN_PART_MARKERS)]
+
+
+def pages_drawing_forms(pdf: Path | bytes) -> list[int]:
+    """0-based pages whose content paints a Form XObject (qpdf reads the PDF).
+
+    The fast contract path draws each page every customer shares as one form
+    under its footer; a full WeasyPrint render of a contract paints no forms.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as document:
+        found = []
+        for index, page in enumerate(document.pages):
+            xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "Do" and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Form":
+                    found.append(index)
+                    break
+        return found
+
+
 def bold_text(data: bytes) -> str:
     """Whitespace-free text drawn with a font whose /BaseFont has "Bold" in its name, no footers."""
     return _text_by_weight(data, bold=True)

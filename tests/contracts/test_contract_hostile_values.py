@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import markupsafe
 import pytest
 
-from contract_helpers import customer_yaml, pdftotext_pages, squash, strip_footers
+from contract_helpers import customer_yaml, pages_drawing_forms, pdftotext_pages, squash, strip_footers
 
 COMPANY = "<b>x</b> **y** {{ 7*7 }} 【请填写核验目的】 &amp; 公司"
 PURPOSE = "<b>x</b> **y** {{ 7*7 }} 【请填写核验目的】 &amp;"
@@ -124,10 +124,19 @@ def test_consent_md_escapes_values(cli, capsys, hostile_file):
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(cli, hostile_file, tmp_path_factory):
+def hostile_pdf(cli, hostile_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile-out")
     assert cli("contract", str(hostile_file), "--out", str(out)) == 0
-    return pdftotext_pages(out / "hostile_2021-12-20.pdf")
+    return out / "hostile_2021-12-20.pdf"
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(hostile_pdf):
+    return pdftotext_pages(hostile_pdf)
+
+
+def test_hostile_contract_takes_the_fast_path(hostile_pdf, shared_page_count):
+    assert len(pages_drawing_forms(hostile_pdf)) == shared_page_count
 
 
 def test_contract_prints_hostile_values_literally(hostile_pages):

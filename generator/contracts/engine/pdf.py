@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import logging
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,14 +38,16 @@ import pydyf
 import weasyprint
 
 from generator.errors import AgreementsError
-from generator.contracts.engine.fonts import compact_fonts
+from generator.contracts.engine.fonts import FaceGlyphs, compact_fonts
 
 __all__ = [
     "CJK_FONT_FAMILIES",
     "SignatureBox",
+    "Stylesheet",
     "render",
     "require_cjk_font",
     "signature_boxes",
+    "stylesheet",
     "write_pdf",
 ]
 
@@ -152,18 +156,53 @@ def _weasyprint_problems(step: str, strict: bool) -> Iterator[None]:
 # Rendering
 
 
-def render(html: str, base_url: str | None = None, *, strict: bool = True) -> weasyprint.Document:
+def render(html: str, base_url: str | None = None, *, strict: bool = True,
+           stylesheets: Iterable[Stylesheet] = ()) -> weasyprint.Document:
     """Lay ``html`` out into pages; nothing is written yet.
 
     ``base_url`` resolves relative links (stylesheets, images); pass the
     directory of the template, e.g. ``Path(...).as_uri() + "/"``.
+    ``stylesheets`` (see :func:`stylesheet`) are applied as user stylesheets,
+    in order.
     With ``strict`` (default), any warning or error WeasyPrint logs raises
     :class:`AgreementsError`.
     """
     require_cjk_font()
     with _weasyprint_problems("laying out the HTML", strict):
         return weasyprint.HTML(string=html, base_url=base_url).render(
-            font_config=_font_config())
+            font_config=_font_config(), stylesheets=[sheet.css for sheet in stylesheets])
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    """A parsed stylesheet and a key naming its text (SHA-256 of it and its base URL)."""
+
+    key: str
+    css: weasyprint.CSS
+
+
+_STYLESHEETS: OrderedDict[str, Stylesheet] = OrderedDict()
+
+
+def stylesheet(css: str, base_url: str | None = None) -> Stylesheet:
+    """``css`` parsed once per process (the last few texts are kept), for :func:`render`.
+
+    Parsing the contract stylesheet costs more than laying out a page, so it is
+    not done per document. WeasyPrint applies such a stylesheet with the
+    *user* origin: above its user-agent stylesheet, below a document's own
+    ``<style>`` rules. Bad CSS raises :class:`AgreementsError`.
+    """
+    key = hashlib.sha256(f"{base_url}\0{css}".encode()).hexdigest()
+    if key in _STYLESHEETS:
+        _STYLESHEETS.move_to_end(key)
+        return _STYLESHEETS[key]
+    with _weasyprint_problems("parsing the stylesheet", True):
+        parsed = Stylesheet(key, weasyprint.CSS(string=css, base_url=base_url,
+                                                font_config=_font_config()))
+    _STYLESHEETS[key] = parsed
+    while len(_STYLESHEETS) > 16:
+        _STYLESHEETS.popitem(last=False)
+    return parsed
 
 
 @functools.cache
@@ -318,7 +357,9 @@ def signature_fields(boxes: list[SignatureBox]):
 
 
 def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
-              strict: bool = True, finisher=None) -> bytes:
+              strict: bool = True, finisher=None,
+              extra_glyphs: Mapping[str, FaceGlyphs] | None = None,
+              record_glyphs: dict[str, FaceGlyphs] | None = None) -> bytes:
     """Write ``document`` as PDF bytes: fonts embedded as subsets, reproducibly.
 
     ``metadata`` becomes custom entries of the Info dictionary, e.g.
@@ -330,6 +371,8 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
 
     ``finisher(document, pdf)`` (optional) may add objects to the
     ``pydyf.PDF`` before it is written (see :mod:`generator.contracts.engine.assemble`).
+    ``extra_glyphs`` and ``record_glyphs`` are passed to
+    :func:`generator.contracts.engine.fonts.compact_fonts`.
     """
     custom: dict[str, str] = {}
     bad = []
@@ -353,7 +396,8 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     to_write.metadata = copy.copy(document.metadata)
     to_write.metadata.custom = custom
     try:
-        with _weasyprint_problems("writing the PDF", strict), compact_fonts():
+        with _weasyprint_problems("writing the PDF", strict), \
+                compact_fonts(extra_glyphs=extra_glyphs, record=record_glyphs):
             return to_write.write_pdf(
                 custom_metadata=True,
                 pdf_identifier=True,   # deterministic: MD5 of the written objects

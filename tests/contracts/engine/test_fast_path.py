@@ -1,13 +1,16 @@
 """The fast contract path (shared pages made once, customer pages per contract).
 
-Compared with a full one-pass render (``render_pdf_full``): same text on every
-page, same outline and links, fields in the same place, reproducible bytes,
-small fonts, and readable by poppler and MuPDF without complaints.
+Every test here first checks that the fast path really made the contract
+(``full_render_reason`` is None, and qpdf finds the shared pages drawn as
+forms), then compares it with a full one-pass render (``render_pdf_full``):
+same text on every page, same outline and links, fields in the same place,
+same pixels, reproducible bytes, fonts holding exactly the glyphs drawn.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -16,14 +19,19 @@ import pytest
 from pypdf import PdfReader
 
 from generator.content.project import load_project
-from generator.contracts.customers import load_customer
-from generator.contracts.engine import assemble, shared_objects
 from generator.contracts import contract
+from generator.contracts.customers import load_customer
+from generator.contracts.engine import assemble
+from generator.contracts.engine.glyph_usage import glyph_usage
 from generator.contracts.verify import page_texts, verify_contract
+from generator.errors import AgreementsError
 
-from helpers import ROOT  # noqa: E402
+from contract_helpers import customer_yaml, own_pages, pages_drawing_forms, pdftotext_pages
+from helpers import ROOT, copy_site_project
+
 EXAMPLES = sorted((ROOT / "customers" / "examples").glob("*.yml"))
-FONT_PROGRAM_LIMIT = 300_000   # bytes, compressed, per embedded font program
+FONT_PROGRAM_LIMIT = 200_000   # bytes, compressed, per embedded font program
+CONTRACT_SIZE_LIMIT = 240 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +46,13 @@ def customers(project):
 
 @pytest.fixture(scope="module")
 def rendered(project, customers):
-    """(fast, full) PDF bytes per example customer."""
+    """(fast, full) PDF bytes per example customer; the fast one made by the fast path."""
     out = {}
     for customer in customers:
-        fast = contract.render_pdf(ROOT, project.config, customer.version, customer)
+        fast = contract.render_contract(ROOT, project.config, customer.version, customer)
+        assert fast.full_render_reason is None
         full = contract.render_pdf_full(ROOT, project.config, customer.version, customer)
-        out[customer.id] = (fast, full)
+        out[customer.id] = (fast.pdf, full)
     return out
 
 
@@ -53,22 +62,51 @@ def _texts(data: bytes) -> list[str]:
     return result.stdout.decode().split("\f")[:-1]
 
 
-def test_examples_take_the_fast_path(project, customers):
-    customer = customers[0]
-    html = contract.contract_html(ROOT, project.config, customer.version, customer)
-    generic = contract.contract_html(ROOT, project.config, customer.version, None)
-    split = assemble.split_body(html)
-    assert split is not None
-    assert assemble._runs(split, assemble.split_body(generic)), "no shared pages found"
+def test_the_fast_path_made_every_example(rendered):
+    """The pages every customer shares are drawn as forms, and only they; a full render has none."""
+    for fast, full in rendered.values():
+        pages = pdftotext_pages(full)
+        shared = [index for index in range(len(pages)) if index not in own_pages(pages)]
+        assert len(shared) >= 5
+        assert pages_drawing_forms(fast) == shared
+        assert pages_drawing_forms(full) == []
 
 
-def test_split_body_round_trips():
-    html = ('<html><head></head><body>\n<section a="1"><p>x<br>y</p><section>n</section></section>\n'
-            '<p class="e">end</p>\n</body></html>')
+def test_template_marks_the_parts_every_customer_shares(project, customers):
+    splits = [assemble.split_body(contract.contract_html(ROOT, project.config, c.version, c))
+              for c in customers]
+    shared = [[part.html for part in split.parts if part.shared] for split in splits]
+    assert shared[0] and all(parts == shared[0] for parts in shared)
+    for customer in customers:
+        assert not any(customer.data.company in part for part in shared[0])
+    classes = [(re.search(r'class="([^"]+)"', part.html).group(1), part.shared)
+               for part in splits[0].parts]
+    assert classes == [("cover", False), ("agreement", True), ("appendix", False),
+                       ("appendix", True), ("end-of-text", True), ("signatures", False)]
+    assert splits[0].runs() == [(1, 2), (3, 5)]
+
+
+def test_split_body_keeps_the_source_of_each_top_level_part():
+    html = ('<html><head><title>t</title></head><body>\n<section a="1"><p>x<br>y</p>'
+            '<section>n</section></section>\n<!-- a note -->\n'
+            '<p class="e" data-shared>end &amp; <b>b</b></p><hr data-shared>\n</body></html>')
     split = assemble.split_body(html)
-    assert split.segments == ('<section a="1"><p>x<br>y</p><section>n</section></section>',
-                              '<p class="e">end</p>')
-    assert assemble.split_body("<html><body>text<p>x</p></body></html>") is None
+    assert [(part.html, part.shared) for part in split.parts] == [
+        ('<section a="1"><p>x<br>y</p><section>n</section></section>', False),
+        ('<p class="e" data-shared>end &amp; <b>b</b></p>', True),
+        ("<hr data-shared>", True)]
+    assert split.head.endswith("<body>") and split.tail == "</body></html>"
+    assert split.runs() == [(1, 3)]
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("text<p>x</p>", "text outside any element"),
+    ("<section><p data-shared>x</p></section>", "not a top-level part"),
+    ("<p>x</p></div>", "stray </div>"),
+])
+def test_split_body_refuses_what_it_cannot_cut(body, reason):
+    with pytest.raises(assemble.FastPathUnavailable, match=reason):
+        assemble.split_body(f"<html><head></head><body>{body}</body></html>")
 
 
 def test_same_text_on_every_page_as_a_full_render(rendered):
@@ -156,10 +194,27 @@ def test_fonts_embedded_compact_and_small(rendered):
                     descriptor = descendant["/FontDescriptor"].get_object()
                     stream = descriptor.raw_get("/FontFile3")
                     programs[stream.idnum] = stream.get_object()
-        assert programs
+        assert len(programs) == 2   # regular and bold, shared by the forms and the pages
         for stream in programs.values():
             assert stream["/Subtype"] == "/CIDFontType0C"
-            assert len(stream._data) < FONT_PROGRAM_LIMIT
+            assert len(stream.get_data()) < FONT_PROGRAM_LIMIT
+
+
+def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(rendered):
+    """qpdf reads the codes every page and form draws, fontTools the glyphs each program holds."""
+    for fast, full in rendered.values():
+        for data in (fast, full):
+            faces = glyph_usage(data)
+            assert set(faces) == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+            for face, usage in faces.items():
+                assert usage.programs == 1, face
+                assert len(usage.drawn) > 300, face
+                assert usage.embedded == usage.drawn | {0}, face   # plus .notdef
+
+
+def test_contracts_are_small(rendered):
+    for fast, _ in rendered.values():
+        assert len(fast) <= CONTRACT_SIZE_LIMIT, len(fast)
 
 
 @pytest.mark.parametrize("tool", ["pdftoppm", "mutool"])
@@ -180,16 +235,30 @@ def test_renders_without_complaints(rendered, tmp_path, tool):
     assert stderr == []
 
 
-def test_pixels_identical_to_a_full_render(rendered, tmp_path):
-    fast, full = next(iter(rendered.values()))
-    for name, data in (("fast", fast), ("full", full)):
-        (tmp_path / f"{name}.pdf").write_bytes(data)
-        subprocess.run(["pdftoppm", "-r", "50", "-gray", str(tmp_path / f"{name}.pdf"),
-                        str(tmp_path / name)], check=True)
-    fast_pages = sorted(tmp_path.glob("fast-*.pgm"))
-    assert fast_pages
-    for page in fast_pages:
-        assert page.read_bytes() == (tmp_path / page.name.replace("fast", "full")).read_bytes(), page.name
+def _pixels(tool: str, data: bytes, folder) -> list[bytes]:
+    folder.mkdir()
+    source = folder / "c.pdf"
+    source.write_bytes(data)
+    if tool == "pdftoppm":
+        subprocess.run(["pdftoppm", "-r", "50", "-gray", str(source), str(folder / "p")], check=True)
+        pages = sorted(folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[1]))
+    else:
+        subprocess.run(["mutool", "draw", "-q", "-r", "50", "-c", "gray", "-o",
+                        str(folder / "m-%d.pgm"), str(source)], check=True, capture_output=True)
+        pages = sorted(folder.glob("m-*.pgm"), key=lambda p: int(p.stem.split("-")[1]))
+    return [page.read_bytes() for page in pages]
+
+
+@pytest.mark.parametrize("tool", ["pdftoppm", "mutool"])
+def test_pixels_identical_to_a_full_render(rendered, tmp_path, tool):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} not installed")
+    for number, (fast, full) in enumerate(rendered.values()):
+        fast_pages = _pixels(tool, fast, tmp_path / f"fast-{number}")
+        full_pages = _pixels(tool, full, tmp_path / f"full-{number}")
+        assert len(fast_pages) == len(full_pages) > 5
+        for index, (a, b) in enumerate(zip(fast_pages, full_pages)):
+            assert a == b, f"{tool}: page {index + 1} of example {number + 1} differs"
 
 
 def test_verify_passes_on_a_fast_path_contract(project, customers, rendered, tmp_path):
@@ -200,77 +269,73 @@ def test_verify_passes_on_a_fast_path_contract(project, customers, rendered, tmp
     assert verdict.genuine, verdict.problems
 
 
-def _programs_per_face(data: bytes) -> dict[str, list[int]]:
-    """Embedded font programs (FontFile3 object numbers) per face, subset tag left off."""
-    reader = PdfReader(io.BytesIO(data))
-    faces: dict[str, set[int]] = {}
-    for number in range(1, len(reader.xref_objStm) + 10_000):
-        try:
-            obj = reader.get_object(number)
-        except Exception:
-            continue
-        if obj is None:
-            break
-        if hasattr(obj, "get") and obj.get("/Type") == "/FontDescriptor" and "/FontFile3" in obj:
-            name = re.sub(r"^[A-Z]{6}\+", "", str(obj["/FontName"])[1:])
-            faces.setdefault(name, set()).add(obj.raw_get("/FontFile3").idnum)
-    return {name: sorted(numbers) for name, numbers in faces.items()}
+# --------------------------------------------------------------------------
+# When the fast path gives up
 
 
-def test_each_face_embedded_once(rendered):
-    for fast, _ in rendered.values():
-        faces = _programs_per_face(fast)
-        assert set(faces) == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
-        assert all(len(programs) == 1 for programs in faces.values()), faces
+def _project_with(tmp_path, *, template=None, css=None):
+    """A copy of the project with the contract template or stylesheet edited."""
+    root = copy_site_project(tmp_path / "project")
+    for name, edit in (("contract.html.j2", template), ("contract.css", css)):
+        if edit:
+            path = root / "templates" / "pdf" / name
+            path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return load_project(root)
 
 
-@pytest.fixture(scope="module")
-def two_copies(project, customers, rendered):
-    """The first example with the shared pages keeping fonts of their own (as before)."""
-    customer = customers[0]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shared_objects._SharedFace, "merge_into", lambda *args: False)
-        return contract.render_pdf(ROOT, project.config, customer.version, customer)
+def _unmarked(template: str) -> str:
+    assert "data-shared" in template
+    return template.replace(" data-shared", "").replace("data-shared", "")
 
 
-def test_one_program_per_face_saves_space(customers, rendered, two_copies):
-    fast = rendered[customers[0].id][0]
-    assert all(len(p) == 2 for p in _programs_per_face(two_copies).values())
-    # Measured: 383,376 → 319,556 bytes (−63.8 KB, −17 %) for the first example.
-    assert len(two_copies) - len(fast) > 45_000, (len(two_copies), len(fast))
+def test_giving_up_is_an_error_in_strict_mode(tmp_path):
+    project = _project_with(tmp_path, template=_unmarked)
+    customer = load_customer(EXAMPLES[0], project)
+    with pytest.raises(AgreementsError, match="marks no part of the body data-shared"):
+        contract.render_pdf(project.root, project.config, customer.version, customer)
 
 
-def _cff(data: bytes):
-    from fontTools.cffLib import CFFFontSet
-    fonts = CFFFontSet()
-    fonts.decompile(io.BytesIO(data), None)
-    return fonts.topDictIndex[0]
+def test_without_strict_mode_a_contract_is_rendered_in_full_with_a_warning(
+        tmp_path, monkeypatch, caplog):
+    monkeypatch.delenv(contract.FAST_PATH_VARIABLE)
+    project = _project_with(tmp_path, template=_unmarked)
+    customer = load_customer(EXAMPLES[0], project)
+    result = contract.render_contract(project.root, project.config, customer.version, customer)
+    assert "marks no part" in result.full_render_reason
+    assert result.pdf == contract.render_pdf_full(project.root, project.config, customer.version, customer)
+    assert pages_drawing_forms(result.pdf) == []
+    with caplog.at_level(logging.WARNING, logger="generator.contracts"):
+        assert contract.render_pdf(project.root, project.config, customer.version, customer) == result.pdf
+    assert [r.getMessage() for r in caplog.records if "rendered in full" in r.getMessage()] != []
 
 
-def _glyphs(top) -> dict[str, tuple]:
-    """Glyph name → (charstring program, name of its FD)."""
-    out = {}
-    for name in top.charset:
-        item, fd = top.CharStrings.getItemAndSelector(name)
-        item.decompile()
-        out[name] = (tuple(item.program), top.FDArray[fd].FontName)
-    return out
+def test_a_batch_warns_once_and_counts_contracts_rendered_in_full(tmp_path, monkeypatch, caplog):
+    from generator.cli import main
+
+    monkeypatch.delenv(contract.FAST_PATH_VARIABLE)
+    project = _project_with(tmp_path, template=_unmarked)
+    files = []
+    for number in (1, 2, 3):
+        path = tmp_path / f"c{number}.yml"
+        path.write_text(customer_yaml(id=f"c{number}", contract_number=f"ZSY-2026-000{number}"),
+                        encoding="utf-8")
+        files.append(str(path))
+    out = tmp_path / "out"
+    with caplog.at_level(logging.WARNING, logger="generator.contracts"):
+        code = main(["--root", str(project.root), "contract", *files, "--out", str(out), "-j", "2"])
+    assert code == 0
+    warnings = [r.getMessage() for r in caplog.records if "rendered in full" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith("3 contract(s)"), warnings
+    assert "marks no part" in warnings[0]
+    assert sorted(p.name for p in out.glob("*.pdf")) == [f"c{n}_2021-12-20.pdf" for n in (1, 2, 3)]
 
 
-def test_merged_font_program_holds_both_subsets(two_copies):
-    """CffUnion of the shared and the customer subset of a face: every glyph of both,
-    same outline, same FD; the shared glyphs first, in their order."""
-    import zlib
-    from generator.contracts.engine.cff import CffUnion
+def test_the_summary_line_counts_contracts_rendered_in_full(tmp_path, monkeypatch, capsys):
+    from generator.cli import main
 
-    programs = _programs_per_face(two_copies)
-    reader = PdfReader(io.BytesIO(two_copies))
-    for face, numbers in programs.items():
-        # The customer's subset is written first, the shared pages' one (the base) after it.
-        second, first = (reader.get_object(n).get_data() for n in numbers)
-        merged = _cff(zlib.decompress(CffUnion(first).merge(second)))
-        glyphs_first, glyphs_second = _glyphs(_cff(first)), _glyphs(_cff(second))
-        assert set(glyphs_second) - set(glyphs_first), f"{face}: nothing to merge"
-        glyphs_merged = _glyphs(merged)
-        assert list(glyphs_merged)[:len(glyphs_first)] == list(glyphs_first)
-        assert glyphs_merged == {**glyphs_second, **glyphs_first}
+    monkeypatch.delenv(contract.FAST_PATH_VARIABLE)
+    project = _project_with(tmp_path, template=_unmarked)
+    capsys.readouterr()
+    assert main(["--root", str(project.root), "contract", str(EXAMPLES[0]),
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "1 rendered in full" in capsys.readouterr().out
