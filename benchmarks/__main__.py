@@ -11,10 +11,11 @@ from ``RUSAGE_CHILDREN``) against the naive baseline: in this process, the
 full contract HTML → ``weasyprint.HTML(string=html).write_pdf()`` per customer.
 The baseline runs on ``--naive-n`` of the customers (default min(N, 20)) and
 its rate is compared with the batch's; 0 means all N. The CPU time of one
-contract is also measured on its own: ``render_pdf`` for ``--cpu-n`` customers
-(default min(N, 50)) one after the other in a fresh process, after a first
-contract that makes the shared pages; the median and 90th percentile are
-reported. The batch's PDFs are read back (qpdf, fontTools): median size, and
+contract is also measured on its own: a batch of ``--cpu-n`` customers
+(default min(N, 50)) with one worker, in a fresh process, timed from one
+written contract to the next (benchmarks/per_contract.py); the median and
+90th percentile are reported, and apart the first contract, which also makes
+the shared pages. The batch's PDFs are read back (qpdf, fontTools): median size, and
 per face the glyphs the pages draw against the glyphs the fonts embed.
 
 Memory: a batch of ``--memory-n`` (default 1000) contracts, RSS sampled over
@@ -216,7 +217,7 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int, cpu_n: int) -> 
     import weasyprint
     from generator.content.project import load_project
     from generator.contracts.customers import load_customer
-    from generator.contracts.contract import contract_html
+    from generator.contracts.contract import contract_css, contract_html
     project = load_project(ROOT)
     sample = files[:naive_n] if naive_n else files
     customers = [load_customer(path, project) for path in sample]
@@ -225,7 +226,9 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int, cpu_n: int) -> 
     started = time.perf_counter()
     for customer in customers:
         html = contract_html(ROOT, project.config, customer.version, customer)
-        naive_sizes.append(len(weasyprint.HTML(string=html, base_url=base_url).write_pdf()))
+        css = weasyprint.CSS(string=contract_css(ROOT, project.config), base_url=base_url)
+        naive_sizes.append(len(weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+            stylesheets=[css])))
     naive_seconds = time.perf_counter() - started
     naive_rate = len(customers) / naive_seconds
 
@@ -239,7 +242,7 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int, cpu_n: int) -> 
          f"{1000 * batch['cpu_seconds'] / len(files):.0f} ms/contract "
          f"({batch['cpu_seconds']:.1f} s CPU in {batch['seconds']:.1f} s wall)"),
         *bench_cpu_per_contract(files[1:cpu_n + 1] if cpu_n else files, files[0]),
-        ("contracts: naive baseline (1 process, HTML→write_pdf)",
+        ("contracts: naive baseline (1 process, HTML + CSS → write_pdf)",
          f"{len(customers)} in {naive_seconds:.1f} s = {naive_rate:.2f}/s "
          f"({1000 * naive_seconds / len(customers):.0f} ms/contract)"),
         ("contracts: speed-up batch/naive", f"{batch_rate / naive_rate:.1f}×"),
@@ -252,12 +255,12 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int, cpu_n: int) -> 
 
 
 def bench_cpu_per_contract(files: list[Path], first: Path) -> list[tuple[str, str]]:
-    """CPU ms of each contract rendered on its own, in a fresh process (see per_contract.py)."""
+    """CPU ms of each contract of a one-worker batch, in a fresh process (see per_contract.py)."""
     run = run_measured([sys.executable, "-m", "benchmarks.per_contract", str(first), *map(str, files)])
     result = json.loads(run["stdout"])
     times = sorted(result["cpu_ms"])
     p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
-    return [("contracts: CPU per contract, one process (median / 90th percentile)",
+    return [("contracts: CPU per contract, one worker (median / 90th percentile)",
              f"{statistics.median(times):.0f} / {p90:.0f} ms over {len(times)} contracts "
              f"(the first, which also makes the shared pages: {result['first_ms']:.0f} ms)")]
 

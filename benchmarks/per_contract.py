@@ -1,17 +1,19 @@
-"""CPU time of one contract: ``render_pdf`` per customer, one after the other, in this process.
+"""CPU time of one contract, as a batch makes it: one worker, in this process.
 
     python -m benchmarks.per_contract CUSTOMER.yml…   # prints JSON
 
-The first contract also makes the pages every customer shares (as the parent
-of a batch does before forking its workers); it is reported apart as
-``first_ms``. ``cpu_ms`` holds the CPU time (user + system, this process
-only: rendering runs in no other) of each following contract.
+Runs ``export_contracts`` with one worker, which first makes the pages every
+customer shares (as the parent of a batch does before forking its workers;
+reported apart as ``first_ms``, with the first contract), then renders and writes each contract. ``cpu_ms``
+holds the CPU time (user + system of this process, the only one at work) of
+each contract, from one progress callback to the next.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,16 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(argv: list[str]) -> int:
     from generator.content.project import load_project
-    from generator.contracts import contract
-    from generator.contracts.customers import load_customer
+    from generator.contracts.export import export_contracts, load_customers
 
     project = load_project(ROOT)
-    customers = [load_customer(Path(path), project) for path in argv]
-    times = []
-    for customer in customers:
-        started = time.process_time()
-        contract.render_pdf(project.root, project.config, customer.version, customer)
-        times.append(1000 * (time.process_time() - started))
+    customers = load_customers([Path(path) for path in argv], project)
+    marks = [time.process_time()]
+    with tempfile.TemporaryDirectory(prefix="agreements-bench-") as out:
+        export_contracts(project, customers, Path(out), workers=1,
+                         progress=lambda _path: marks.append(time.process_time()))
+    times = [1000 * (b - a) for a, b in zip(marks, marks[1:])]
+    # The first interval also holds making the shared pages.
     print(json.dumps({"first_ms": times[0], "cpu_ms": times[1:]}))
     return 0
 

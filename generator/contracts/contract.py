@@ -78,15 +78,19 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
     )
 
 
-def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
-    """The contract stylesheet (``templates/pdf/contract.css`` in ``site_config.yml``'s font),
-    parsed once per process; the file is read each time, so a long-running preview sees edits."""
+def contract_css(root: Path, config: SiteConfig) -> str:
+    """The contract stylesheet: ``templates/pdf/contract.css`` in ``site_config.yml``'s font."""
     font = css_string(config.pdf.font_family)
-    css = (root / STYLESHEET).read_text(encoding="utf-8") + (
+    return (root / STYLESHEET).read_text(encoding="utf-8") + (
         f"\nhtml {{ font-family: {font}; }}\n"
         f"@page {{ @bottom-left {{ font-family: {font}; }} @bottom-right {{ font-family: {font}; }} }}\n")
+
+
+def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
+    """How contracts are laid out: the stylesheet, parsed once per process (the file is read
+    each time, so that a long-running preview sees edits), and the base URL."""
     base_url = (root / "templates" / "pdf").as_uri() + "/"
-    return assemble.Layout(base_url, (pdf.stylesheet(css, base_url),))
+    return assemble.Layout(base_url, (pdf.stylesheet(contract_css(root, config), base_url),))
 
 
 def layout_digest(root: Path) -> str:

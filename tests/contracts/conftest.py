@@ -12,7 +12,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from contract_helpers import (EXAMPLE, EXAMPLE_PDF_NAME, ROOT, own_pages,  # noqa: E402
-                              pages_drawing_forms, pdftotext_pages)
+                              shared_pages_drawn, pdftotext_pages)
 from helpers import copy_site_project, make_pki  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def example_pages(example_pdf_path) -> list[str]:
 def shared_page_count(example_pdf, example_pages) -> int:
     """Pages every customer of the example's version shares, which the fast path draws as forms."""
     shared = [index for index in range(len(example_pages)) if index not in own_pages(example_pages)]
-    assert len(shared) >= 5 and pages_drawing_forms(example_pdf) == shared
+    assert len(shared) >= 5 and shared_pages_drawn(example_pdf) == shared
     return len(shared)
 
 

@@ -125,23 +125,28 @@ def own_pages(pages: list[str]) -> list[int]:
             if any(marker in squash(text) for marker in OWN_PART_MARKERS)]
 
 
-def pages_drawing_forms(pdf: Path | bytes) -> list[int]:
-    """0-based pages whose content paints a Form XObject (qpdf reads the PDF).
+def forms_per_page(pdf: Path | bytes) -> list[int]:
+    """How many Form XObjects each page's content paints (qpdf reads the PDF).
 
-    The fast contract path draws each page every customer shares as one form
-    under its footer; a full WeasyPrint render of a contract paints no forms.
+    The fast contract path draws the body of each page every customer shares
+    as a form, and the page-number footer of every page as a form; a full
+    WeasyPrint render of a contract paints no forms.
     """
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as document:
-        found = []
-        for index, page in enumerate(document.pages):
+        counts = []
+        for page in document.pages:
             xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-            for operands, operator in pikepdf.parse_content_stream(page):
-                if str(operator) == "Do" and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Form":
-                    found.append(index)
-                    break
-        return found
+            counts.append(sum(1 for operands, operator in pikepdf.parse_content_stream(page)
+                              if str(operator) == "Do"
+                              and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Form"))
+        return counts
+
+
+def shared_pages_drawn(pdf: Path | bytes) -> list[int]:
+    """0-based pages the fast path made from the shared pages: a body form and a footer form."""
+    return [index for index, count in enumerate(forms_per_page(pdf)) if count == 2]
 
 
 def bold_text(data: bytes) -> str:

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import markupsafe
 import pytest
 
-from contract_helpers import customer_yaml, pages_drawing_forms, pdftotext_pages, squash, strip_footers
+from contract_helpers import customer_yaml, shared_pages_drawn, pdftotext_pages, squash, strip_footers
 
 COMPANY = "<b>x</b> **y** {{ 7*7 }} 【请填写核验目的】 &amp; 公司"
 PURPOSE = "<b>x</b> **y** {{ 7*7 }} 【请填写核验目的】 &amp;"
@@ -136,7 +136,7 @@ def hostile_pages(hostile_pdf):
 
 
 def test_hostile_contract_takes_the_fast_path(hostile_pdf, shared_page_count):
-    assert len(pages_drawing_forms(hostile_pdf)) == shared_page_count
+    assert len(shared_pages_drawn(hostile_pdf)) == shared_page_count
 
 
 def test_contract_prints_hostile_values_literally(hostile_pages):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract_helpers import bbox_words, customer_yaml, pages_drawing_forms, pdftotext_pages, squash
+from contract_helpers import bbox_words, customer_yaml, shared_pages_drawn, pdftotext_pages, squash
 
 # 300 and 500 characters are the schema's maxima; no spaces, so only overflow-wrap can break them.
 LONG_COMPANY = ("上海澜舟数据科技有限公司" * 25)[:300]
@@ -20,7 +20,7 @@ def test_longest_values_stay_inside_the_page_and_lose_nothing(cli, tmp_path, sha
     out = tmp_path / "out"
     assert cli("contract", str(source), "--out", str(out)) == 0
     pdf = out / "long-values_2021-12-20.pdf"
-    assert len(pages_drawing_forms(pdf)) == shared_page_count   # made by the fast path
+    assert len(shared_pages_drawn(pdf)) == shared_page_count   # made by the fast path
     text = squash("".join(pdftotext_pages(pdf)))
     for value in (LONG_COMPANY, LONG_ADDRESS[:300], LONG_PURPOSE, "、".join(LONG_FIELDS)):
         assert squash(value) in text.replace(squash("合同编号：ZSY-2026-0001"), ""), value[:20]

@@ -6,31 +6,41 @@ agreement itself, 附录二, “（以下无正文）”); the others — the co
 with the customer's values, the signature page — differ per contract. A full
 WeasyPrint render spends most of its time on the shared parts, so:
 
-1. **Shared layout (once per process and version).** Each maximal run of
-   shared parts is laid out on its own (without page footers) and all their
+1. **Shared pages (once per process and version).** Each maximal run of
+   shared parts is laid out on its own, without margin boxes, and all their
    pages are written to one PDF, whose pages become Form XObjects
-   (:class:`generator.contracts.engine.shared_forms.SharedForms`). The
-   laid-out pages are kept too, for their anchors, links and bookmarks, and
-   so are the glyphs they draw with each face.
-2. **Customer layout (per contract).** The customer's HTML, with each shared
-   run replaced by as many empty placeholder pages as it occupies, is laid
-   out *with* footers, so 合同编号 and 第 n 页 共 N 页 are right on every page.
-   Placeholder pages get the shared pages' anchors, links and bookmarks, so
+   (:class:`generator.contracts.engine.page_forms.PageForms`). The laid-out
+   pages are kept too, for their anchors, links and bookmarks, and so are
+   the glyphs they draw with each face.
+2. **Page numbers (once per process and page count).** The margin boxes
+   that show page numbers (第 n 页 共 N 页, see
+   :mod:`generator.contracts.engine.margin_boxes`) depend only on n and N:
+   N empty pages with just those boxes are laid out and written once, their
+   pages become forms too.
+3. **Customer pages (per contract).** The customer's HTML, with each shared
+   run replaced by one empty placeholder page, is laid out with the other
+   margin boxes (合同编号). Each placeholder page is repeated once per page
+   of its run, carrying that page's anchors, links and bookmarks, so
    WeasyPrint writes the same outline, named destinations and links as for a
-   full render. Its fonts embed the shared pages' glyphs as well (one subset
-   per face holds exactly what the whole contract draws).
-3. **Assembly (per contract).** Each shared page's form is drawn under the
-   footer of its placeholder page. The result is deterministic.
+   full render; its fonts embed the forms' glyphs as well (one subset per
+   face holds exactly what the whole contract draws).
+4. **Assembly (per contract).** Each shared page's form is drawn under its
+   page's content and each page-number form over it — the order of a full
+   render: body, then margin boxes. The result is deterministic.
 
 A shared run must start and end at a forced page break (the template's
-cover, appendices and signature page do). When a contract does not fit these
-rules, :func:`render_fast` raises :class:`FastPathUnavailable` saying why;
-the caller decides whether that is an error or a reason to render in full.
+cover, appendices and signature page do), shared parts must not set the
+strings the margin boxes show (``string-set``), and page rules must not
+depend on the page's name or on :blank. When a contract does not fit what
+can be checked here, :func:`render_fast` raises :class:`FastPathUnavailable`
+saying why; the caller decides whether that is an error or a reason to
+render in full. The tests compare the result with a full render.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 from collections import OrderedDict
@@ -38,9 +48,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from generator.contracts.engine import pdf
-from generator.contracts.engine.fonts import FaceGlyphs
-from generator.contracts.engine.shared_forms import SharedForms
+from generator.contracts.engine import margin_boxes, pdf
+from generator.contracts.engine.fonts import FaceGlyphs, merge_glyphs
+from generator.contracts.engine.page_forms import PageForms, draw_forms
 
 __all__ = ["FastPathUnavailable", "FastResult", "Split", "clear_cache", "prepare_shared",
            "render_fast", "split_body"]
@@ -48,12 +58,11 @@ __all__ = ["FastPathUnavailable", "FastResult", "Split", "clear_cache", "prepare
 SHARED_ATTRIBUTE = "data-shared"
 _PLACEHOLDER_CLASS = "agw-placeholder"
 _PLACEHOLDER_PREFIX = "agw-placeholder-"
-# Empty pages standing for the shared runs; the forced breaks combine with the
-# template's own (cover: break-after, appendices/signatures: break-before).
-_PLACEHOLDER_CSS = (f".{_PLACEHOLDER_CLASS} {{ break-before: page; break-after: page; "
-                    "height: 0; margin: 0; padding: 0; border: 0; }")
-# The shared pages are laid out without footers; the customer's pages carry them.
-_NO_FOOTER_CSS = "@page { @bottom-left { content: none; } @bottom-right { content: none; } }"
+# Empty pages standing for the shared runs (and the page-number pages); the forced
+# breaks combine with the template's own (cover: break-after, appendices: break-before).
+_PLACEHOLDER_CSS = (f".{_PLACEHOLDER_CLASS} {{ break-before: page !important; "
+                    "break-after: page !important; height: 0 !important; margin: 0 !important; "
+                    "padding: 0 !important; border: 0 !important; }")
 # Elements without an end tag (HTML Living Standard, “void elements”).
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                    "meta", "source", "track", "wbr"})
@@ -179,14 +188,14 @@ def split_body(html: str) -> Split:
 
 
 @dataclass
-class _Shared:
-    pages: list[list]                    # laid-out weasyprint Pages per run
-    forms: SharedForms                   # every shared page as a Form XObject
-    glyphs: dict[str, FaceGlyphs]        # per face: the glyphs the shared pages draw
+class _Forms:
+    forms: PageForms                     # each written page as a Form XObject
+    glyphs: dict[str, FaceGlyphs]        # per face: the glyphs those pages draw
+    pages: list[list]                    # laid-out weasyprint Pages (per run, for shared pages)
 
 
-_CACHE: OrderedDict[str, _Shared] = OrderedDict()
-_CACHE_SIZE = 8
+_CACHE: OrderedDict[str, _Forms] = OrderedDict()
+_CACHE_SIZE = 16
 
 
 def clear_cache() -> None:
@@ -200,31 +209,37 @@ class Layout:
     base_url: str
     stylesheets: tuple[pdf.Stylesheet, ...]
 
-    def render(self, html: str, *extra: pdf.Stylesheet):
-        return pdf.render(html, self.base_url, stylesheets=(*self.stylesheets, *extra))
+    def render(self, html: str, *extra: str):
+        """``html`` laid out with the stylesheets, then the ``extra`` CSS texts."""
+        sheets = (*self.stylesheets, *(pdf.stylesheet(css) for css in extra))
+        return pdf.render(html, self.base_url, stylesheets=sheets)
+
+    def page_number_boxes(self) -> frozenset[str]:
+        try:
+            return frozenset().union(*(_page_number_boxes(s.text) for s in self.stylesheets))
+        except ValueError as exc:
+            raise FastPathUnavailable(str(exc)) from None
 
 
-def _shared(split: Split, layout: Layout) -> _Shared:
-    runs = [split.parts[a:b] for a, b in split.runs()]
-    if not runs:
-        raise FastPathUnavailable(f"the template marks no part of the body {SHARED_ATTRIBUTE}")
-    digest = hashlib.sha256(layout.base_url.encode())
-    for sheet in layout.stylesheets:
-        digest.update(b"\0css\0" + sheet.key.encode())
-    # The head shapes the layout (lang, meta); its <title> does not matter.
-    digest.update(re.sub(r"<title>.*?</title>", "", split.head, flags=re.S).encode())
-    for run in runs:
-        digest.update(b"\0run\0" + "\0".join(part.html for part in run).encode())
-    key = digest.hexdigest()
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    no_footer = pdf.stylesheet(_NO_FOOTER_CSS)
-    documents = [layout.render(split.head + "\n".join(p.html for p in run) + split.tail, no_footer)
-                 for run in runs]
+@functools.lru_cache(maxsize=16)
+def _page_number_boxes(css: str) -> frozenset[str]:
+    return margin_boxes.page_number_boxes(css)
+
+
+def _cached(key_parts: list[str], make: Callable[[], _Forms]) -> _Forms:
+    key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()
+    if key not in _CACHE:
+        _CACHE[key] = make()
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    _CACHE.move_to_end(key)
+    return _CACHE[key]
+
+
+def _written(documents: list, name: str) -> _Forms:
+    """The pages of ``documents`` written to one PDF (without links, anchors and bookmarks:
+    those come from the Page objects into the assembled contract, where every target exists)."""
     pages = [list(document.pages) for document in documents]
-    # Written without links, anchors and bookmarks: those come from the Page
-    # objects into the assembled document, where every target exists.
     bare = []
     for run_pages in pages:
         for page in run_pages:
@@ -233,11 +248,34 @@ def _shared(split: Split, layout: Layout) -> _Shared:
             bare.append(page)
     glyphs: dict[str, FaceGlyphs] = {}
     data = pdf.write_pdf(documents[0].copy(bare), {}, record_glyphs=glyphs)
-    shared = _Shared(pages, SharedForms(data), glyphs)
-    _CACHE[key] = shared
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return shared
+    return _Forms(PageForms(data, name), glyphs, pages)
+
+
+def _layout_key(split: Split, layout: Layout) -> list[str]:
+    # The head shapes the layout (lang, meta); its <title> does not matter.
+    return [layout.base_url, *(sheet.key for sheet in layout.stylesheets),
+            re.sub(r"<title>.*?</title>", "", split.head, flags=re.S), split.tail]
+
+
+def _shared(split: Split, layout: Layout) -> _Forms:
+    """The shared pages of ``split``, laid out without margin boxes."""
+    runs = [split.parts[a:b] for a, b in split.runs()]
+    if not runs:
+        raise FastPathUnavailable(f"the template marks no part of the body {SHARED_ATTRIBUTE}")
+    key = [*_layout_key(split, layout), *("\0run\0" + "\0".join(p.html for p in run) for run in runs)]
+    no_boxes = margin_boxes.without(margin_boxes.MARGIN_BOXES)
+    return _cached(key, lambda: _written(
+        [layout.render(split.head + "\n".join(p.html for p in run) + split.tail, no_boxes)
+         for run in runs], "/AgwShared"))
+
+
+def _page_numbers(split: Split, layout: Layout, count: int) -> _Forms:
+    """``count`` pages with only the margin boxes that show page numbers."""
+    boxes = layout.page_number_boxes()
+    html = split.head + "\n".join(f'<div class="{_PLACEHOLDER_CLASS}"></div>'
+                                  for _ in range(count)) + split.tail
+    return _cached([*_layout_key(split, layout), f"\0numbers\0{count}"], lambda: _written(
+        [layout.render(html, _PLACEHOLDER_CSS, margin_boxes.only(boxes))], "/AgwPageNumber"))
 
 
 def prepare_shared(html: str, layout: Layout) -> None:
@@ -255,16 +293,15 @@ class FastResult:
     document: object   # the assembled weasyprint Document (signature boxes, page count)
 
 
-def _customer_html(split: Split, shared: _Shared) -> str:
-    """``split`` with each shared run replaced by one placeholder per page it takes."""
+def _customer_html(split: Split) -> str:
+    """``split`` with each shared run replaced by one placeholder."""
     parts: list[str] = []
     run_at = {start: (number, end) for number, (start, end) in enumerate(split.runs())}
     index = 0
     while index < len(split.parts):
         if index in run_at:
             number, end = run_at[index]
-            parts.extend(f'<div class="{_PLACEHOLDER_CLASS}" id="{_PLACEHOLDER_PREFIX}{number}-{page}">'
-                         f'</div>' for page in range(len(shared.pages[number])))
+            parts.append(f'<div class="{_PLACEHOLDER_CLASS}" id="{_PLACEHOLDER_PREFIX}{number}"></div>')
             index = end
         else:
             parts.append(split.parts[index].html)
@@ -272,22 +309,51 @@ def _customer_html(split: Split, shared: _Shared) -> str:
     return split.head + "\n".join(parts) + split.tail
 
 
-def _placed(document, shared: _Shared) -> dict[int, tuple[int, int]]:
-    """Page index → (run, page in run) of each placeholder page; each alone on its page."""
-    where: dict[int, tuple[int, int]] = {}
+def _placeholders(document, runs: int) -> dict[int, int]:
+    """Page index → run of each placeholder page; each placeholder alone on its page."""
+    where: dict[int, int] = {}
     for page_index, page in enumerate(document.pages):
         ids = [a for a in page.anchors if a.startswith(_PLACEHOLDER_PREFIX)]
         if len(ids) > 1:
-            raise FastPathUnavailable(f"page {page_index + 1} holds parts of two shared pages: "
+            raise FastPathUnavailable(f"page {page_index + 1} holds two shared runs: "
                                       "a shared part must start and end at a page break")
         if ids:
-            number, page_number = ids[0][len(_PLACEHOLDER_PREFIX):].split("-")
-            where[page_index] = (int(number), int(page_number))
-    expected = sum(len(pages) for pages in shared.pages)
-    if len(where) != expected:
-        raise FastPathUnavailable(f"{len(where)} placeholder pages for {expected} shared pages: "
+            where[page_index] = int(ids[0][len(_PLACEHOLDER_PREFIX):])
+    if len(where) != runs:
+        raise FastPathUnavailable(f"{len(where)} placeholder pages for {runs} shared runs: "
                                   "a shared part must start and end at a page break")
     return where
+
+
+def _pages(document, shared: _Forms) -> tuple[list, dict[int, int]]:
+    """The contract's pages: each placeholder page once per page of its run, carrying that
+    page's anchors, links and bookmarks; and assembled page → page of the shared PDF."""
+    where = _placeholders(document, len(shared.pages))
+    offsets = [sum(len(p) for p in shared.pages[:n]) for n in range(len(shared.pages))]
+    pages, placement = [], {}
+    for page_index, page in enumerate(document.pages):
+        if page_index not in where:
+            pages.append(page)
+            continue
+        run = where[page_index]
+        for number, source in enumerate(shared.pages[run]):
+            if (source.width, source.height) != (page.width, page.height):
+                raise FastPathUnavailable(f"page {page_index + 1} is not the size of the shared "
+                                          "pages it stands for")
+            hybrid = copy.copy(page)
+            hybrid.anchors = dict(source.anchors)
+            hybrid.links = list(source.links)
+            hybrid.bookmarks = list(source.bookmarks)
+            hybrid.forms = copy.copy(source.forms)
+            placement[len(pages)] = offsets[run] + number
+            pages.append(hybrid)
+    return pages, placement
+
+
+@dataclass(frozen=True)
+class FastResult:
+    pdf: bytes
+    document: object   # the assembled weasyprint Document (signature boxes, page count)
 
 
 def render_fast(html: str, layout: Layout, *, metadata,
@@ -300,29 +366,16 @@ def render_fast(html: str, layout: Layout, *, metadata,
     """
     split = split_body(html)
     shared = _shared(split, layout)
-    document = layout.render(_customer_html(split, shared), pdf.stylesheet(_PLACEHOLDER_CSS))
-    where = _placed(document, shared)
-
-    pages = []
-    placement: dict[int, int] = {}   # assembled page → page of the shared PDF
-    offsets = [sum(len(p) for p in shared.pages[:n]) for n in range(len(shared.pages))]
-    for page_index, page in enumerate(document.pages):
-        if page_index not in where:
-            pages.append(page)
-            continue
-        number, page_number = where[page_index]
-        source = shared.pages[number][page_number]
-        if (source.width, source.height) != (page.width, page.height):
-            raise FastPathUnavailable(f"page {page_index + 1} is not the size of the shared page "
-                                      "it stands for")
-        hybrid = copy.copy(page)
-        hybrid.anchors = dict(source.anchors)
-        hybrid.links = list(source.links)
-        hybrid.bookmarks = list(source.bookmarks)
-        hybrid.forms = copy.copy(source.forms)
-        pages.append(hybrid)
-        placement[page_index] = offsets[number] + page_number
+    boxes = layout.page_number_boxes()
+    document = layout.render(_customer_html(split), _PLACEHOLDER_CSS, margin_boxes.without(boxes))
+    pages, placement = _pages(document, shared)
+    numbers = _page_numbers(split, layout, len(pages)) if boxes else None
+    if numbers and [(p.width, p.height) for p in pages] != \
+            [(p.width, p.height) for p in numbers.pages[0]]:
+        raise FastPathUnavailable("the pages are not all of one size")
     assembled = document.copy(pages)
     data = pdf.write_pdf(assembled, metadata, finisher=finisher(assembled) if finisher else None,
-                         extra_glyphs=shared.glyphs)
-    return FastResult(shared.forms.draw_into(data, placement), assembled)
+                         extra_glyphs=merge_glyphs(shared.glyphs, numbers.glyphs if numbers else {}))
+    over = {index: (numbers.forms, index) for index in range(len(pages))} if numbers else {}
+    under = {index: (shared.forms, source) for index, source in placement.items()}
+    return FastResult(draw_forms(data, under, over), assembled)

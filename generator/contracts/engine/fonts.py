@@ -51,7 +51,7 @@ import pydyf
 from weasyprint.pdf import fonts as _wp_fonts
 from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 
-__all__ = ["CFF_SUBTYPE", "FaceGlyphs", "compact_fonts"]
+__all__ = ["CFF_SUBTYPE", "FaceGlyphs", "compact_fonts", "merge_glyphs"]
 
 CFF_SUBTYPE = "/CIDFontType0C"
 
@@ -68,6 +68,17 @@ class FaceGlyphs:
 
     to_unicode: Mapping[int, str]
     widths: Mapping[int, float]
+
+
+def merge_glyphs(*sets: Mapping[str, FaceGlyphs]) -> dict[str, FaceGlyphs]:
+    """Per face, the glyphs of all ``sets`` (a later set's entries win where they differ)."""
+    merged: dict[str, FaceGlyphs] = {}
+    for glyph_set in sets:
+        for face, glyphs in glyph_set.items():
+            seen = merged.get(face, FaceGlyphs({}, {}))
+            merged[face] = FaceGlyphs({**seen.to_unicode, **glyphs.to_unicode},
+                                      {**seen.widths, **glyphs.widths})
+    return merged
 
 
 def _setting(name: str, default=None):
@@ -126,7 +137,7 @@ def _subset_source(font):
 
 
 def _add_sorted(hb_set, values: list[int]) -> None:
-    array = ffi.new(f"hb_codepoint_t[{len(values)}]", values)
+    array = ffi.new("hb_codepoint_t[]", values)   # a fixed type string: cffi parses it once
     harfbuzz.hb_set_add_sorted_array(hb_set, array, len(values))
 
 
@@ -174,9 +185,7 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     record: dict[str, FaceGlyphs] | None = _setting("record")
     if record is not None:
         for font in fonts.values():
-            seen = record.get(font.hash, FaceGlyphs({}, {}))
-            record[font.hash] = FaceGlyphs({**seen.to_unicode, **font.to_unicode},
-                                           {**seen.widths, **font.widths})
+            record.update(merge_glyphs(record, {font.hash: FaceGlyphs(font.to_unicode, font.widths)}))
     before = len(pdf.objects)
     result = _original_build(pdf, fonts, compress, subset, options)
     bare = {id(font.file_content) for font in fonts.values() if getattr(font, "bare_cff", False)}

@@ -175,9 +175,10 @@ def render(html: str, base_url: str | None = None, *, strict: bool = True,
 
 @dataclass(frozen=True)
 class Stylesheet:
-    """A parsed stylesheet and a key naming its text (SHA-256 of it and its base URL)."""
+    """A parsed stylesheet, its text, and a key naming it (SHA-256 of the text and base URL)."""
 
     key: str
+    text: str
     css: weasyprint.CSS
 
 
@@ -197,8 +198,8 @@ def stylesheet(css: str, base_url: str | None = None) -> Stylesheet:
         _STYLESHEETS.move_to_end(key)
         return _STYLESHEETS[key]
     with _weasyprint_problems("parsing the stylesheet", True):
-        parsed = Stylesheet(key, weasyprint.CSS(string=css, base_url=base_url,
-                                                font_config=_font_config()))
+        parsed = Stylesheet(key, css, weasyprint.CSS(string=css, base_url=base_url,
+                                                     font_config=_font_config()))
     _STYLESHEETS[key] = parsed
     while len(_STYLESHEETS) > 16:
         _STYLESHEETS.popitem(last=False)

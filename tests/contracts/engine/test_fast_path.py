@@ -26,7 +26,7 @@ from generator.contracts.engine.glyph_usage import glyph_usage
 from generator.contracts.verify import page_texts, verify_contract
 from generator.errors import AgreementsError
 
-from contract_helpers import customer_yaml, own_pages, pages_drawing_forms, pdftotext_pages
+from contract_helpers import customer_yaml, forms_per_page, own_pages, pdftotext_pages, shared_pages_drawn
 from helpers import ROOT, copy_site_project
 
 EXAMPLES = sorted((ROOT / "customers" / "examples").glob("*.yml"))
@@ -68,8 +68,9 @@ def test_the_fast_path_made_every_example(rendered):
         pages = pdftotext_pages(full)
         shared = [index for index in range(len(pages)) if index not in own_pages(pages)]
         assert len(shared) >= 5
-        assert pages_drawing_forms(fast) == shared
-        assert pages_drawing_forms(full) == []
+        assert shared_pages_drawn(fast) == shared
+        assert forms_per_page(fast) == [2 if index in shared else 1 for index in range(len(pages))]
+        assert forms_per_page(full) == [0] * len(pages)
 
 
 def test_template_marks_the_parts_every_customer_shares(project, customers):
@@ -303,7 +304,7 @@ def test_without_strict_mode_a_contract_is_rendered_in_full_with_a_warning(
     result = contract.render_contract(project.root, project.config, customer.version, customer)
     assert "marks no part" in result.full_render_reason
     assert result.pdf == contract.render_pdf_full(project.root, project.config, customer.version, customer)
-    assert pages_drawing_forms(result.pdf) == []
+    assert forms_per_page(result.pdf) == [0] * len(pdftotext_pages(result.pdf))
     with caplog.at_level(logging.WARNING, logger="generator.contracts"):
         assert contract.render_pdf(project.root, project.config, customer.version, customer) == result.pdf
     assert [r.getMessage() for r in caplog.records if "rendered in full" in r.getMessage()] != []

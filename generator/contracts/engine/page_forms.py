@@ -1,0 +1,100 @@
+"""Pages written once, drawn into many contracts as Form XObjects (with pikepdf).
+
+:mod:`generator.contracts.engine.assemble` writes some pages once per
+process — the pages every customer shares, and the page-number footers of a
+contract of N pages. :class:`PageForms` opens such a PDF with qpdf (pikepdf)
+and turns each of its pages into a Form XObject: its content stream, still
+compressed, and its resources. :func:`draw_forms` has qpdf copy the forms a
+contract needs into the PDF WeasyPrint wrote for the customer's pages, and
+draws them under or over a page's own content.
+
+Fonts are not copied: a form's fonts are the contract's fonts of the same
+faces (WeasyPrint names a face's font resource by a hash of its description,
+the same in every PDF of the process), whose subsets hold the forms' glyphs
+too (:func:`generator.contracts.engine.fonts.compact_fonts`, ``extra_glyphs``).
+Only a face the customer's pages never use keeps the form PDF's own font.
+
+qpdf writes the result with a deterministic ``/ID`` and leaves the compressed
+streams as they are, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import pikepdf
+from pikepdf import Dictionary, Name
+
+__all__ = ["PageForms", "draw_forms"]
+
+
+class PageForms:
+    """The pages of one PDF as Form XObjects, ready to be drawn into contracts."""
+
+    def __init__(self, data: bytes, name: str):
+        self.name = name   # the forms' resource name on the pages that draw them
+        self._pdf = pikepdf.open(io.BytesIO(data))
+        self.fonts: dict[str, pikepdf.Object] = {}   # resource name → this PDF's font
+        self.forms = []
+        for page in self._pdf.pages:
+            resources = page.obj.get("/Resources", Dictionary())
+            for font_name, font in resources.get("/Font", Dictionary()).items():
+                self.fonts.setdefault(font_name, font)
+            contents = page.obj.Contents
+            if not isinstance(contents, pikepdf.Stream):
+                raise ValueError("a page to draw as a form has more than one content stream")
+            form = pikepdf.Stream(self._pdf, b"")
+            form.write(contents.read_raw_bytes(), filter=contents.get("/Filter"),
+                       decode_parms=contents.get("/DecodeParms"))
+            form.Type, form.Subtype = Name.XObject, Name.Form
+            form.BBox = page.mediabox
+            form.Resources = Dictionary({key: value for key, value in resources.items()
+                                         if key != "/Font"})
+            self.forms.append(self._pdf.make_indirect(form))
+        self.mediaboxes = [tuple(float(v) for v in page.mediabox) for page in self._pdf.pages]
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+
+def draw_forms(data: bytes, under: Mapping[int, tuple[PageForms, int]],
+               over: Mapping[int, tuple[PageForms, int]]) -> bytes:
+    """``data`` with form ``under[i]`` drawn before the content of its page ``i`` and form
+    ``over[i]`` after it (each ``(PageForms, index of the form)``)."""
+    with pikepdf.open(io.BytesIO(data)) as contract:
+        own_fonts = contract.pages[0].obj.Resources.get("/Font", Dictionary())
+        fonts: dict[int, pikepdf.Object] = {}   # per PageForms: the forms' font resources
+
+        def copied(source: PageForms, index: int) -> pikepdf.Object:
+            if id(source) not in fonts:
+                fonts[id(source)] = contract.make_indirect(Dictionary({
+                    name: own_fonts[name] if name in own_fonts else contract.copy_foreign(font)
+                    for name, font in source.fonts.items()}))
+            form = contract.copy_foreign(source.forms[index])
+            form.Resources.Font = fonts[id(source)]
+            return form
+
+        for page_index in sorted(under.keys() | over.keys()):
+            page = contract.pages[page_index]
+            # WeasyPrint gives every page the same resources: this page gets its own.
+            resources = Dictionary({key: value for key, value in page.obj.Resources.items()})
+            xobjects = {key: value for key, value in resources.get("/XObject", Dictionary()).items()}
+            if page_index in over:
+                source, index = over[page_index]
+                xobjects[source.name] = copied(source, index)
+                # The page's content leaves its coordinate system flipped: isolate it.
+                page.contents_add(contract.make_stream(b"q"), prepend=True)
+                page.contents_add(contract.make_stream(b"Q q %s Do Q" % source.name.encode()))
+            if page_index in under:
+                source, index = under[page_index]
+                xobjects[source.name] = copied(source, index)
+                page.contents_add(contract.make_stream(b"q %s Do Q" % source.name.encode()),
+                                  prepend=True)
+            resources.XObject = Dictionary(xobjects)
+            page.obj.Resources = contract.make_indirect(resources)
+        out = io.BytesIO()
+        contract.save(out, deterministic_id=True,
+                      stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
