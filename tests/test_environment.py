@@ -103,8 +103,10 @@ def test_every_imported_package_is_declared(folder, test_code):
 
 def test_private_behaviour_weasyprint_font_subsetting():
     """generator/contracts/engine/fonts.py replaces Font._harfbuzz_subset(to_unicode, hinting)
-    and weasyprint.pdf.build_fonts_dictionary, which weasyprint.pdf looks up by name, and adds
-    the HarfBuzz face-builder functions to WeasyPrint's cffi binding."""
+    and weasyprint.pdf.build_fonts_dictionary, which weasyprint.pdf looks up by name; wraps
+    Font.__init__, whose one call of get_hb_object_data (looked up in weasyprint.pdf.fonts)
+    copies the whole font file; and adds the HarfBuzz face-builder functions to WeasyPrint's
+    cffi binding."""
     import inspect
 
     import weasyprint.pdf
@@ -119,6 +121,11 @@ def test_private_behaviour_weasyprint_font_subsetting():
     assert "build_fonts_dictionary(" in source and "from .fonts import build_fonts_dictionary" in source
     assert fonts.Font._harfbuzz_subset is ours._compact_subset
     assert weasyprint.pdf.build_fonts_dictionary is ours._build_fonts_dictionary
+    init = inspect.getsource(ours._original_init)
+    assert init.count("get_hb_object_data(") == 1
+    assert "self.file_content = get_hb_object_data(self.hb_face)" in init
+    assert "from ..text.fonts import get_hb_object_data" in inspect.getsource(fonts)
+    assert fonts.get_hb_object_data is ours._face_data and fonts.Font.__init__ is ours._font_init
     from weasyprint.text.ffi import harfbuzz
 
     assert callable(harfbuzz.hb_face_builder_create) and callable(harfbuzz.hb_face_builder_add_table)

@@ -34,6 +34,11 @@ written at different times: ``record`` collects the glyphs a document draws
 (per face), and ``extra_glyphs`` adds such glyphs to a later document's fonts
 before they are subset, so that its one subset per face holds both.
 
+WeasyPrint also copies a font's whole file into every ``Font`` it makes (20 MB
+for a Noto CJK collection, some 3 ms each, per document): inside
+:func:`compact_fonts` the copy is made only when something needs it — never
+for a compact subset, which HarfBuzz makes from the face.
+
 Fonts that are not CID-keyed CFF (TrueType, or anything HarfBuzz cannot
 handle) keep WeasyPrint's own behaviour. Outside the context manager nothing
 is changed, so other WeasyPrint users in the process are unaffected.
@@ -56,6 +61,8 @@ __all__ = ["CFF_SUBTYPE", "FaceGlyphs", "compact_fonts", "merge_glyphs"]
 CFF_SUBTYPE = "/CIDFontType0C"
 
 _state = threading.local()
+_original_init = _wp_fonts.Font.__init__
+_original_face_data = _wp_fonts.get_hb_object_data
 _original_subset = _wp_fonts.Font._harfbuzz_subset
 _original_type = _wp_fonts.Font.type
 _original_build = _wp_fonts.build_fonts_dictionary
@@ -83,6 +90,30 @@ def merge_glyphs(*sets: Mapping[str, FaceGlyphs]) -> dict[str, FaceGlyphs]:
 
 def _setting(name: str, default=None):
     return getattr(_state, name, default)
+
+
+class _NotCopied(bytes):
+    """Stands for the font file WeasyPrint would have copied into a Font (see _restore)."""
+
+
+def _font_init(self, pango_font, description, font_size):
+    _state.not_copying = _setting("enabled", False)
+    try:
+        _original_init(self, pango_font, description, font_size)
+    finally:
+        _state.not_copying = False
+
+
+def _face_data(hb_object, ot_color=None, glyph=None):
+    if _setting("not_copying", False) and ot_color is None:
+        return _NotCopied()   # Font.__init__'s copy of the whole font file
+    return _original_face_data(hb_object, ot_color, glyph)
+
+
+def _restore(font) -> None:
+    """Give ``font`` the copy of its file that WeasyPrint's own code needs."""
+    if isinstance(font.file_content, _NotCopied):
+        font.file_content = _original_face_data(font.hb_face)
 
 
 def _table(hb_face, tag: bytes) -> bytes:
@@ -141,9 +172,14 @@ def _add_sorted(hb_set, values: list[int]) -> None:
     harfbuzz.hb_set_add_sorted_array(hb_set, array, len(values))
 
 
+def _fallback_subset(self, to_unicode, hinting):
+    _restore(self)
+    return _original_subset(self, to_unicode, hinting)
+
+
 def _compact_subset(self, to_unicode, hinting):
     if not _setting("enabled", False) or not _is_cid_keyed(self):
-        return _original_subset(self, to_unicode, hinting)
+        return _fallback_subset(self, to_unicode, hinting)
     subset_input = ffi.gc(
         harfbuzz_subset.hb_subset_input_create_or_fail(),
         harfbuzz_subset.hb_subset_input_destroy)
@@ -158,11 +194,11 @@ def _compact_subset(self, to_unicode, hinting):
     harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
     subset_face = harfbuzz_subset.hb_subset_or_fail(_subset_source(self), subset_input)
     if subset_face == ffi.NULL:
-        return _original_subset(self, to_unicode, hinting)
+        return _fallback_subset(self, to_unicode, hinting)
     subset_face = ffi.gc(subset_face, harfbuzz.hb_face_destroy)
     cff = _table(subset_face, b"CFF ")
     if not cff:
-        return _original_subset(self, to_unicode, hinting)
+        return _fallback_subset(self, to_unicode, hinting)
     self.file_content = cff
     self.bare_cff = True
 
@@ -182,6 +218,15 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
             # The document's own entries last: they win where both map a glyph.
             font.to_unicode = {**extra[font.hash].to_unicode, **font.to_unicode}
             font.widths = {**extra[font.hash].widths, **font.widths}
+    # WeasyPrint embeds or reads the whole file of a font it does not subset.
+    faces: dict[str, list] = {}
+    for font in fonts.values():
+        faces.setdefault(font.hash, []).append(font)
+    for same in faces.values():
+        for font in same:
+            if (not subset or font.used_in_forms or font.bitmap or not _is_cid_keyed(font)
+                    or not any(f.to_unicode for f in same)):
+                _restore(font)
     record: dict[str, FaceGlyphs] | None = _setting("record")
     if record is not None:
         for font in fonts.values():
@@ -196,6 +241,8 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     return result
 
 
+_wp_fonts.Font.__init__ = _font_init
+_wp_fonts.get_hb_object_data = _face_data   # looked up by name in weasyprint.pdf.fonts
 _wp_fonts.Font._harfbuzz_subset = _compact_subset
 _wp_fonts.Font.type = property(_type)
 # weasyprint.pdf imports the function by name; patch where it is looked up.

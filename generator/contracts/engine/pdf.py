@@ -407,7 +407,7 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
                 finisher=finisher,
             )
     finally:
-        # Each written font holds a copy of its whole font file (20-27 MB for a Noto CJK
-        # collection); free them now rather than at the next cyclic garbage collection,
-        # which keeps a batch worker's memory flat.
+        # A font WeasyPrint did not subset compactly holds a copy of its whole font file
+        # (20-27 MB for a Noto CJK collection); free them now rather than at the next
+        # cyclic garbage collection, which keeps a batch worker's memory flat.
         to_write.fonts.clear()
