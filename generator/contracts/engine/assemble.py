@@ -210,8 +210,9 @@ class Layout:
     stylesheets: tuple[pdf.Stylesheet, ...]
 
     def render(self, html: str, *extra: str):
-        """``html`` laid out with the stylesheets, then the ``extra`` CSS texts."""
-        sheets = (*self.stylesheets, *(pdf.stylesheet(css) for css in extra))
+        """``html`` laid out with the stylesheets, then the ``extra`` CSS texts (as one
+        stylesheet: WeasyPrint matches every element against each stylesheet in turn)."""
+        sheets = (*self.stylesheets, pdf.stylesheet("\n".join(extra))) if extra else self.stylesheets
         return pdf.render(html, self.base_url, stylesheets=sheets)
 
     def page_number_boxes(self) -> frozenset[str]:
