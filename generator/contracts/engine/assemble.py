@@ -88,11 +88,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Split:
-    """An HTML document cut into ``head`` (up to ``<body>``), its top-level parts and ``tail``."""
+    """An HTML document cut into ``head`` (up to ``<body>``), its top-level parts and ``tail``;
+    ``styles``: the text of its ``<style>`` elements."""
 
     head: str
     parts: tuple[Part, ...]
     tail: str
+    styles: str = ""
 
     def runs(self) -> list[tuple[int, int]]:
         """Maximal runs ``[start, end)`` of shared parts."""
@@ -116,6 +118,8 @@ class _TopLevel(HTMLParser):
         self.body: list[int] = []                       # offsets: after <body ...>, at </body>
         self.spans: list[tuple[int, int, bool]] = []    # (start, end, shared)
         self.problems: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
         self._depth = 0
         self._start = 0
         self._shared = False
@@ -128,6 +132,7 @@ class _TopLevel(HTMLParser):
         return len(self.body) == 1
 
     def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
         if tag == "body" and not self.body:
             self.body.append(self._offset() + len(self.get_starttag_text()))
             return
@@ -152,6 +157,7 @@ class _TopLevel(HTMLParser):
                                any(name == SHARED_ATTRIBUTE for name, _ in attrs)))
 
     def handle_endtag(self, tag):
+        self._in_style = False
         if not self._inside():
             return
         if tag == "body" and self._depth == 0:
@@ -165,7 +171,9 @@ class _TopLevel(HTMLParser):
             self.spans.append((self._start, self.html.index(">", self._offset()) + 1, self._shared))
 
     def handle_data(self, data):
-        if self._inside() and self._depth == 0 and data.strip():
+        if self._in_style:
+            self.styles.append(data)
+        elif self._inside() and self._depth == 0 and data.strip():
             self.problems.append(f"text outside any element in the body: {data.strip()[:20]!r}")
 
 
@@ -180,7 +188,7 @@ def split_body(html: str) -> Split:
         raise FastPathUnavailable("; ".join(parser.problems))
     start, end = parser.body
     return Split(html[:start], tuple(Part(html[a:b], shared) for a, b, shared in parser.spans),
-                 html[end:])
+                 html[end:], "\n".join(parser.styles))
 
 
 # --------------------------------------------------------------------------
@@ -215,9 +223,11 @@ class Layout:
         sheets = (*self.stylesheets, pdf.stylesheet("\n".join(extra))) if extra else self.stylesheets
         return pdf.render(html, self.base_url, stylesheets=sheets)
 
-    def page_number_boxes(self) -> frozenset[str]:
+    def page_number_boxes(self, document_css: str = "") -> frozenset[str]:
+        """The margin boxes that show page numbers, in the stylesheets or ``document_css``."""
         try:
-            return frozenset().union(*(_page_number_boxes(s.text) for s in self.stylesheets))
+            return frozenset().union(*(_page_number_boxes(css) for css in (
+                *(sheet.text for sheet in self.stylesheets), document_css)))
         except ValueError as exc:
             raise FastPathUnavailable(str(exc)) from None
 
@@ -272,7 +282,7 @@ def _shared(split: Split, layout: Layout) -> _Forms:
 
 def _page_numbers(split: Split, layout: Layout, count: int) -> _Forms:
     """``count`` pages with only the margin boxes that show page numbers."""
-    boxes = layout.page_number_boxes()
+    boxes = layout.page_number_boxes(split.styles)
     html = split.head + "\n".join(f'<div class="{_PLACEHOLDER_CLASS}"></div>'
                                   for _ in range(count)) + split.tail
     return _cached([*_layout_key(split, layout), f"\0numbers\0{count}"], lambda: _written(
@@ -367,7 +377,7 @@ def render_fast(html: str, layout: Layout, *, metadata,
     """
     split = split_body(html)
     shared = _shared(split, layout)
-    boxes = layout.page_number_boxes()
+    boxes = layout.page_number_boxes(split.styles)
     document = layout.render(_customer_html(split), _PLACEHOLDER_CSS, margin_boxes.without(boxes))
     pages, placement = _pages(document, shared)
     numbers = _page_numbers(split, layout, len(pages)) if boxes else None

@@ -100,6 +100,17 @@ def test_split_body_keeps_the_source_of_each_top_level_part():
     assert split.runs() == [(1, 3)]
 
 
+def test_page_numbers_in_the_documents_own_styles_are_found_too(project):
+    """A <style> in the template (say, a draft's running header) is read like contract.css."""
+    html = ('<html><head><style>@page { @top-right { content: "第 " counter(page) " 页" } }'
+            '</style></head><body><p data-shared>x</p></body></html>')
+    split = assemble.split_body(html)
+    assert "@top-right" in split.styles
+    layout = contract.contract_layout(ROOT, project.config)
+    assert layout.page_number_boxes() == {"bottom-right"}
+    assert layout.page_number_boxes(split.styles) == {"bottom-right", "top-right"}
+
+
 @pytest.mark.parametrize("body, reason", [
     ("text<p>x</p>", "text outside any element"),
     ("<section><p data-shared>x</p></section>", "not a top-level part"),
