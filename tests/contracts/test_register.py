@@ -282,7 +282,7 @@ def test_verify_reports_the_register(root, run, tmp_path, pki):
     pdf.write_bytes(contract.sign_provider(issued, contract.load_signer(pki.p12_path, pki.password_bytes)))
     assert f"its first {len(issued)} bytes match the registered SHA-256" in note()
     # Changed bytes (here the file identifier in the trailer; the text still matches).
-    at = issued.index(b"/ID [(") + len(b"/ID [(")
+    at = issued.index(b"/ID [") + len(b"/ID [") + 1   # after the string's opening ( or <
     pdf.write_bytes(issued[:at] + (b"0" if issued[at:at + 1] != b"0" else b"1") + issued[at + 1:])
     assert "the SHA-256 differs: this is not the file that was issued" in note()
     (root / "out" / "register.sqlite").unlink()
