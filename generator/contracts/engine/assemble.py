@@ -385,8 +385,10 @@ def render_fast(html: str, layout: Layout, *, metadata,
             [(p.width, p.height) for p in numbers.pages[0]]:
         raise FastPathUnavailable("the pages are not all of one size")
     assembled = document.copy(pages)
+    # No /ID yet: qpdf gives the assembled PDF a deterministic one.
     data = pdf.write_pdf(assembled, metadata, finisher=finisher(assembled) if finisher else None,
-                         extra_glyphs=merge_glyphs(shared.glyphs, numbers.glyphs if numbers else {}))
+                         extra_glyphs=merge_glyphs(shared.glyphs, numbers.glyphs if numbers else {}),
+                         identifier=False)
     over = {index: (numbers.forms, index) for index in range(len(pages))} if numbers else {}
     under = {index: (shared.forms, source) for index, source in placement.items()}
     return FastResult(draw_forms(data, under, over), assembled)

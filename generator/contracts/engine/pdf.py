@@ -8,7 +8,8 @@ Output is reproducible: WeasyPrint 70 adds no wall-clock date to the Info
 dictionary (only ``<meta name="dcterms.created|modified">`` set them), font
 subset prefixes are an MD5 of the Pango font description, and ``/ID`` is asked
 for with ``pdf_identifier=True``, which pydyf computes as an MD5 of the objects
-written. So the same HTML and metadata give byte-identical PDFs.
+written (the fast contract path leaves it out and has qpdf compute one). So the
+same HTML and metadata give byte-identical PDFs.
 
 WeasyPrint reports problems only through the ``weasyprint`` logger (bad CSS is
 a warning, an unreachable image or stylesheet an error, a failed font subset a
@@ -360,7 +361,8 @@ def signature_fields(boxes: list[SignatureBox]):
 def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
               strict: bool = True, finisher=None,
               extra_glyphs: Mapping[str, FaceGlyphs] | None = None,
-              record_glyphs: dict[str, FaceGlyphs] | None = None) -> bytes:
+              record_glyphs: dict[str, FaceGlyphs] | None = None,
+              identifier: bool = True) -> bytes:
     """Write ``document`` as PDF bytes: fonts embedded as subsets, reproducibly.
 
     ``metadata`` becomes custom entries of the Info dictionary, e.g.
@@ -373,7 +375,9 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     ``finisher(document, pdf)`` (optional) may add objects to the
     ``pydyf.PDF`` before it is written (see :mod:`generator.contracts.engine.assemble`).
     ``extra_glyphs`` and ``record_glyphs`` are passed to
-    :func:`generator.contracts.engine.fonts.compact_fonts`.
+    :func:`generator.contracts.engine.fonts.compact_fonts`. Without ``identifier``
+    the PDF gets no ``/ID``: pydyf computes it by serialising and compressing every
+    object a second time, wasted when the PDF is rewritten anyway.
     """
     custom: dict[str, str] = {}
     bad = []
@@ -401,7 +405,7 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
                 compact_fonts(extra_glyphs=extra_glyphs, record=record_glyphs):
             return to_write.write_pdf(
                 custom_metadata=True,
-                pdf_identifier=True,   # deterministic: MD5 of the written objects
+                pdf_identifier=identifier,   # deterministic: MD5 of the written objects
                 full_fonts=False,      # subset fonts (HarfBuzz hb-subset when available)
                 uncompressed_pdf=False,
                 finisher=finisher,
