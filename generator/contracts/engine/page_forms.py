@@ -80,17 +80,20 @@ def draw_forms(data: bytes, under: Mapping[int, tuple[PageForms, int]],
             # WeasyPrint gives every page the same resources: this page gets its own.
             resources = Dictionary({key: value for key, value in page.obj.Resources.items()})
             xobjects = {key: value for key, value in resources.get("/XObject", Dictionary()).items()}
+            before, after = [], []
+            if page_index in under:
+                source, index = under[page_index]
+                xobjects[source.name] = copied(source, index)
+                before.append(b"q %s Do Q" % source.name.encode())
             if page_index in over:
                 source, index = over[page_index]
                 xobjects[source.name] = copied(source, index)
                 # The page's content leaves its coordinate system flipped: isolate it.
-                page.contents_add(contract.make_stream(b"q"), prepend=True)
-                page.contents_add(contract.make_stream(b"Q q %s Do Q" % source.name.encode()))
-            if page_index in under:
-                source, index = under[page_index]
-                xobjects[source.name] = copied(source, index)
-                page.contents_add(contract.make_stream(b"q %s Do Q" % source.name.encode()),
-                                  prepend=True)
+                before.append(b"q")
+                after.append(b"Q q %s Do Q" % source.name.encode())
+            page.contents_add(contract.make_stream(b" ".join(before)), prepend=True)
+            if after:
+                page.contents_add(contract.make_stream(b" ".join(after)))
             resources.XObject = Dictionary(xobjects)
             page.obj.Resources = contract.make_indirect(resources)
         out = io.BytesIO()
