@@ -36,21 +36,16 @@ def _face_name(font) -> str:
 
 
 def _codes(operands) -> list[bytes]:
-    strings = []
-    for operand in operands:
-        if isinstance(operand, bytes):
-            strings.append(operand)
-        elif hasattr(operand, "__iter__") and not isinstance(operand, (str, bytes)):
-            strings.extend(bytes(item) for item in operand if _is_string(item))
-        elif _is_string(operand):
-            strings.append(bytes(operand))
-    return strings
-
-
-def _is_string(value) -> bool:
+    """The strings a text-showing operator shows (TJ: an array of strings and numbers)."""
     import pikepdf
 
-    return isinstance(value, pikepdf.String)
+    strings = []
+    for operand in operands:
+        if isinstance(operand, pikepdf.String):
+            strings.append(bytes(operand))
+        elif isinstance(operand, pikepdf.Array):
+            strings.extend(bytes(item) for item in operand if isinstance(item, pikepdf.String))
+    return strings
 
 
 def _walk(content, resources, faces: dict[str, FaceUsage], seen_forms: set) -> None:

@@ -52,10 +52,6 @@ class PageForms:
             form.Resources = Dictionary({key: value for key, value in resources.items()
                                          if key != "/Font"})
             self.forms.append(self._pdf.make_indirect(form))
-        self.mediaboxes = [tuple(float(v) for v in page.mediabox) for page in self._pdf.pages]
-
-    def __len__(self) -> int:
-        return len(self.forms)
 
 
 def draw_forms(data: bytes, under: Mapping[int, tuple[PageForms, int]],
