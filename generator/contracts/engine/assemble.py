@@ -298,12 +298,6 @@ def prepare_shared(html: str, layout: Layout) -> None:
 # Per customer
 
 
-@dataclass(frozen=True)
-class FastResult:
-    pdf: bytes
-    document: object   # the assembled weasyprint Document (signature boxes, page count)
-
-
 def _customer_html(split: Split) -> str:
     """``split`` with each shared run replaced by one placeholder."""
     parts: list[str] = []
