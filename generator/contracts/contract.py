@@ -81,9 +81,9 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
 def contract_css(root: Path, config: SiteConfig) -> str:
     """The contract stylesheet: ``templates/pdf/contract.css`` in ``site_config.yml``'s font."""
     font = css_string(config.pdf.font_family)
+    # The page's margin boxes (running header, footers) inherit the page's font.
     return (root / STYLESHEET).read_text(encoding="utf-8") + (
-        f"\nhtml {{ font-family: {font}; }}\n"
-        f"@page {{ @bottom-left {{ font-family: {font}; }} @bottom-right {{ font-family: {font}; }} }}\n")
+        f"\nhtml {{ font-family: {font}; }}\n@page {{ font-family: {font}; }}\n")
 
 
 def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:

@@ -273,6 +273,21 @@ def test_pixels_identical_to_a_full_render(rendered, tmp_path, tool):
             assert a == b, f"{tool}: page {index + 1} of example {number + 1} differs"
 
 
+def test_a_draft_contract_matches_a_full_render(project, tmp_path):
+    """A draft's running header (草案) is on every page, shared ones included, as in a full render."""
+    draft = project.versions[-1]
+    assert draft.is_draft
+    path = tmp_path / "draft.yml"
+    path.write_text(customer_yaml(id="draft", version=draft.date), encoding="utf-8")
+    customer = load_customer(path, project, allow_draft=True)
+    fast = contract.render_contract(ROOT, project.config, draft, customer)
+    assert fast.full_render_reason is None
+    full = contract.render_pdf_full(ROOT, project.config, draft, customer)
+    assert _texts(fast.pdf) == _texts(full)
+    assert all(f"草案 · 尚未生效 · 版本 {draft.date}" in page for page in _texts(fast.pdf))
+    assert len(shared_pages_drawn(fast.pdf)) >= 5
+
+
 def test_verify_passes_on_a_fast_path_contract(project, customers, rendered, tmp_path):
     customer = customers[0]
     path = tmp_path / customer.output_name
