@@ -17,9 +17,13 @@ from generator import __version__
 from generator.content.config import SiteConfig
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
-from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.contracts.engine import assemble, pdf
+from generator.contracts.engine.signature_fields import (
+    signature_boxes,
+    signature_fields,
+)
 from generator.errors import AgreementsError
+from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.inline import InlineContext, to_html
 from generator.templates import css_string, render_template
 
@@ -185,7 +189,7 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
 
 def _fields(document):
     """Signature fields over the signature boxes, written with the pages."""
-    return pdf.signature_fields(pdf.signature_boxes(document, PARTY_FIELDS))
+    return signature_fields(signature_boxes(document, PARTY_FIELDS))
 
 
 def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer) -> None:
@@ -201,7 +205,9 @@ def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer
 def load_signer(p12: Path, password: bytes):
     """Open the key once, up front: a wrong password or a key unfit to sign (expired, not yet
     valid, wrong key usage, not matching its certificate) stops a batch before any file is written."""
-    from generator.contracts import signing  # pyHanko costs ~0.6 s to import; only signing needs it
+    from generator.contracts import (
+        signing,  # pyHanko costs ~0.6 s to import; only signing needs it
+    )
 
     return signing.load_signer(p12, password)
 

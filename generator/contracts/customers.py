@@ -8,14 +8,21 @@ against the placeholders of the agreement version the contract uses.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+)
 
 from generator.characters import refuse_invisible, shown
 from generator.content.loader import load_yaml
@@ -23,8 +30,8 @@ from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.resolve import SourceFile, register_pattern_rule, validate
 from generator.content.schema import CalendarDate
-from generator.errors import AgreementsError, ErrorCollector, display_path
 from generator.contracts.glyphs import missing_glyphs
+from generator.errors import AgreementsError, ErrorCollector, display_path
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

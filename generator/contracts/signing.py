@@ -1,7 +1,7 @@
 """PAdES signing with pyHanko, refusing keys that no e-signature system would accept.
 
 The empty signature fields are written with the pages
-(:func:`generator.contracts.engine.pdf.signature_fields`). :func:`sign_field` fills one
+(:func:`generator.contracts.engine.signature_fields.signature_fields`). :func:`sign_field` fills one
 of them with a PAdES signature (``/ETSI.CAdES.detached``) in an incremental
 update, leaving the other fields empty and the unsigned revision's bytes as
 they were. 乙方's signature is a *certification* signature with DocMDP

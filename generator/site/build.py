@@ -27,8 +27,7 @@ from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.versions import version_folders
 from generator.fingerprint import code_digest, files_digest
-from generator.site import mkdocs_build as site
-from generator.site import pages
+from generator.site import layout, mkdocs_build, pages
 from generator.site.pages import Downloads
 
 CACHE_DIR = Path(".cache") / "site"
@@ -88,7 +87,7 @@ def _build_version(project: Project, version: Version, destination: Path, downlo
         entries = pages.write_pages(project, version, docs, downloads)
         for download in downloads(project, version):
             (docs / download.name).write_bytes(download.render())
-        site.build_version(
+        mkdocs_build.build_version(
             docs, built, version=version.date, title=project.config.site.title, status=version.status,
             extra=page_extra(project, version), project_root=project.root,
             site_url=project.config.site.url, navigation=pages.NAVIGATION, search=entries,
@@ -109,12 +108,12 @@ def _replace_tree(source: Path, target: Path) -> None:
 
 def _write_navigation(project: Project, out: Path) -> None:
     latest = project.latest_published
-    entries = [site.VersionEntry(v.date, f"{v.date}（{pages.status_label(project, v)}）",
+    entries = [layout.VersionEntry(v.date, f"{v.date}（{pages.status_label(project, v)}）",
                                  (LATEST,) if v is latest else ()) for v in project.versions]
-    site.write_versions_json(out, entries)
+    layout.write_versions_json(out, entries)
     target = latest or project.newest
-    site.write_alias_redirects(out, LATEST, target.date)
-    site.write_root_index(out, f"{LATEST}/")
+    layout.write_alias_redirects(out, LATEST, target.date)
+    layout.write_root_index(out, f"{LATEST}/")
     known = {v.date for v in project.versions} | {LATEST}
     for stale in out.iterdir():  # versions removed from the sources leave the site too
         if stale.is_dir() and stale.name not in known and not stale.name.startswith("."):

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.mkdocs_build import (
+from generator.site.layout import (
     SiteBuildError,
     VersionEntry,
-    build_version,
     write_alias_redirects,
     write_root_index,
     write_versions_json,
 )
+from generator.site.mkdocs_build import build_version
 from generator.site.search import SearchEntry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURES as _FIXTURES  # noqa: E402
 
 FIXTURES = _FIXTURES / "pdf"
@@ -95,9 +94,9 @@ def sample_pdf(sample_document) -> bytes:
 
 @pytest.fixture(scope="session")
 def sample_boxes(sample_document):
-    from generator.contracts.engine import pdf
+    from generator.contracts.engine import signature_fields
 
-    return pdf.signature_boxes(sample_document, SIGNATURE_IDS)
+    return signature_fields.signature_boxes(sample_document, SIGNATURE_IDS)
 
 
 # --------------------------------------------------------------------------

@@ -11,8 +11,8 @@ import subprocess
 import pypdf
 import pytest
 
+from generator.contracts.engine import pdf, signature_fields
 from generator.errors import AgreementsError
-from generator.contracts.engine import pdf
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -97,13 +97,13 @@ def test_signature_box_conversion_from_css_pixels():
       #a { position: absolute; left: 20px; top: 10px; width: 40px; height: 30px }
     </style><body><div id="a"></div></body></html>"""
     document = pdf.render(html)
-    (box,) = pdf.signature_boxes(document, {"a": "field-a"})
-    assert box == pdf.SignatureBox("field-a", 0, (15.0, 45.0, 45.0, 67.5))
+    (box,) = signature_fields.signature_boxes(document, {"a": "field-a"})
+    assert box == signature_fields.SignatureBox("field-a", 0, (15.0, 45.0, 45.0, 67.5))
 
 
 def test_missing_signature_element_is_an_error(sample_document):
     with pytest.raises(AgreementsError, match='id="sig-party-c"'):
-        pdf.signature_boxes(sample_document, ["sig-party-a", "sig-party-c"])
+        signature_fields.signature_boxes(sample_document, ["sig-party-a", "sig-party-c"])
 
 
 def test_signature_box_split_over_pages_is_an_error():
@@ -113,7 +113,7 @@ def test_signature_box_split_over_pages_is_an_error():
     </style><body><div id="tall">""" + "<p>签署</p>" * 40 + """</div></body></html>"""
     document = pdf.render(html)
     with pytest.raises(AgreementsError, match="split over pages 1, 2"):
-        pdf.signature_boxes(document, ["tall"])
+        signature_fields.signature_boxes(document, ["tall"])
 
 
 # --------------------------------------------------------------------------

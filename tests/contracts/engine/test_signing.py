@@ -11,13 +11,13 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from generator.errors import AgreementsError
-from generator.contracts.engine import pdf
 from generator.contracts import signing
+from generator.contracts.engine import pdf, signature_fields
+from generator.errors import AgreementsError
 
 
 def _with_fields(document, boxes, metadata) -> bytes:
-    return pdf.write_pdf(document, metadata, finisher=pdf.signature_fields(boxes))
+    return pdf.write_pdf(document, metadata, finisher=signature_fields.signature_fields(boxes))
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +75,10 @@ def test_fields_are_written_with_the_pages(fields_pdf, sample_pdf):
 
 def test_duplicate_or_dotted_field_names_are_refused(sample_boxes):
     with pytest.raises(AgreementsError, match="unique"):
-        pdf.signature_fields([sample_boxes[0], sample_boxes[0]])
+        signature_fields.signature_fields([sample_boxes[0], sample_boxes[0]])
     dotted = type(sample_boxes[0])("a.b", 0, sample_boxes[0].rect)
     with pytest.raises(AgreementsError, match="without '.'"):
-        pdf.signature_fields([dotted])
+        signature_fields.signature_fields([dotted])
 
 
 def test_a_field_on_a_missing_page_is_refused(sample_document, sample_boxes, sample_metadata):

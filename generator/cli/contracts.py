@@ -1,11 +1,4 @@
-"""The `agreements` command line: thin commands over the pipeline modules.
-
-User errors (:class:`AgreementsError`) are caught once, in :func:`main`, and
-printed as ``file:line:col: key: message`` with exit code 1; a traceback is
-shown only with ``--debug``. So are errors of the environment (OSError: a full
-disk, a missing folder), as one line naming the path: the commands check what
-they can up front, and this catches what could only happen midway.
-"""
+"""Commands of sales: contract, customer-sheet, register, pdf, docx, redline, consent, verify."""
 
 from __future__ import annotations
 
@@ -16,65 +9,8 @@ from pathlib import Path
 
 import click
 
-from generator import __version__
+from generator.cli.app import Context, cli, pass_context
 from generator.errors import AgreementsError, display_path
-
-
-class Context:
-    def __init__(self, root: Path, debug: bool) -> None:
-        self.root = root
-        self.debug = debug
-
-    def project(self, *, check_lock: bool = True):
-        from generator.content.project import load_project
-
-        return load_project(self.root, check_lock=check_lock)
-
-
-pass_context = click.make_pass_decorator(Context)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The project folder (holds site_config.yml and content/).")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.version_option(__version__, prog_name="agreements")
-@click.pass_context
-def cli(ctx: click.Context, root: Path, debug: bool) -> None:
-    """Legal documents as code: check the agreement, build the site, export contracts."""
-    ctx.obj = Context(root.resolve(), debug)
-
-
-@cli.command()
-@pass_context
-def check(ctx: Context) -> None:
-    """Validate every version, the lock of published versions and the configuration."""
-    project = ctx.project()
-    clauses = sum(len(v.clauses) for v in project.versions)
-    click.echo(f"ok: {len(project.versions)} version(s), {clauses} clauses checked")
-
-
-@cli.command()
-@click.argument("version")
-@click.option("--ids", is_flag=True, help="Show each clause's id before it.")
-@pass_context
-def text(ctx: Context, version: str, ids: bool) -> None:
-    """Print VERSION as plain text in reading order."""
-    from generator.content.text import version_text
-
-    click.echo(version_text(ctx.project().version(version), show_ids=ids), nl=False)
-
-
-@cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the JSON Schemas [default: ROOT/schemas].")
-@pass_context
-def schema(ctx: Context, out: Path | None) -> None:
-    """Write the JSON Schemas that editors use to check the YAML files as you type."""
-    from generator.schemas import write_schemas
-
-    written = write_schemas(out or ctx.root / "schemas")
-    click.echo(f"wrote {len(written)} schemas to {(out or ctx.root / 'schemas')}")
 
 
 def _formats(_ctx, _param, value: str) -> frozenset[str]:
@@ -164,8 +100,8 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
 def customer_sheet(ctx: Context, out: Path) -> None:
     """Write OUT.xlsx, a customer sheet to fill in: the headers, an example row, drop-down lists,
     and a sheet 说明 explaining every column."""
-    from generator.files import write_atomically
     from generator.contracts.sheet_template import customer_sheet_bytes
+    from generator.files import write_atomically
 
     write_atomically(out, customer_sheet_bytes(ctx.project()))
     click.echo(f"wrote {display_path(out)}; fill in one customer per row, then "
@@ -198,9 +134,9 @@ def register_command(ctx: Context, version: str | None, customer: str | None, fm
 @pass_context
 def pdf(ctx: Context, version: str, out: Path) -> None:
     """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
+    from generator.contracts.contract import render_pdf
     from generator.contracts.export import prepare_output_folder
     from generator.files import write_atomically
-    from generator.contracts.contract import render_pdf
 
     project = ctx.project()
     chosen = project.version(version)
@@ -218,8 +154,8 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
 def docx(ctx: Context, version: str, out: Path) -> None:
     """Write VERSION as a Word document, placeholders shown as 【请填写…】."""
     from generator.contracts.export import prepare_output_folder
-    from generator.files import write_atomically
     from generator.contracts.word.body import version_docx
+    from generator.files import write_atomically
 
     project = ctx.project()
     chosen = project.version(version)
@@ -238,8 +174,8 @@ def docx(ctx: Context, version: str, out: Path) -> None:
 def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     """Write NEW as a Word document with its differences from OLD as tracked changes."""
     from generator.content.diff import compare
-    from generator.files import write_atomically
     from generator.contracts.word.redline import redline_docx, redline_name
+    from generator.files import write_atomically
 
     project = ctx.project()
     before, after = project.version(old), project.version(new)
@@ -302,124 +238,3 @@ def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: boo
         raise click.exceptions.Exit(report.verdict.exit_code)
 
 
-@cli.command("build")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
-              show_default=True, help="Folder for the site: one sub-folder per version.")
-@click.option("--no-cache", is_flag=True, help="Rebuild every version, ignoring .cache/site.")
-@click.option("--published-only", is_flag=True,
-              help="Leave drafts out (for the public host; the default includes them, bannered).")
-@pass_context
-def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool) -> None:
-    """Build the versioned documentation site (every version, versions.json, latest)."""
-    import time
-
-    from generator.build import build
-
-    started = time.perf_counter()
-    project = ctx.project()
-    if published_only:
-        project = project.without_drafts()
-    rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
-    click.echo(f"built {len(project.versions)} version(s) into {display_path(out)} in "
-               f"{time.perf_counter() - started:.1f} s (rebuilt: {', '.join(rebuilt) or 'none, all cached'})")
-
-
-@cli.command()
-@click.argument("version", required=False)
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@pass_context
-def serve(ctx: Context, version: str | None, port: int, host: str) -> None:
-    """Live preview of VERSION (default: the newest, usually the draft), reloading on edits."""
-    from generator.build import version_downloads
-    from generator.site.preview import serve as run_preview
-
-    run_preview(ctx.root, version, host=host, port=port, downloads=version_downloads)
-
-
-@cli.command()
-@click.argument("old")
-@click.argument("new")
-@pass_context
-def diff(ctx: Context, old: str, new: str) -> None:
-    """Show what changed from OLD to NEW, clause by clause, word by word."""
-    from generator.content.diff import compare, redline_text
-
-    project = ctx.project(check_lock=False)
-    changes = compare(project.version(old), project.version(new))
-    for change in changes:
-        if change.kind == "moved":
-            click.echo(f"moved     {change.id}: {change.old_place} → {change.new_place}")
-        else:
-            click.echo(f"{change.kind:<9} {change.id} ({change.place}): {redline_text(change.pieces)}")
-    click.echo(f"{len(changes)} change(s) from {old} to {new}")
-
-
-@cli.command("new-version")
-@click.argument("date")
-@pass_context
-def new_version_command(ctx: Context, date: str) -> None:
-    """Start a draft dated DATE as a copy of the newest version."""
-    from generator.content.lifecycle import new_version
-
-    folder = new_version(ctx.root, date)
-    click.echo(f"created draft {display_path(folder)}; edit it, then `agreements publish {date}`")
-
-
-@cli.command()
-@click.argument("date")
-@pass_context
-def publish(ctx: Context, date: str) -> None:
-    """Mark draft DATE published and lock its files' SHA-256."""
-    from generator.content.lifecycle import publish as publish_version
-    from generator.contracts.register import notify_hint
-
-    folder = publish_version(ctx.root, date)
-    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")
-    click.echo(notify_hint(ctx.project(), date))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI and turn user errors into one clean message."""
-    args = list(argv if argv is not None else sys.argv[1:])
-    debug = "--debug" in args
-    if debug:  # accepted anywhere on the line, not only before the command
-        args = ["--debug", *(a for a in args if a != "--debug")]
-    try:
-        # Without standalone mode click returns what `ctx.exit(code)` or `Exit(code)` set.
-        code = cli.main(args=args, prog_name="agreements", standalone_mode=False)
-    except AgreementsError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(str(exc), err=True)
-        count = len(getattr(exc, "errors", []) or [exc])
-        if count > 1:
-            click.echo(f"{count} problems found", err=True)
-        return 1
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return 1
-    except OSError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(environment_message(exc), err=True)
-        return 1
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    return code if isinstance(code, int) else 0
-
-
-def environment_message(exc: OSError) -> str:
-    """``path: No space left on device; …`` — one line, naming the path where there is one."""
-    reason = exc.strerror or str(exc)
-    if not exc.filename:
-        return f"{reason} (--debug shows where it happened)"
-    return (f"{display_path(exc.filename)}: {reason}; check that the path exists, that its folder "
-            "is writable and that the disk has free space (--debug shows where it happened)")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
