@@ -19,8 +19,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import random
 import sqlite3
+import time
 import unicodedata
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -86,19 +89,23 @@ class Register:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; fsync at checkpoints
-            with _immediate(self._db):  # two batches may create it at once
-                if self._schema_version() == 0:
-                    for statement in _CREATE:
-                        self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            _while_busy(self._set_up)
         except (OSError, sqlite3.Error) as exc:
             raise _unusable(path, exc) from None
         if self._schema_version() != SCHEMA_VERSION:
             raise AgreementsError(f"the register has schema version {self._schema_version()}, this "
                                   f"generator knows {SCHEMA_VERSION}; use a matching generator",
                                   file=path, key="register")
+
+    def _set_up(self) -> None:
+        """WAL mode and the table, created by whichever batch comes first."""
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; fsync at checkpoints
+        with _immediate(self._db):  # two batches may create it at once
+            if self._schema_version() == 0:
+                for statement in _CREATE:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -127,6 +134,25 @@ class Register:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _while_busy(action: Callable[[], None]) -> None:
+    """Run ``action``, again while another process holds the register, for up to BUSY_SECONDS.
+
+    The connection's timeout covers ordinary waits for a lock, but SQLite answers
+    "database is locked" at once, without waiting, where waiting could deadlock —
+    e.g. while another process switches a new register to WAL mode — so opening a
+    register several batches create at the same moment needs its own retry.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02 + random.random() * 0.05)  # apart, so the processes stop colliding
 
 
 @contextmanager
