@@ -17,6 +17,8 @@ import os
 import secrets
 from pathlib import Path
 
+from generator.errors import AgreementsError, display_path
+
 # Temporary files this process is writing; registered before they exist, so that no
 # signal can fall between creating one and remembering it.
 _UNFINISHED: set[Path] = set()
@@ -57,3 +59,19 @@ def remove_unfinished() -> None:
     """Remove the temporary files being written, for a process about to ``os._exit``."""
     for temporary in list(_UNFINISHED):
         temporary.unlink(missing_ok=True)
+
+
+def prepare_output_folder(out: Path) -> None:
+    """Refuse, before anything is rendered, a folder that cannot take the files."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise AgreementsError(f"{display_path(existing)} is a file, not a folder; choose another --out",
+                              file=out, key="--out")
+    probe = out / f".agreements-probe-{secrets.token_hex(6)}"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        raise AgreementsError(f"cannot write into this folder ({exc.strerror}); choose a writable --out",
+                              file=out, key="--out") from None

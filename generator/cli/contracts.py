@@ -135,15 +135,9 @@ def register_command(ctx: Context, version: str | None, customer: str | None, fm
 def pdf(ctx: Context, version: str, out: Path) -> None:
     """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
     from generator.contracts.contract import render_pdf
-    from generator.contracts.export import prepare_output_folder
-    from generator.files import write_atomically
 
-    project = ctx.project()
-    chosen = project.version(version)
-    prepare_output_folder(out)
-    target = out / f"{chosen.date}.pdf"
-    write_atomically(target, render_pdf(project.root, project.config, chosen))
-    click.echo(f"wrote {display_path(target)}")
+    _write_version(ctx, version, out / f"{version}.pdf",
+                   lambda project, chosen: render_pdf(project.root, project.config, chosen))
 
 
 @cli.command()
@@ -153,15 +147,20 @@ def pdf(ctx: Context, version: str, out: Path) -> None:
 @pass_context
 def docx(ctx: Context, version: str, out: Path) -> None:
     """Write VERSION as a Word document, placeholders shown as 【请填写…】."""
-    from generator.contracts.export import prepare_output_folder
     from generator.contracts.word.body import version_docx
-    from generator.files import write_atomically
+
+    _write_version(ctx, version, out / f"{version}.docx",
+                   lambda project, chosen: version_docx(project.config, chosen))
+
+
+def _write_version(ctx: Context, version: str, target: Path, render) -> None:
+    """One file made from a whole version, written atomically into a folder checked first."""
+    from generator.files import prepare_output_folder, write_atomically
 
     project = ctx.project()
     chosen = project.version(version)
-    prepare_output_folder(out)
-    target = out / f"{chosen.date}.docx"
-    write_atomically(target, version_docx(project.config, chosen))
+    prepare_output_folder(target.parent)
+    write_atomically(target, render(project, chosen))
     click.echo(f"wrote {display_path(target)}")
 
 

@@ -18,10 +18,7 @@ from generator.content.config import SiteConfig
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
 from generator.contracts.engine import assemble, pdf
-from generator.contracts.engine.signature_fields import (
-    signature_boxes,
-    signature_fields,
-)
+from generator.contracts.engine.signature_fields import signature_boxes, signature_fields
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.inline import InlineContext, to_html
@@ -205,9 +202,7 @@ def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer
 def load_signer(p12: Path, password: bytes):
     """Open the key once, up front: a wrong password or a key unfit to sign (expired, not yet
     valid, wrong key usage, not matching its certificate) stops a batch before any file is written."""
-    from generator.contracts import (
-        signing,  # pyHanko costs ~0.6 s to import; only signing needs it
-    )
+    from generator.contracts import signing  # pyHanko costs ~0.6 s to import; only signing needs it
 
     return signing.load_signer(p12, password)
 

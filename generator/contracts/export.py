@@ -23,7 +23,6 @@ import errno
 import gc
 import multiprocessing
 import os
-import secrets
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -36,7 +35,7 @@ from generator.contracts.customers import Customer, customer_from_record
 from generator.contracts.register import Register
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed, display_path
-from generator.files import remove_unfinished, write_atomically
+from generator.files import prepare_output_folder, remove_unfinished, write_atomically
 from generator.contracts import contract
 from generator.contracts.word.contract import contract_docx, docx_name
 
@@ -133,22 +132,6 @@ def _collect(errors: ErrorCollector, exc: AgreementsError, path: Path) -> None:
         errors.extend(exc.errors)
     else:
         errors.add(exc if exc.file else AgreementsError(exc.message, file=path, key=exc.key))
-
-
-def prepare_output_folder(out: Path) -> None:
-    """Refuse, before anything is rendered, a folder that cannot take the files."""
-    existing = next((p for p in (out, *out.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise AgreementsError(f"{display_path(existing)} is a file, not a folder; choose another --out",
-                              file=out, key="--out")
-    probe = out / f".agreements-probe-{secrets.token_hex(6)}"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
-        probe.unlink()
-    except OSError as exc:
-        raise AgreementsError(f"cannot write into this folder ({exc.strerror}); choose a writable --out",
-                              file=out, key="--out") from None
 
 
 # Set in the parent before forking; workers read it instead of re-loading the project.
