@@ -1,6 +1,8 @@
-"""Make tests/helpers.py importable from every test folder, however pytest is started."""
+"""Settings for the whole suite: helpers importable, the fast path strict, the checkout untouched."""
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 _TESTS = str(Path(__file__).resolve().parent)
@@ -9,6 +11,9 @@ if _TESTS not in sys.path:
 
 # The fast contract path must never give up silently: in the tests, giving up is an error
 # (forked workers and CLI subprocesses inherit the setting).
-import os  # noqa: E402
-
 os.environ["AGREEMENTS_FAST_PATH"] = "strict"
+
+# No test writes into the checkout, Hypothesis's own cache (its Unicode tables) included.
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "agreements-hypothesis")
