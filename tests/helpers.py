@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
 import shutil
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import reference
@@ -265,3 +269,18 @@ def small_disk(monkeypatch, folder: Path, capacity: int) -> None:
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", write)
+
+
+@contextlib.contextmanager
+def serving(handler) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) in a thread, for as long as the block runs;
+    yields its base URL, ``http://127.0.0.1:PORT/``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

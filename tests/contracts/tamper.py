@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import io
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Iterator
 
 import pikepdf
@@ -22,6 +21,8 @@ from pyhanko import stamp
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+
+from helpers import serving
 
 PAGE_WHITE = b"q 1 g 0 0 10000 10000 re f Q"  # a white rectangle over the whole page
 
@@ -169,12 +170,5 @@ def tsa_server(timestamper) -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as url:
+        yield url + "tsa"
