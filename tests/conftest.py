@@ -1,5 +1,6 @@
-"""Settings for the whole suite: helpers importable, the fast path strict, the checkout untouched."""
+"""Settings for the whole suite: helpers importable, the engine strict, the checkout untouched."""
 
+import logging
 import os
 import sys
 import tempfile
@@ -17,3 +18,32 @@ os.environ["AGREEMENTS_FAST_PATH"] = "strict"
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "agreements-hypothesis")
+
+
+import pytest  # noqa: E402
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def engine_warnings_fail(request):
+    """The contract engine warns when a faster or smaller path gives up (a contract rendered in
+    full, a font HarfBuzz could not subset): in the tests that fails, unless the test is marked
+    ``expect_engine_warnings`` because it provokes the warning on purpose."""
+    records = _Records()
+    logger = logging.getLogger("generator.contracts")
+    logger.addHandler(records)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(records)
+    if records.records and "expect_engine_warnings" not in request.keywords:
+        pytest.fail("the contract engine gave up a path: "
+                    + "; ".join(r.getMessage() for r in records.records), pytrace=False)

@@ -47,6 +47,7 @@ is changed, so other WeasyPrint users in the process are unaffected.
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -172,9 +173,20 @@ def _add_sorted(hb_set, values: list[int]) -> None:
     harfbuzz.hb_set_add_sorted_array(hb_set, array, len(values))
 
 
+_LOG = logging.getLogger("generator.contracts")
+
+
 def _fallback_subset(self, to_unicode, hinting):
     _restore(self)
     return _original_subset(self, to_unicode, hinting)
+
+
+def _subset_failed(self, to_unicode, hinting):
+    """HarfBuzz could not subset a face it should handle: say so, then embed WeasyPrint's subset
+    (larger, with glyphs nobody draws) rather than no font at all."""
+    _LOG.warning("HarfBuzz could not subset %s to the glyphs drawn; embedding WeasyPrint's "
+                 "larger subset instead", self.family)
+    return _fallback_subset(self, to_unicode, hinting)
 
 
 def _compact_subset(self, to_unicode, hinting):
@@ -194,11 +206,11 @@ def _compact_subset(self, to_unicode, hinting):
     harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
     subset_face = harfbuzz_subset.hb_subset_or_fail(_subset_source(self), subset_input)
     if subset_face == ffi.NULL:
-        return _fallback_subset(self, to_unicode, hinting)
+        return _subset_failed(self, to_unicode, hinting)
     subset_face = ffi.gc(subset_face, harfbuzz.hb_face_destroy)
     cff = _table(subset_face, b"CFF ")
     if not cff:
-        return _fallback_subset(self, to_unicode, hinting)
+        return _subset_failed(self, to_unicode, hinting)
     self.file_content = cff
     self.bare_cff = True
 

@@ -224,6 +224,32 @@ def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(rendered):
                 assert usage.embedded == usage.drawn | {0}, face   # plus .notdef
 
 
+@pytest.mark.expect_engine_warnings
+def test_a_face_harfbuzz_cannot_subset_is_said_and_still_embedded(project, customers, rendered,
+                                                                  monkeypatch, caplog):
+    """hb-subset failing (simulated at the library binding) leaves a larger font, and a warning."""
+    from generator.contracts.engine import fonts
+
+    real = fonts.harfbuzz_subset
+
+    class FailingSubsetter:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def hb_subset_or_fail(face, subset_input):
+            return fonts.ffi.NULL
+
+    monkeypatch.setattr(fonts, "harfbuzz_subset", FailingSubsetter())
+    customer = customers[0]
+    with caplog.at_level(logging.WARNING, logger="generator.contracts"):
+        data = contract.render_pdf(project.root, project.config, customer.version, customer)
+    assert any("could not subset" in r.getMessage() for r in caplog.records)
+    fast, _ = rendered[customer.id]
+    assert _texts(data) == _texts(fast)   # every character still maps to its glyph
+    assert len(data) > len(fast)          # WeasyPrint's own subset keeps more glyphs
+
+
 def test_contracts_are_small(rendered):
     for fast, _ in rendered.values():
         assert len(fast) <= CONTRACT_SIZE_LIMIT, len(fast)
@@ -322,6 +348,7 @@ def test_giving_up_is_an_error_in_strict_mode(tmp_path):
         contract.render_pdf(project.root, project.config, customer.version, customer)
 
 
+@pytest.mark.expect_engine_warnings
 def test_without_strict_mode_a_contract_is_rendered_in_full_with_a_warning(
         tmp_path, monkeypatch, caplog):
     monkeypatch.delenv(contract.FAST_PATH_VARIABLE)
@@ -336,6 +363,7 @@ def test_without_strict_mode_a_contract_is_rendered_in_full_with_a_warning(
     assert [r.getMessage() for r in caplog.records if "rendered in full" in r.getMessage()] != []
 
 
+@pytest.mark.expect_engine_warnings
 def test_a_batch_warns_once_and_counts_contracts_rendered_in_full(tmp_path, monkeypatch, caplog):
     from generator.cli import main
 
@@ -357,6 +385,7 @@ def test_a_batch_warns_once_and_counts_contracts_rendered_in_full(tmp_path, monk
     assert sorted(p.name for p in out.glob("*.pdf")) == [f"c{n}_2021-12-20.pdf" for n in (1, 2, 3)]
 
 
+@pytest.mark.expect_engine_warnings
 def test_the_summary_line_counts_contracts_rendered_in_full(tmp_path, monkeypatch, capsys):
     from generator.cli import main
 
