@@ -1,6 +1,5 @@
 """Settings for the whole suite: helpers importable, the engine strict, the checkout untouched."""
 
-import logging
 import os
 import sys
 import tempfile
@@ -22,14 +21,7 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "agreements-hypothesis")
 
 import pytest  # noqa: E402
 
-
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+from helpers import warnings_fail  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -37,13 +29,6 @@ def engine_warnings_fail(request):
     """The contract engine warns when a faster or smaller path gives up (a contract rendered in
     full, a font HarfBuzz could not subset): in the tests that fails, unless the test is marked
     ``expect_engine_warnings`` because it provokes the warning on purpose."""
-    records = _Records()
-    logger = logging.getLogger("generator.contracts")
-    logger.addHandler(records)
-    try:
+    with warnings_fail(request, "generator.contracts", "expect_engine_warnings",
+                       "the contract engine gave up a path") as records:
         yield records
-    finally:
-        logger.removeHandler(records)
-    if records.records and "expect_engine_warnings" not in request.keywords:
-        pytest.fail("the contract engine gave up a path: "
-                    + "; ".join(r.getMessage() for r in records.records), pytrace=False)

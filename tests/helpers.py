@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import re
 import shutil
@@ -284,3 +285,31 @@ def serving(handler) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def warnings_fail(request, logger_name: str, marker: str, what: str) -> Iterator[_Records]:
+    """Record the warnings ``logger_name`` logs during a test; fail it if there are any, unless
+    the test carries ``marker`` (it provokes them on purpose). Kept apart from the code under
+    test's own log collectors, so the tests check the warnings independently."""
+    import pytest
+
+    records = _Records()
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(records)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(records)
+    if records.records and marker not in request.keywords:
+        messages = "; ".join(f"{r.levelname}: {r.getMessage()}" for r in records.records)
+        pytest.fail(f"{what}: {messages}", pytrace=False)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
 from helpers import FIXTURES as _FIXTURES  # noqa: E402
+from helpers import warnings_fail  # noqa: E402
 
 FIXTURES = _FIXTURES / "pdf"
 SAMPLE_CONTRACT = FIXTURES / "sample-contract.html"
@@ -17,27 +17,11 @@ SIGNATURE_IDS = ("sig-party-a", "sig-party-b")
 # WeasyPrint must stay silent: any warning it logs fails the test.
 
 
-class _Recorder(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(autouse=True)
 def fail_on_weasyprint_warnings(request):
-    recorder = _Recorder()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(recorder)
-    try:
-        yield recorder
-    finally:
-        logger.removeHandler(recorder)
-    if recorder.records and "allow_weasyprint_warnings" not in request.keywords:
-        messages = "\n".join(f"{r.levelname}: {r.getMessage()}" for r in recorder.records)
-        pytest.fail(f"WeasyPrint logged warnings:\n{messages}", pytrace=False)
+    with warnings_fail(request, "weasyprint", "allow_weasyprint_warnings",
+                       "WeasyPrint logged warnings") as records:
+        yield records
 
 
 def pytest_configure(config):
