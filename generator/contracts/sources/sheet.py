@@ -6,17 +6,14 @@ problem by file, sheet, row as the spreadsheet shows it, and column:
 ``customers.xlsx:客户!5: 统一社会信用代码 (credit_code): …``. Validation is
 not done here: every row goes through the same customer schema as a YAML file.
 
-A workbook is read twice, once for the values its formulas last produced
-(``data_only``) and once for the formulas themselves, because openpyxl shows
-a formula saved without its result as an empty cell, which must not pass for a
-blank.
+Both readers stay within the limits of :mod:`generator.contracts.sources.limits`
+(a workbook through :mod:`workbook`, a CSV file through :mod:`csv_guard`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,9 +30,10 @@ from generator.contracts.sources.columns import (
     find_column,
     is_blank,
 )
+from generator.contracts.sources.csv_guard import check_csv_rows
+from generator.contracts.sources.workbook import SHEET_NAME, read_limited, read_workbook_rows
 from generator.errors import AgreementsError, ErrorCollector, display_path
 
-SHEET_NAME = "客户"  # read when a workbook has it, else its first sheet
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's "CSV UTF-8" (BOM or not) and Chinese Windows' "CSV"
 
 
@@ -149,13 +147,13 @@ def _letter(index: int) -> str:
 
 
 def _read_csv(path: Path) -> Grid:
-    data = _read_bytes(path)
+    data = read_limited(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise AgreementsError("this is a UTF-16 text file (Excel's “Unicode text”), not CSV; save the "
                               "sheet as “CSV UTF-8 (逗号分隔)” instead", file=path)
     for encoding in CSV_ENCODINGS:
         try:
-            text = data.decode(encoding)
+            text, decoded_as = data.decode(encoding), encoding
             break
         except UnicodeDecodeError:
             continue
@@ -167,52 +165,10 @@ def _read_csv(path: Path) -> Grid:
     except csv.Error as exc:
         raise AgreementsError(f"not a readable CSV file ({exc}); save it again from the spreadsheet",
                               file=path) from None
+    check_csv_rows(path, rows, decoded_as=decoded_as)
     return Grid(path, None, [(number, cells) for number, cells in enumerate(rows, start=1)])
 
 
 def _read_workbook(path: Path) -> Grid:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    data = _read_bytes(path)
-    try:
-        values = load_workbook(io.BytesIO(data), data_only=True)
-        formulas = load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
-        raise AgreementsError(f"cannot read this workbook ({type(exc).__name__}: {exc}); save it from "
-                              "Excel, WPS or LibreOffice as an Excel workbook (.xlsx) without a password",
-                              file=path) from None
-    if not values.worksheets:
-        raise AgreementsError("the workbook has no worksheet; put the customers on a sheet named "
-                              f"{SHEET_NAME}", file=path)
-    name = SHEET_NAME if SHEET_NAME in values.sheetnames else values.worksheets[0].title
-    sheet, formula_sheet = values[name], formulas[name]
-    rows = []
-    for cells in sheet.iter_rows():
-        rows.append((cells[0].row, [_cell(cell, formula_sheet) for cell in cells]))
+    name, rows = read_workbook_rows(path, read_limited(path))
     return Grid(path, name, rows)
-
-
-def _cell(cell, formula_sheet) -> Any:
-    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
-
-    if cell.data_type == "e":
-        return ErrorValue(str(cell.value))
-    if cell.value is not None:
-        return cell.value
-    if cell.data_type == "str":  # a formula whose saved result is the empty text
-        return None
-    formula = formula_sheet.cell(cell.row, cell.column).value
-    if isinstance(formula, str) and formula.startswith("="):
-        return FormulaWithoutValue(formula[1:])
-    if isinstance(formula, (ArrayFormula, DataTableFormula)):
-        return FormulaWithoutValue(str(getattr(formula, "text", "") or "").lstrip("="))
-    return None
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise AgreementsError(f"cannot read the file ({exc.strerror}); check the path",
-                              file=path) from None
