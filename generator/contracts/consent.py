@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from generator.contracts.customers import Customer
+from generator.contracts.customers import CONSENT_SERVICE, SERVICE_TITLES, Customer
+from generator.errors import AgreementsError
+from generator.i18n import _
 from generator.inline import InlineContext, escape_markdown, to_html, to_markdown, to_text
 
 
 def consent_text(customer: Customer, fmt: str) -> str:
+    if not customer.consent_applies:
+        raise AgreementsError(_("附录一 does not apply to this customer: it applies only to the "
+                                "{service} service; add it to the services to fill 附录一").format(
+                                    service=SERVICE_TITLES[CONSENT_SERVICE]), file=customer.file, key="services")
     appendix = customer.version.consent
     ctx = InlineContext(customer.version, customer.values)
     paragraphs = [p for clause in appendix.clauses for p in clause.paragraphs]

@@ -45,6 +45,7 @@ META_CUSTOMER = "CustomerValues"  # the canonical values, so `verify` can rebuil
 META_LAYOUT = "LayoutSHA256"  # templates and site_config.yml: what else shapes the text
 META_CODE = "GeneratorSHA256"  # the generator's code and its Python rendering libraries
 META_SYSTEM = "SystemSHA256"  # HarfBuzz, Pango, fontconfig and the installed fonts
+META_CONSENT = "Appendix1"  # 附录一 filled in ("filled") or printed as 不适用 ("not-applicable")
 
 # The files besides a version's sources that decide a contract's text and layout.
 LAYOUT_INPUTS = ("templates/pdf", "templates/partials", "site_config.yml")
@@ -110,6 +111,7 @@ def provenance(version: Version, customer: Customer | None, root: Path) -> dict[
         meta[META_VALUES] = customer.values_sha256
         meta[META_NUMBER] = customer.contract_number
         meta[META_CUSTOMER] = canonical_values(customer)
+        meta[META_CONSENT] = "filled" if customer.consent_applies else "not-applicable"
     return meta
 
 

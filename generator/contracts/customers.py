@@ -32,9 +32,13 @@ from generator.content.resolve import SourceFile, register_pattern_rule, validat
 from generator.content.schema import CalendarDate
 from generator.contracts.glyphs import missing_glyphs
 from generator.errors import AgreementsError, ErrorCollector, display_path
+from generator.i18n import _
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+# 附录一 is the consent the customer collects for 信息查询核验: only that service needs it.
+CONSENT_SERVICE = "verification"
 
 SERVICE_TITLES = {
     "verification": "信息查询核验类接口",
@@ -153,9 +157,10 @@ class CustomerFile(_Strict):
         min_length=1, max_length=4, json_schema_extra={"uniqueItems": True},
         description="Services taken, each once: verification, sms, recharge, other.")
     consent: dict[Annotated[str, StringConstraints(max_length=64)], ConsentValue] = Field(
-        max_length=MAX_CONSENT_KEYS,
+        default_factory=dict, max_length=MAX_CONSENT_KEYS,
         description="附录一's placeholders by name (purpose, personal_fields, source_name); a list for "
-        f"list-type ones (at most {MAX_LIST_ITEMS} distinct items of up to 100 characters).")
+        f"list-type ones (at most {MAX_LIST_ITEMS} distinct items of up to 100 characters). Required "
+        "with the verification service only: without it the contract prints 不适用 for 附录一.")
     contract_number: ContractNumber | None = Field(
         default=None, description="合同编号; derived from id and version when absent.")
     signing_date: CalendarDate | None = Field(
@@ -174,6 +179,12 @@ class Customer:
     values: dict[str, str | tuple[str, ...]]  # 附录一 placeholder values
     contract_number: str
     origin: str = ""  # the input: /…/customers/acme.yml, /…/customers.xlsx:客户!5
+    notes: tuple[tuple[str, str], ...] = ()  # a sheet's extra columns (备注 …): kept, never printed
+
+    @property
+    def consent_applies(self) -> bool:
+        """Whether 附录一 is filled in, or printed as 不适用 (no 信息查询核验 service)."""
+        return CONSENT_SERVICE in self.data.services
 
     @property
     def id(self) -> str:
@@ -219,6 +230,7 @@ class Record:
     source: SourceFile  # or anything with .path, .data and .error(loc, message)
     within: str = ""
     problems: tuple[AgreementsError, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # a sheet's columns no contract reads (备注 …), by header
 
     @property
     def place(self) -> str:
@@ -255,7 +267,7 @@ def customer_from_record(record: Record, project: Project, *, allow_draft: bool 
     errors.extend(problems)
     errors.raise_if_any(f"{record.place} is invalid")
     number = data.contract_number or derived_contract_number(data.id, version.date)
-    return Customer(path, data, version, values, number, record.origin)
+    return Customer(path, data, version, values, number, record.origin, record.notes)
 
 
 def _version_for(data: CustomerFile, project: Project, source: SourceFile, allow_draft: bool) -> Version:
@@ -280,6 +292,12 @@ def consent_values(data: CustomerFile, version: Version, source: SourceFile
     """附录一's values checked against ``version``'s placeholders: (values, problems)."""
     errors = ErrorCollector()
     values: dict[str, str | tuple[str, ...]] = {}
+    if CONSENT_SERVICE not in data.services:
+        if data.consent:
+            errors.add(source.error(("consent",), _(
+                "附录一 applies only to the {service} service, which this customer does not take; clear "
+                "its values, or add {service} to the services").format(service=SERVICE_TITLES[CONSENT_SERVICE])))
+        return values, errors.errors
     declared = {p.name: p for p in version.consent.placeholders}
     for name in data.consent:
         if name not in declared:
@@ -289,8 +307,10 @@ def consent_values(data: CustomerFile, version: Version, source: SourceFile
         loc = ("consent", name)
         value = data.consent.get(name)
         if value is None:
-            errors.add(source.error(("consent",), f"missing value for `{name}` ({placeholder.title}); "
-                                    f"add `{name}:` — {placeholder.description}"))
+            errors.add(source.error(loc, _(
+                "missing value for {name} ({title}), required with the {service} service; fill it in: "
+                "{description}").format(name=name, title=placeholder.title, description=placeholder.description,
+                                        service=SERVICE_TITLES[CONSENT_SERVICE])))
         elif placeholder.type == "list" and isinstance(value, str):
             errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is a list; write it as "
                                     "[值一, 值二]"))

@@ -28,6 +28,7 @@ from generator.content.model import Version
 from generator.content.project import Project
 from generator.contracts.customers import SERVICE_TITLES, Contact, CustomerFile
 from generator.contracts.sources.columns import COLUMNS, LIST_SEPARATORS, Column
+from generator.contracts.sources.guards import EXAMPLE_MARK
 from generator.contracts.sources.sheet import SHEET_NAME
 
 HELP_SHEET = "说明"
@@ -43,7 +44,20 @@ EXAMPLE = {  # one customer that passes every check (a test keeps it so)
 }
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 _OPTIONAL_FILL = PatternFill("solid", fgColor="FFEDEDED")
+_EXAMPLE_FILL = PatternFill("solid", fgColor="FFFFF2CC")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _example_cell(column: Column) -> str | None:
+    """The example row's value; its 客户编号 carries the mark that keeps it from becoming a contract."""
+    value = EXAMPLE.get(column.key)
+    return f"{EXAMPLE_MARK}{value}" if column.key == "id" else value
+
+
+def _required_text(column: Column) -> str:
+    if column.required:
+        return "是"
+    return "开通信息查询核验类接口时必填" if column.key.startswith("consent.") else "否"
 
 
 def customer_sheet_bytes(project: Project) -> bytes:
@@ -72,7 +86,8 @@ def _fill_customer_sheet(sheet, project: Project) -> None:
         fmt = _number_format(column)
         if fmt:  # the column's own style: what a new value typed into it gets
             sheet.column_dimensions[letter].number_format = fmt
-        example = sheet.cell(2, index, EXAMPLE.get(column.key))
+        example = sheet.cell(2, index, _example_cell(column))
+        example.fill = _EXAMPLE_FILL  # the example row is marked for the eye as well as by its id
         if fmt:
             example.number_format = fmt
         width = max(_width(column.header), _width(EXAMPLE.get(column.key, ""))) + 2
@@ -123,7 +138,11 @@ def _fill_help_sheet(sheet, project: Project) -> None:
     version = _reference_version(project)
     notes = [
         "客户表填写说明（由 agreements customer-sheet 生成，规则与客户 YAML 文件完全相同）",
-        f"在“{SHEET_NAME}”表中每行填写一个客户；第 2 行是示例，请改写或删除。空行会被忽略。",
+        f"在“{SHEET_NAME}”表中每行填写一个客户；第 2 行（黄色，客户编号以“{EXAMPLE_MARK}”开头）是示例，"
+        "不会生成合同，请改写（包括客户编号）或删除。空行会被忽略。",
+        "表头不是客户字段的列（如“备注”）会随客户记入合同登记簿，但不会印入合同。",
+        "附录一（核验目的、个人信息字段、最终信息源名称）仅在开通信息查询核验类接口时填写；"
+        "未开通时合同中的附录一显示为“不适用”。",
         "一行有任何问题时，整批合同都不会生成；错误信息会指出文件、工作表、行号和列名。",
         f"多个值（开通服务、个人信息字段）用以下任一符号分隔：{' '.join(LIST_SEPARATORS)}",
         f"开通服务可写中文名称或英文键：{'、'.join(f'{t}（{k}）' for k, t in SERVICE_TITLES.items())}",
@@ -138,7 +157,7 @@ def _fill_help_sheet(sheet, project: Project) -> None:
     for index, title in enumerate(titles, start=1):
         sheet.cell(top, index, title).font = Font(bold=True)
     for offset, column in enumerate(COLUMNS, start=1):
-        values = (get_column_letter(offset), column.header, column.key, "是" if column.required else "否",
+        values = (get_column_letter(offset), column.header, column.key, _required_text(column),
                   column_description(column, version), EXAMPLE.get(column.key, ""))
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(top + offset, index, value)

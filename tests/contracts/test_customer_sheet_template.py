@@ -24,8 +24,10 @@ def test_headers_and_example_row(template):
     sheet = load_workbook(template)["客户"]
     assert [c.value for c in sheet[1]] == list(ISSUE_HEADERS)
     example = dict(zip(ISSUE_HEADERS, (c.value for c in sheet[2])))
-    assert example["客户编号"] == "lanzhou-data" and example["联系电话"] == "13800000000"
+    assert example["客户编号"] == "示例-lanzhou-data" and example["联系电话"] == "13800000000"
     assert sheet.max_row == 2
+    assert not sheet.row_dimensions[2].hidden  # marked for the eye, never hidden
+    assert {c.fill.fgColor.rgb for c in sheet[2]} == {"FFFFF2CC"}
 
 
 def test_identifier_columns_are_text(template):
@@ -69,7 +71,9 @@ def test_help_sheet_comes_from_the_schema(template, project):
         else:
             model = Contact if first == "contact" else CustomerFile
             assert description == model.model_fields[rest[0] if rest else first].description
-        assert required == ("否" if key in ("contract_number", "signing_date", "version") else "是")
+        expected = ("否" if key in ("contract_number", "signing_date", "version")
+                    else "开通信息查询核验类接口时必填" if key.startswith("consent.") else "是")
+        assert required == expected
 
 
 def test_reproducible(template, tmp_path):
@@ -80,9 +84,24 @@ def test_reproducible(template, tmp_path):
     assert again.read_bytes() == template.read_bytes()
 
 
-def test_the_template_as_written_makes_a_contract(template, cli, tmp_path):
+def test_the_template_as_written_makes_no_contract(template, cli, tmp_path, capsys, monkeypatch):
+    """Its example row is refused with its row number, and nothing is written or registered."""
+    monkeypatch.setenv("LANGUAGE", "en")
     out = tmp_path / "out"
-    assert cli("contract", str(template), "--out", str(out)) == 0
+    assert cli("contract", str(template), "--out", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "customers.xlsx:客户!2: 客户编号 (id): this is the template's example row" in err, err
+    assert err.count("\n") == 1  # that line only: no schema noise about the same row
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_example_row_with_its_id_overwritten_makes_a_contract(template, cli, tmp_path):
+    path = tmp_path / "filled.xlsx"
+    workbook = load_workbook(template)
+    workbook["客户"]["A2"] = "lanzhou-data"
+    workbook.save(path)
+    out = tmp_path / "out"
+    assert cli("contract", str(path), "--out", str(out)) == 0
     assert [p.name for p in out.iterdir()] == ["lanzhou-data_2021-12-20.pdf"]
 
 
@@ -93,11 +112,11 @@ def test_a_filled_in_template_makes_contracts(template, cli, tmp_path):
     example = [c.value for c in sheet[2]]
     for n in range(3, 5):
         sheet.append([f"customer-{n}" if i == 0 else value for i, value in enumerate(example)])
+    sheet.delete_rows(2)  # sales delete the example once they have their own rows
     workbook.save(path)
     out = tmp_path / "out"
     assert cli("contract", str(path), "--out", str(out)) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
-        "customer-3_2021-12-20.pdf", "customer-4_2021-12-20.pdf", "lanzhou-data_2021-12-20.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["customer-3_2021-12-20.pdf", "customer-4_2021-12-20.pdf"]
 
 
 def test_libreoffice_reads_the_template(template, tmp_path):

@@ -23,7 +23,7 @@ CASES = {
     "id-path-traversal.yml": ("id: ../x", "id", ""),
     "unknown-version.yml": ("version: 2020-01-01", "version", "2020-01-01"),
     "python-tag.yml": ("!!python/object/apply:os.system", None, "Python tags are not allowed"),
-    "missing-consent-placeholder.yml": (None, "consent", "source_name"),
+    "missing-consent-placeholder.yml": (None, "consent.source_name", "required with the 信息查询核验类接口 service"),
     "unknown-consent-key.yml": ("retention: 三年", "consent.retention", "unknown placeholder"),
     # PyYAML's date constructor raised ValueError on these (a traceback)
     "impossible-signing-date.yml": ("signing_date: 2027-02-29", "signing_date", "not a date in the calendar"),

@@ -40,10 +40,11 @@ class Column:
 
     @property
     def required(self) -> bool:
-        """Required exactly when the customer schema requires the key (附录一's values always)."""
+        """Required exactly when the customer schema requires the key. 附录一's values are required
+        with the verification service only, which the customer validator checks row by row."""
         first, *rest = self.path
         if first == "consent":
-            return True
+            return False
         field = (Contact.model_fields[rest[0]] if first == "contact"
                  else CustomerFile.model_fields[first])
         return field.is_required()

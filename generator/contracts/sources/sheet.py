@@ -31,6 +31,7 @@ from generator.contracts.sources.columns import (
     is_blank,
 )
 from generator.contracts.sources.csv_guard import check_csv_rows
+from generator.contracts.sources.guards import example_row_message, is_example_id, misspelt_field
 from generator.contracts.sources.workbook import SHEET_NAME, read_limited, read_workbook_rows
 from generator.errors import AgreementsError, ErrorCollector, display_path
 
@@ -75,15 +76,18 @@ def records_from_grid(grid: Grid) -> list[Record]:
                               "customer per row below (`agreements customer-sheet` writes a template)",
                               file=grid.path, sheet=grid.sheet, line=1)
     (header_row, header_cells), data_rows = rows[0], rows[1:]
-    columns = _header(grid, header_row, header_cells, data_rows)
+    notes: dict[int, str] = {}
+    columns = _header(grid, header_row, header_cells, data_rows, notes)
     if not data_rows:
         raise AgreementsError("no customers below the header row; add one customer per row",
                               file=grid.path, sheet=grid.sheet, line=header_row)
-    return [_record(grid, number, cells, columns) for number, cells in data_rows]
+    return [_record(grid, number, cells, columns, notes) for number, cells in data_rows]
 
 
-def _header(grid: Grid, row: int, cells: list[Any], data_rows) -> dict[int, Column]:
-    """Column index → Column; every unknown, repeated, missing or unnamed column is an error."""
+def _header(grid: Grid, row: int, cells: list[Any], data_rows,
+            notes: dict[int, str]) -> dict[int, Column]:
+    """Column index → Column; a header no field has is a notes column (into ``notes``); a
+    misspelt, repeated, missing or unnamed column is an error."""
     errors = ErrorCollector()
     where = dict(file=grid.path, sheet=grid.sheet, line=row)
     columns: dict[int, Column] = {}
@@ -96,11 +100,14 @@ def _header(grid: Grid, row: int, cells: list[Any], data_rows) -> dict[int, Colu
                     "or clear the column", **where))
             continue
         column = find_column(str(cell))
-        if column is None:
+        if column is None and misspelt_field(str(cell)) is not None:
+            meant = misspelt_field(str(cell))
             errors.add(AgreementsError(
-                f"unknown column “{cell}” (column {_letter(index)}); the columns are "
-                f"{'、'.join(c.header for c in COLUMNS)} (or their keys, e.g. contact.phone); rename it, "
-                "or keep notes on another sheet", **where))
+                f"unknown column “{cell}” (column {_letter(index)}), close to {meant.header}; rename it "
+                f"{meant.header} (the columns are {'、'.join(c.header for c in COLUMNS)}), or give a "
+                "notes column a header unlike them", **where))
+        elif column is None:
+            notes[index] = str(cell).strip()
         elif column in columns.values():
             errors.add(AgreementsError(f"column {_letter(index)} repeats {column.label}; keep one of them",
                                        **where))
@@ -115,7 +122,8 @@ def _header(grid: Grid, row: int, cells: list[Any], data_rows) -> dict[int, Colu
     return columns
 
 
-def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column]) -> Record:
+def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column],
+            notes: dict[int, str]) -> Record:
     source = RowSource(grid.path, grid.sheet, row)
     problems = []
     for index, column in columns.items():
@@ -123,6 +131,9 @@ def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column]) 
         if is_blank(value):
             if column.required:
                 problems.append(source.error(column.path, f"is empty; fill it in ({column.header} is required)"))
+            continue
+        if column.key == "id" and is_example_id(value):
+            problems.append(source.error(column.path, example_row_message()))
             continue
         try:
             converted = cell_value(column, value)
@@ -134,7 +145,9 @@ def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column]) 
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = converted
-    return Record(source, source.within, tuple(problems))
+    kept = tuple((header, str(cells[index])) for index, header in notes.items()
+                 if index < len(cells) and not is_blank(cells[index]))
+    return Record(source, source.within, tuple(problems), kept)
 
 
 def _letter(index: int) -> str:

@@ -37,9 +37,11 @@ def write_paragraph(document: Document, paragraph: Paragraph, version: Version, 
 
 
 def write_version(document: Document, version: Version, values: Values | None = None,
-                  after: Callable[[Paragraph], None] = lambda paragraph: None) -> None:
-    """Every paragraph of ``version``; ``after`` may add the caller's own after any of them."""
-    items = list(paragraphs(version))
+                  after: Callable[[Paragraph], None] = lambda paragraph: None,
+                  keep: Callable[[Paragraph], bool] = lambda paragraph: True) -> None:
+    """Every paragraph of ``version`` that ``keep`` keeps; ``after`` may add the caller's own
+    after any of them."""
+    items = [paragraph for paragraph in paragraphs(version) if keep(paragraph)]
     bookmarks = Bookmarks(anchors(items))
     for paragraph in items:
         write_paragraph(document, paragraph, version, values, bookmarks)

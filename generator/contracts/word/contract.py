@@ -23,6 +23,7 @@ from generator.contracts.word.package import Properties, docx_bytes
 from generator.contracts.word.runs import add_text_run
 
 FILL_NOTE = "以下带下划线的内容为根据甲方信息填写的内容。"
+NOT_APPLICABLE = "不适用（甲方未开通信息查询核验类接口）"  # as the PDF prints it
 END_OF_TEXT = "（以下无正文）"
 SIGNATURE_LINES = ("盖章：", "法定代表人或授权代表（签字）：", "日期：")
 
@@ -38,13 +39,19 @@ def contract_docx(config: SiteConfig, customer: Customer) -> bytes:
     document = new_document()
     _cover(document, config, customer)
 
+    consent_ids = {clause.id for clause in version.consent.clauses}
+
     def fill_note(paragraph: Paragraph) -> None:
         if paragraph.role == "appendix-title" and paragraph.key == f"@{version.consent.id}#1":
             note = document.add_paragraph()
-            add_text_run(note, FILL_NOTE)
-            note.runs[0].font.size = Pt(9)
+            add_text_run(note, FILL_NOTE if customer.consent_applies else NOT_APPLICABLE)
+            if customer.consent_applies:
+                note.runs[0].font.size = Pt(9)
 
-    write_version(document, version, customer.values, after=fill_note)
+    def keep(paragraph: Paragraph) -> bool:  # 附录一's text only where it applies
+        return customer.consent_applies or paragraph.key.split("#")[0] not in consent_ids
+
+    write_version(document, version, customer.values, after=fill_note, keep=keep)
     end = document.add_paragraph()
     end.alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_text_run(end, END_OF_TEXT)

@@ -77,10 +77,10 @@ def test_service_keys_list_separators_and_date_forms(project, tmp_path, from_yam
 @pytest.mark.parametrize("separator", list("、，,;；"))
 def test_every_list_separator(project, tmp_path, separator):
     row = example_row(个人信息字段=separator.join(["姓名", "身份证号码", "手机号码"]),
-                      开通服务=separator.join(["短信类接口", "其他接口"]))
+                      开通服务=separator.join(["信息查询核验类接口", "短信类接口", "其他接口"]))
     [customer] = load(project, write_csv(tmp_path / "c.csv", [row]))
     assert customer.values["personal_fields"] == ("姓名", "身份证号码", "手机号码")
-    assert customer.data.services == ["sms", "other"]
+    assert customer.data.services == ["verification", "sms", "other"]
 
 
 def test_real_date_cells(project, tmp_path, from_yaml):
@@ -178,7 +178,7 @@ CELL_CASES = {  # header → (cell value, words of the message)
     "签订日期": ("12/01/2026", "“12/01/2026” is not a date; use a date cell or write it as 2026-12-01"),
     "协议版本": ("2021-02-30", "“2021-02-30” is not a real date"),
     "住所": ("  ", "is empty; fill it in (住所 is required)"),
-    "核验目的": (None, "is empty; fill it in (核验目的 is required)"),
+    "核验目的": (None, "missing value for purpose (核验目的), required with the 信息查询核验类接口 service"),
 }
 
 
@@ -227,7 +227,7 @@ def test_list_items_are_located_in_their_column(project, in_tmp):
 
 def test_header_problems(project, in_tmp):
     row = example_row(住所=None)
-    row["传真"] = "010-1234"
+    row["公司名"] = "某某公司"  # a misspelt 公司名称: refused, never kept as a note
     row["联系电话 "] = "13900000000"  # the same column twice (spaces do not count)
     path = write_workbook(in_tmp / "customers.xlsx", [row])
     from openpyxl import load_workbook
@@ -238,7 +238,7 @@ def test_header_problems(project, in_tmp):
     found = problems(project, path)
     assert all(m.startswith("customers.xlsx:客户!1: ") for m in found), found
     text = "\n".join(found)
-    assert "unknown column “传真” (column O)" in text
+    assert "unknown column “公司名” (column O), close to 公司名称" in text
     assert "column P repeats 联系电话 (contact.phone)" in text
     assert "column AD has values (row 2) but no header" in text
     assert "no column 住所 (address); add a column headed 住所" in text
