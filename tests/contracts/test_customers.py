@@ -234,6 +234,25 @@ def test_only_the_right_check_digit_is_accepted(prefix):
                 _valid_credit_code(prefix + wrong)
 
 
+def _gb32100_check_digit(first17: str) -> str:
+    """A second implementation from the standard's own definition: weight W_i = 3^(i-1) mod 31,
+    C18 = 31 - (Σ C_i·W_i mod 31), where 31 is written as 0."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    total = sum(chars.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    value = 31 - total % 31
+    return chars[0 if value == 31 else value]
+
+
+@pytest.mark.parametrize("code", ["91310115MA1K4QX090", "91310115MA1K4QXR7K", "91440300MA5F8K2L3P"])
+def test_check_digits_agree_with_the_standard_including_zero(code):
+    """The first code's weighted sum is a multiple of 31: its check digit is 0 (the final
+    ``% 31`` of the implementation), a case a table-driven test never reaches."""
+    from generator.contracts.customers import _valid_credit_code, credit_code_check_digit
+
+    assert credit_code_check_digit(code[:17]) == _gb32100_check_digit(code[:17]) == code[17]
+    assert _valid_credit_code(code) == code
+
+
 def test_two_customers_with_one_contract_number_write_nothing(tmp_path, capsys):
     from helpers import ROOT, run_cli
 
