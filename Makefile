@@ -21,7 +21,7 @@ DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 l
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
 	libreoffice-writer-nogui libreoffice-calc-nogui
 
-.PHONY: build test bench setup system-packages check site contracts clean lock relock
+.PHONY: build test bench setup system-packages check site contracts clean lock relock mutants
 
 build: setup check site contracts
 
@@ -30,6 +30,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks --n $(N)
+
+# Mutation testing of the functions listed in tools/mutants.py only (minutes, not days).
+mutants: setup
+	$(BIN)/python tools/mutants.py
 
 setup: system-packages $(VENV)/.installed node_modules/.installed
 
