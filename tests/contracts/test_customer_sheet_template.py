@@ -16,7 +16,7 @@ def template(tmp_path_factory) -> Path:
     from generator.cli import main
 
     path = tmp_path_factory.mktemp("template") / "customers.xlsx"
-    assert main(["--root", str(ROOT), "customer-sheet", str(path)]) == 0
+    assert main(["--root", str(ROOT), "customer-sheet", "-o", str(path)]) == 0
     return path
 
 
@@ -76,7 +76,7 @@ def test_reproducible(template, tmp_path):
     from generator.cli import main
 
     again = tmp_path / "again.xlsx"
-    assert main(["--root", str(ROOT), "customer-sheet", str(again)]) == 0
+    assert main(["--root", str(ROOT), "customer-sheet", "-o", str(again)]) == 0
     assert again.read_bytes() == template.read_bytes()
 
 

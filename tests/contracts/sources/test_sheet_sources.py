@@ -378,10 +378,10 @@ def test_consent_of_a_sheet_row_is_that_of_the_yaml_file(in_tmp, capsys):
     from helpers import ROOT, run_cli
 
     sheet = write_workbook(in_tmp / "customers.xlsx", [numbered(example_row(), 1), example_row()])
-    code, from_yaml, _ = run_cli(["--root", str(ROOT), "consent", str(EXAMPLE), "--format", "md"], capsys)
+    code, from_yaml, _ = run_cli(["--root", str(ROOT), "consent", str(EXAMPLE), "--type", "md"], capsys)
     assert code == 0
     code, from_sheet, _ = run_cli(["--root", str(ROOT), "consent", str(sheet), "--customer", "lanzhou-data",
-                                   "--format", "md"], capsys)
+                                   "--type", "md"], capsys)
     assert code == 0 and from_sheet == from_yaml
     code, _, err = run_cli(["--root", str(ROOT), "consent", str(sheet)], capsys)
     assert code == 1

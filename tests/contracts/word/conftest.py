@@ -40,7 +40,7 @@ def word_files(tmp_path_factory, contract_root) -> WordFiles:
     for version in (OLD, NEW):
         cli("--root", str(ROOT), "docx", version, "--out", str(folder / "versions"))
         files.versions[version] = folder / "versions" / f"{version}.docx"
-    cli("--root", str(contract_root), "contract", *map(str, EXAMPLES), "--format", "docx",
+    cli("--root", str(contract_root), "contract", *map(str, EXAMPLES), "--type", "docx",
         "--out", str(folder / "contracts"))
     files.contracts = {p.stem.split("_")[0]: p for p in (folder / "contracts").glob("*.docx")}
     files.redline = folder / "redline" / f"redline_{OLD}_{NEW}.docx"
