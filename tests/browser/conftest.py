@@ -56,8 +56,9 @@ def base_url(site: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
+    """One Chromium for the session; each test opens its own context (open_page)."""
     if not CHROMIUM.exists():
         missing(str(CHROMIUM), "install Debian's chromium (`make setup`)")
     try:

@@ -15,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
+
 import tamper
 
 
@@ -52,7 +54,7 @@ def _offset(data: bytes, region: str, where: float) -> int:
     return start + int(where * (len(data) - start))
 
 
-@settings(max_examples=200, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
+@settings(max_examples=examples(200), deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
           phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure prints its input
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(which=st.sampled_from(["unsigned", "signed"]),

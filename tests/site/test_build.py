@@ -16,19 +16,14 @@ PAGES = ("index.html", "consent/index.html", "prohibited/index.html")
 
 
 @pytest.fixture(scope="module")
-def project_root(tmp_path_factory) -> Path:
+def project_root(real_site) -> Path:
     """A copy of the project: a build writes its cache under the project's root, never the checkout's."""
-    return copy_site_project(tmp_path_factory.mktemp("project"))
+    return real_site.root
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, project_root) -> Path:
-    from generator.build import build
-    from generator.content.project import load_project
-
-    out = tmp_path_factory.mktemp("site")
-    build(load_project(project_root), out, use_cache=False)
-    return out
+def built(real_site) -> Path:
+    return real_site.site  # the session's one build of the real project, without the cache
 
 
 def _text(markup: str) -> str:

@@ -109,7 +109,7 @@ def test_bad_format_options_are_refused(tmp_path, capsys, contract_root, args, m
     assert not list(tmp_path.iterdir())
 
 
-def test_hostile_values_stay_text(tmp_path, contract_root):
+def test_hostile_values_stay_text(tmp_path, contract_root, office):
     """Markup characters in a customer's values reach Word as text, not as XML or fields."""
     source = (ROOT / "customers" / "examples" / f"{EXAMPLE_ID}.yml").read_text(encoding="utf-8")
     hostile = "A&B <w:p/> “公司” {ref:scope} **加粗**"
@@ -122,5 +122,5 @@ def test_hostile_values_stay_text(tmp_path, contract_root):
     texts = "\n".join(p.text for p in dr.paragraphs(path))
     assert "<b>实名</b>&认证" in texts
     assert not any(run.bold for p in dr.paragraphs(path) for run in p.runs if "实名" in run.text)
-    (txt,) = convert([path], "txt", tmp_path / "lo").values()
+    (txt,) = convert(office, [path], "txt", tmp_path / "lo").values()
     assert hostile in "\n".join(text_lines(txt))
