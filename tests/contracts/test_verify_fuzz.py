@@ -19,6 +19,8 @@ from helpers import examples
 
 import tamper
 
+pytestmark = pytest.mark.slow  # many verifications; make test runs it, with the ci profile
+
 
 class Contracts(dict):
     """The PDFs to flip bytes in, and the project (a short repr: Hypothesis prints its arguments)."""

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import docx_reader as dr
 from helpers import ROOT, examples
+
+pytestmark = pytest.mark.slow  # many redlines; make test runs it, with the ci profile
 
 WORDS = ["用户", "静觅科技", "同意", "本协议", "服务", "API", "，", "。", "数据", "不得", "接口", " "]
 SETTINGS = settings(max_examples=examples(40), deadline=None, database=None,
