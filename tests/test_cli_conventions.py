@@ -184,3 +184,18 @@ def test_diff_reports_for_programs_carry_what_the_text_shows(fmt, capsys):
     listed = [line.split()[1].rstrip(":") for line in text.splitlines()[:-1]]
     assert [row["id"] for row in rows] == listed
     assert all(row["kind"] in {"added", "removed", "moved", "reworded"} for row in rows)
+
+
+def test_check_as_json_lists_the_versions_or_the_problems(capsys):
+    import json
+
+    from helpers import FIXTURES
+
+    code, out, _ = run_cli(["--root", str(ROOT), "check", "--format", "json"], capsys)
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and "2021-12-20" in report["versions"] and report["clauses"] > 100
+    code, out, _ = run_cli(["--root", str(FIXTURES / "bad" / "unknown-key"), "check", "--format", "json"], capsys)
+    report = json.loads(out)
+    assert code == ExitCode.FAILED and not report["ok"]
+    (problem,) = report["problems"]
+    assert problem["key"].endswith("txet") and problem["line"] and problem["file"].endswith("agreement.yml")

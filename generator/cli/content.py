@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
-from generator.cli.conventions import out_folder, report_format, rows_as, with_example
+from generator.cli.conventions import ExitCode, out_folder, report_format, rows_as, with_example
 from generator.errors import display_path
 from generator.i18n import _
 
@@ -16,13 +16,37 @@ DIFF_FIELDS = ["kind", "id", "old_place", "new_place", "old_text", "new_text"]
 
 @cli.command(help=with_example(
     _("Validate every version, the lock of published versions and the configuration."),
-    "agreements check", "agreements --root /path/to/checkout check"))
+    "agreements check", "agreements --root /path/to/checkout check --format json"))
+@report_format("text", "json")
 @pass_context
-def check(ctx: Context) -> None:
+def check(ctx: Context, fmt: str) -> None:
+    if fmt == "json":
+        _check_json(ctx)
+        return
     project = ctx.project()
     clauses = sum(len(v.clauses) for v in project.versions)
     click.echo(_("ok: {versions} version(s), {clauses} clauses checked").format(
         versions=len(project.versions), clauses=clauses))
+
+
+def _check_json(ctx: Context) -> None:
+    """``{"ok": …, "versions": […], "clauses": N, "problems": [{file, line, col, key, message}]}``;
+    exit 1 when there are problems, as in text."""
+    import json
+
+    from generator.errors import AgreementsError, display_path
+
+    try:
+        project = ctx.project()
+    except AgreementsError as exc:
+        problems = [{"file": display_path(e.file) or None, "line": e.line, "col": e.col, "key": e.key,
+                     "message": e.message} for e in (getattr(exc, "errors", None) or [exc])]
+        click.echo(json.dumps({"ok": False, "versions": [], "clauses": 0, "problems": problems},
+                              ensure_ascii=False, indent=2))
+        raise click.exceptions.Exit(ExitCode.FAILED) from None
+    click.echo(json.dumps({"ok": True, "versions": [v.date for v in project.versions],
+                           "clauses": sum(len(v.clauses) for v in project.versions), "problems": []},
+                          ensure_ascii=False, indent=2))
 
 
 @cli.command(help=with_example(_("Print VERSION as plain text in reading order."),

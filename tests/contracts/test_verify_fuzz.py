@@ -63,7 +63,7 @@ def _offset(data: bytes, region: str, where: float) -> int:
        region=st.sampled_from(["anywhere", "last revision", "signature"]),
        where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
 def test_a_flipped_byte_is_never_genuine(contracts, scratch, which, region, where, mask):
-    """What `agreements verify` runs, minus loading the project 200 times: any exception but
+    """What `agreements verify` runs, minus loading the project for every example: any exception but
     AgreementsError (which the CLI prints as one line) fails the test."""
     from generator.contracts.verify import Verdict, verify_contract
     from generator.errors import AgreementsError
