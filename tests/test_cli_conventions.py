@@ -104,7 +104,7 @@ def _option_help(command):
 
 def _deprecated(command):
     for param in command.params:
-        if param.deprecated and (not isinstance(param.deprecated, str) or "use " not in param.deprecated):
+        if param.deprecated and (not isinstance(param.deprecated, str) or "use " not in param.deprecated.lower()):
             yield f"{param.name}: a deprecated spelling says what to use instead (`use …`)"
 
 
@@ -155,9 +155,11 @@ def test_old_spellings_work_with_a_warning(tmp_path, capsys, monkeypatch):
     code, new, _ = run_cli(["--root", str(ROOT), "consent", example, "--type", "md"], capsys)
     assert code == 0
     code, old, err = run_cli(["--root", str(ROOT), "consent", example, "--format", "md"], capsys)
-    assert code == 0 and old == new and "DeprecationWarning" in err and "use --type" in err
+    assert code == 0 and old == new and "DeprecationWarning" in err and "Use --type" in err
+    code, _, err = run_cli(["--root", str(ROOT), "consent", example, "--format", "md", "--type", "txt"], capsys)
+    assert code == ExitCode.USAGE and "give only --type" in err
     code, _, err = run_cli(["--root", str(ROOT), "customer-sheet", str(tmp_path / "old.xlsx")], capsys)
-    assert code == 0 and (tmp_path / "old.xlsx").is_file() and "use -o/--out" in err
+    assert code == 0 and (tmp_path / "old.xlsx").is_file() and "Use -o/--out" in err
     code, _, err = run_cli(["--root", str(ROOT), "customer-sheet"], capsys)
     assert code == ExitCode.USAGE and "-o/--out" in err
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
-from generator.cli.conventions import out_file, out_folder, with_example
+from generator.cli.conventions import new_or_old, out_file, out_folder, with_example
 from generator.errors import AgreementsError, display_path
 from generator.i18n import _
 
@@ -27,8 +27,8 @@ def _types(_ctx, _param, value: str | None) -> frozenset[str] | None:
 
 
 def _deprecated_format(replacement: str) -> str:
-    return _("use {replacement}; --format is for reports and this spelling goes in the next "
-             "release").format(replacement=replacement)
+    return _("Use {replacement} instead: --format is for reports, and this spelling goes in the "
+             "next release.").format(replacement=replacement)
 
 
 @cli.command("contract", help=with_example(
@@ -52,17 +52,17 @@ def _deprecated_format(replacement: str) -> str:
 @click.option("--type", "types", callback=_types, default="pdf", show_default=True,
               metavar="pdf|docx|pdf,docx", help=_("What to write: the signable PDF, a Word copy "
               "<id>_<version>.docx for the customer's lawyer, or both."))
-@click.option("--format", "legacy_types", callback=_types, default=None, metavar="pdf|docx|pdf,docx",
+@click.option("--format", "format", callback=_types, default=None, metavar="pdf|docx|pdf,docx",
               deprecated=_deprecated_format("--type"), help=_("Old spelling of --type."))
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
                      tsa: str | None, jobs: int | None, allow_draft: bool,
-                     types: frozenset[str], legacy_types: frozenset[str] | None) -> None:
+                     types: frozenset[str], format: frozenset[str] | None) -> None:  # noqa: A002 - the old option
     from generator.contracts import export
     from generator.contracts.engine.pdf import require_cjk_font
     from generator.contracts.register import Register, register_path
 
-    formats = legacy_types or types
+    formats = new_or_old("types", "format")
     _check_contract_options(formats, p12, tsa, allow_draft)
     project = ctx.project()
     if "pdf" in formats:
@@ -127,7 +127,7 @@ def _report_contracts(result, formats, out: Path, signing, issued: int, previews
     "agreements customer-sheet -o customers.xlsx"))
 @click.argument("legacy_out", metavar="[OUT.xlsx]", required=False,
                 type=click.Path(dir_okay=False, path_type=Path),
-                deprecated=_("use -o/--out FILE; the positional OUT.xlsx goes in the next release"))
+                deprecated=_("Use -o/--out FILE instead: the positional OUT.xlsx goes in the next release."))
 @out_file(None, _("the customer sheet (.xlsx)"))
 @pass_context
 def customer_sheet(ctx: Context, legacy_out: Path | None, out: Path | None) -> None:
@@ -228,21 +228,21 @@ CONSENT_TYPES = click.Choice(["txt", "md", "html"])
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--type", "kind", type=CONSENT_TYPES, default="txt", show_default=True,
               help=_("What to write: plain text, Markdown or an HTML fragment."))
-@click.option("--format", "legacy_kind", type=CONSENT_TYPES, default=None,
+@click.option("--format", "format", type=CONSENT_TYPES, default=None,
               deprecated=_deprecated_format("--type"), help=_("Old spelling of --type."))
 @out_file(None, _("the 附录一 [default: print it]"))
 @click.option("--customer", "customer_id", metavar="ID",
               help=_("Which customer (客户编号) when FILE is a sheet with several rows."))
 @click.option("--allow-draft", is_flag=True, help=_("Allow a draft version."))
 @pass_context
-def consent(ctx: Context, file: Path, kind: str, legacy_kind: str | None, out: Path | None,
+def consent(ctx: Context, file: Path, kind: str, format: str | None, out: Path | None,  # noqa: A002
             customer_id: str | None, allow_draft: bool) -> None:
     from generator.contracts.consent import consent_text
     from generator.contracts.export import load_customers, one_customer
     from generator.files import write_atomically
 
     customers = load_customers([file], ctx.project(), allow_draft=allow_draft)
-    written = consent_text(one_customer(customers, customer_id, file), legacy_kind or kind)
+    written = consent_text(one_customer(customers, customer_id, file), new_or_old("kind", "format"))
     if out is None:
         click.echo(written, nl=False)
         return

@@ -65,3 +65,15 @@ def rows_as(fmt: str, rows: list[dict], fields: list[str]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def new_or_old(name: str, old_name: str):
+    """The value of option ``name``, or of its deprecated spelling ``old_name`` when only that was
+    given; both on one command line is a usage error (which one was meant?)."""
+    ctx = click.get_current_context()
+    old = ctx.params.get(old_name)
+    if old is None:
+        return ctx.params[name]
+    if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError(_("--format is the old spelling of --type: give only --type"))
+    return old
