@@ -64,9 +64,10 @@ class BuiltSite:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> BuiltSite:
-    """The real project's whole site, built once per session (without the cache) from a copy of the
+    """The real project's whole site, built once per session (reading no cache) from a copy of the
     project (a build caches under its root, never the checkout's). The site, browser and Word tests
-    share it, and so do later ones (desk, acceptance): read it, never change it."""
+    share it, and so do later ones (desk, acceptance): read it, never change it. A test that edits
+    the project copies ``root`` whole: its .cache/site then rebuilds only what the edit touches."""
     from generator.build import build
     from generator.content.project import load_project
 
