@@ -132,11 +132,16 @@ def test_two_builds_are_byte_identical(built, project_root, tmp_path):
     assert [k for k in first if first[k] != second[k]] == []
 
 
-def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys):
-    root = copy_site_project(tmp_path / "project")
+def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys, real_site):
+    """From the session build's cache, an edit of the draft rebuilds the draft alone, and says so."""
+    import shutil
+
+    root = shutil.copytree(real_site.root, tmp_path / "project")
+    agreement = root / "content" / "versions" / DRAFT / "agreement.yml"
+    agreement.write_text(agreement.read_text(encoding="utf-8").replace("短信轰炸", "短信攻击", 1), encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "build", "--out", str(tmp_path / "s")], capsys)
     assert code == 0, err
-    assert "built 2 version(s)" in out
+    assert "built 2 version(s)" in out and f"(rebuilt: {DRAFT})" in out
     assert (tmp_path / "s" / "versions.json").is_file()
 
 
