@@ -16,17 +16,23 @@ TOOLS := .cache/tools
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf/qpdf to read PDFs back in tests, Chromium for the browser tests,
-# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would.
+# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would, and
+# python3-uno for the system python3 that drives the tests' one long-lived LibreOffice (tests/office.py).
 DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
-	libreoffice-writer-nogui libreoffice-calc-nogui
+	libreoffice-writer-nogui libreoffice-calc-nogui python3-uno
 
-.PHONY: build test bench setup system-packages check site contracts clean lock relock mutants
+.PHONY: build test test-thorough bench setup system-packages check site contracts clean lock relock mutants
 
 build: setup check site contracts
 
+# make test runs Hypothesis's `ci` profile (a quarter of each property test's examples);
+# make test-thorough runs all of them (tests/conftest.py registers both).
 test: setup
-	$(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
+
+test-thorough: setup
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python -m benchmarks --n $(N)

@@ -3,6 +3,7 @@
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 _TESTS = str(Path(__file__).resolve().parent)
@@ -18,10 +19,18 @@ from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "agreements-hypothesis")
 
+# Hypothesis profiles: `ci` (make test, the default) runs a quarter of each property test's
+# examples, `thorough` (make test-thorough) all of them; tests ask helpers.examples(N).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", max_examples=25)
+_hypothesis_settings.register_profile("thorough", max_examples=100)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 
 import pytest  # noqa: E402
 
-from helpers import warnings_fail  # noqa: E402
+from helpers import copy_site_project, warnings_fail  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +41,48 @@ def engine_warnings_fail(request):
     with warnings_fail(request, "generator.contracts", "expect_engine_warnings",
                        "the contract engine gave up a path") as records:
         yield records
+
+
+@pytest.fixture(scope="session")
+def office(tmp_path_factory):
+    """One LibreOffice for the session, converting over UNO (tests/office.py): the Word and
+    spreadsheet tests' independent reader, started once instead of once per conversion."""
+    from office import Office
+
+    running = Office(tmp_path_factory.mktemp("office"))
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    root: Path  # the copy of the project it was built from
+    site: Path  # the built site: one folder per version, versions.json, latest/
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> BuiltSite:
+    """The real project's whole site, built once per session (reading no cache) from a copy of the
+    project (a build caches under its root, never the checkout's). The site, browser and Word tests
+    share it, and so do later ones (desk, acceptance): read it, never change it. A test that edits
+    the project copies ``root`` whole: its .cache/site then rebuilds only what the edit touches."""
+    from generator.build import build
+    from generator.content.project import load_project
+
+    work = tmp_path_factory.mktemp("real-site")
+    root = copy_site_project(work / "project")
+    build(load_project(root), work / "site", use_cache=False)
+    return BuiltSite(root, work / "site")
+
+
+@pytest.fixture
+def fresh_caches():
+    """Every process-wide cache of generator/caches.py emptied before and after the test, for a
+    test that changes what one of them read (fonts, templates, the generator's code)."""
+    from generator.caches import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()

@@ -25,6 +25,15 @@ VERSION = "2021-12-20"
 VERSION_DIR = Path("content") / "versions" / VERSION
 
 
+def examples(thorough: int) -> int:
+    """``max_examples`` for a property test that runs ``thorough`` examples under the `thorough`
+    Hypothesis profile (make test-thorough): scaled by the loaded profile (tests/conftest.py), so
+    `ci` (make test) runs a quarter of them."""
+    from hypothesis import settings
+
+    return max(1, thorough * settings().max_examples // 100)
+
+
 def fold(text: str) -> str:
     """Collapse every run of whitespace to one space, as Markdown reads it."""
     return " ".join(text.split())

@@ -7,80 +7,126 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
+from generator.cli.conventions import ExitCode, out_folder, report_format, rows_as, with_example
 from generator.errors import display_path
+from generator.i18n import _
+
+DIFF_FIELDS = ["kind", "id", "old_place", "new_place", "old_text", "new_text"]
 
 
-@cli.command()
+@cli.command(help=with_example(
+    _("Validate every version, the lock of published versions and the configuration."),
+    "agreements check", "agreements --root /path/to/checkout check --format json"))
+@report_format("text", "json")
 @pass_context
-def check(ctx: Context) -> None:
-    """Validate every version, the lock of published versions and the configuration."""
+def check(ctx: Context, fmt: str) -> None:
+    if fmt == "json":
+        _check_json(ctx)
+        return
     project = ctx.project()
     clauses = sum(len(v.clauses) for v in project.versions)
-    click.echo(f"ok: {len(project.versions)} version(s), {clauses} clauses checked")
+    click.echo(_("ok: {versions} version(s), {clauses} clauses checked").format(
+        versions=len(project.versions), clauses=clauses))
 
 
-@cli.command()
+def _check_json(ctx: Context) -> None:
+    """``{"ok": …, "versions": […], "clauses": N, "problems": [{file, line, col, key, message}]}``;
+    exit 1 when there are problems, as in text."""
+    import json
+
+    from generator.errors import AgreementsError, display_path
+
+    try:
+        project = ctx.project()
+    except AgreementsError as exc:
+        problems = [{"file": display_path(e.file) or None, "line": e.line, "col": e.col, "key": e.key,
+                     "message": e.message} for e in (getattr(exc, "errors", None) or [exc])]
+        click.echo(json.dumps({"ok": False, "versions": [], "clauses": 0, "problems": problems},
+                              ensure_ascii=False, indent=2))
+        raise click.exceptions.Exit(ExitCode.FAILED) from None
+    click.echo(json.dumps({"ok": True, "versions": [v.date for v in project.versions],
+                           "clauses": sum(len(v.clauses) for v in project.versions), "problems": []},
+                          ensure_ascii=False, indent=2))
+
+
+@cli.command(help=with_example(_("Print VERSION as plain text in reading order."),
+                               "agreements text 2021-12-20 --ids"))
 @click.argument("version")
-@click.option("--ids", is_flag=True, help="Show each clause's id before it.")
+@click.option("--ids", is_flag=True, help=_("Show each clause's id before it."))
 @pass_context
 def text(ctx: Context, version: str, ids: bool) -> None:
-    """Print VERSION as plain text in reading order."""
     from generator.content.text import version_text
 
     click.echo(version_text(ctx.project().version(version), show_ids=ids), nl=False)
 
 
-@cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the JSON Schemas [default: ROOT/schemas].")
+@cli.command(help=with_example(
+    _("Write the JSON Schemas that editors use to check the YAML files as you type."),
+    "agreements schema", "agreements schema -o /tmp/schemas"))
+@out_folder(None, _("the JSON Schemas [default: ROOT/schemas]"))
 @pass_context
 def schema(ctx: Context, out: Path | None) -> None:
-    """Write the JSON Schemas that editors use to check the YAML files as you type."""
     from generator.schemas import write_schemas
 
     written = write_schemas(out or ctx.root / "schemas")
-    click.echo(f"wrote {len(written)} schemas to {(out or ctx.root / 'schemas')}")
+    click.echo(_("wrote {count} schemas to {folder}").format(count=len(written),
+                                                             folder=out or ctx.root / "schemas"))
 
 
-@cli.command()
+@cli.command(help=with_example(
+    _("Show what changed from OLD to NEW, clause by clause, word by word."),
+    "agreements diff 2021-12-20 2026-11-28", "agreements diff 2021-12-20 2026-11-28 --format json"))
 @click.argument("old")
 @click.argument("new")
+@report_format("text", "json", "csv")
 @pass_context
-def diff(ctx: Context, old: str, new: str) -> None:
-    """Show what changed from OLD to NEW, clause by clause, word by word."""
+def diff(ctx: Context, old: str, new: str, fmt: str) -> None:
     from generator.content.diff import compare, redline_text
 
     project = ctx.project(check_lock=False)
     changes = compare(project.version(old), project.version(new))
+    if fmt != "text":
+        click.echo(rows_as(fmt, [_diff_row(c) for c in changes], DIFF_FIELDS), nl=False)
+        return
     for change in changes:
         if change.kind == "moved":
             click.echo(f"moved     {change.id}: {change.old_place} → {change.new_place}")
         else:
             click.echo(f"{change.kind:<9} {change.id} ({change.place}): {redline_text(change.pieces)}")
-    click.echo(f"{len(changes)} change(s) from {old} to {new}")
+    click.echo(_("{count} change(s) from {old} to {new}").format(count=len(changes), old=old, new=new))
 
 
-@cli.command("new-version")
+def _diff_row(change) -> dict:
+    """One change for programs: the whole old and new text of the clause (None where it has none)."""
+    def side(keep: str) -> str | None:
+        kept = [text for kind, text in change.pieces if kind in ("equal", keep)]
+        return "".join(kept) if kept else None
+
+    return {"kind": change.kind, "id": change.id, "old_place": change.old_place,
+            "new_place": change.new_place, "old_text": side("delete"), "new_text": side("insert")}
+
+
+@cli.command("new-version", help=with_example(
+    _("Start a draft dated DATE as a copy of the newest version."), "agreements new-version 2027-03-01"))
 @click.argument("date")
 @pass_context
 def new_version_command(ctx: Context, date: str) -> None:
-    """Start a draft dated DATE as a copy of the newest version."""
     from generator.content.lifecycle import new_version
 
     folder = new_version(ctx.root, date)
-    click.echo(f"created draft {display_path(folder)}; edit it, then `agreements publish {date}`")
+    click.echo(_("created draft {folder}; edit it, then `agreements publish {date}`").format(
+        folder=display_path(folder), date=date))
 
 
-@cli.command()
+@cli.command(help=with_example(_("Mark draft DATE published and lock its files' SHA-256."),
+                               "agreements publish 2027-03-01"))
 @click.argument("date")
 @pass_context
 def publish(ctx: Context, date: str) -> None:
-    """Mark draft DATE published and lock its files' SHA-256."""
     from generator.content.lifecycle import publish as publish_version
     from generator.contracts.register import notify_hint
 
     folder = publish_version(ctx.root, date)
-    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")
+    click.echo(_("published {folder}; its files are now locked in content/published.lock.json").format(
+        folder=display_path(folder)))
     click.echo(notify_hint(ctx.project(), date))
-
-

@@ -10,56 +10,60 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
+from generator.cli.conventions import new_or_old, out_file, out_folder, with_example
 from generator.errors import AgreementsError, display_path
+from generator.i18n import _
 
 
-def _formats(_ctx, _param, value: str) -> frozenset[str]:
+def _types(_ctx, _param, value: str | None) -> frozenset[str] | None:
     from generator.contracts.export import FORMATS
 
+    if value is None:
+        return None
     chosen = frozenset(part.strip() for part in value.split(","))
     if not chosen or not chosen <= set(FORMATS):
-        raise click.BadParameter(f"`{value}`; use pdf, docx or pdf,docx")
+        raise click.BadParameter(_("`{value}`; use pdf, docx or pdf,docx").format(value=value))
     return chosen
 
 
-@cli.command("contract")
+def _deprecated_format(replacement: str) -> str:
+    return _("Use {replacement} instead: --format is for reports, and this spelling goes in the "
+             "next release.").format(replacement=replacement)
+
+
+@cli.command("contract", help=with_example(
+    _("Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer "
+      "files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF "
+      "is recorded in the register."),
+    "agreements contract customers.xlsx -o out/contracts",
+    "agreements contract customers/*.yml --type pdf,docx"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/contracts"),
-              show_default=True, help="Folder for the PDFs, named <id>_<version>.pdf.")
+@out_folder(Path("out/contracts"), _("the contracts, named <id>_<version>.pdf (and .docx)"))
 @click.option("--sign-p12", "p12", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Sign 乙方's field with this PKCS#12 key; its password is read from "
-              "$AGREEMENTS_P12_PASSWORD.")
+              help=_("Sign 乙方's field with this PKCS#12 key; its password is read from "
+                     "$AGREEMENTS_P12_PASSWORD."))
 @click.option("--tsa", metavar="URL", default=None,
-              help="Add an RFC 3161 timestamp from this time-stamping authority to 乙方's "
-              "signature (PAdES B-T); needs --sign-p12.")
+              help=_("Add an RFC 3161 timestamp from this time-stamping authority to 乙方's "
+                     "signature (PAdES B-T); needs --sign-p12."))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes [default: one per core].")
+              help=_("Worker processes [default: one per core]."))
 @click.option("--allow-draft", is_flag=True,
-              help="Allow a draft version (unsigned previews only; never with --sign-p12).")
-@click.option("--format", "formats", callback=_formats, default="pdf", show_default=True,
-              metavar="pdf|docx|pdf,docx", help="What to write: the signable PDF, a Word copy "
-              "<id>_<version>.docx for the customer's lawyer, or both.")
+              help=_("Allow a draft version (unsigned previews only; never with --sign-p12)."))
+@click.option("--type", "types", callback=_types, default="pdf", show_default=True,
+              metavar="pdf|docx|pdf,docx", help=_("What to write: the signable PDF, a Word copy "
+              "<id>_<version>.docx for the customer's lawyer, or both."))
+@click.option("--format", "format", callback=_types, default=None, metavar="pdf|docx|pdf,docx",
+              deprecated=_deprecated_format("--type"), help=_("Old spelling of --type."))
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
                      tsa: str | None, jobs: int | None, allow_draft: bool,
-                     formats: frozenset[str]) -> None:
-    """Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer
-    files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF
-    is recorded in the register."""
+                     types: frozenset[str], format: frozenset[str] | None) -> None:  # noqa: A002 - the old option
     from generator.contracts import export
     from generator.contracts.engine.pdf import require_cjk_font
     from generator.contracts.register import Register, register_path
 
-    if p12 and "pdf" not in formats:
-        raise click.BadParameter("only PDFs are signed; add pdf to --format or drop --sign-p12",
-                                 param_hint="--sign-p12")
-    if p12 and allow_draft:
-        raise AgreementsError("--allow-draft makes unsigned previews and cannot be combined "
-                              "with --sign-p12: a draft is never signed; publish the version "
-                              "first, or leave out --sign-p12", key="--allow-draft")
-    if tsa and not p12:
-        raise AgreementsError("--tsa timestamps 乙方's signature; add --sign-p12 FILE, or "
-                              "leave out --tsa", key="--tsa")
+    formats = new_or_old("types", "format")
+    _check_contract_options(formats, p12, tsa, allow_draft)
     project = ctx.project()
     if "pdf" in formats:
         require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
@@ -75,37 +79,67 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
                                          progress=lambda _path: bar.update(1), register=register,
                                          formats=formats)
+    _report_contracts(result, formats, out, signing, issued, len(customers) - issued,
+                      register.path if issued else None)
+
+
+def _check_contract_options(formats: frozenset[str], p12: Path | None, tsa: str | None,
+                            allow_draft: bool) -> None:
+    if p12 and "pdf" not in formats:
+        raise click.BadParameter(_("only PDFs are signed; add pdf to --type or drop --sign-p12"),
+                                 param_hint="--sign-p12")
+    if p12 and allow_draft:
+        raise AgreementsError(_("--allow-draft makes unsigned previews and cannot be combined "
+                                "with --sign-p12: a draft is never signed; publish the version "
+                                "first, or leave out --sign-p12"), key="--allow-draft")
+    if tsa and not p12:
+        raise AgreementsError(_("--tsa timestamps 乙方's signature; add --sign-p12 FILE, or "
+                                "leave out --tsa"), key="--tsa")
+
+
+def _report_contracts(result, formats, out: Path, signing, issued: int, previews: int,
+                      register_file: Path | None) -> None:
+    from generator.contracts import export
+
     rate = len(result.written) / result.seconds if result.seconds else 0
     kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
     notes = [f"{rate:.1f}/s", f"{result.workers} worker(s)"]
     if signing:
-        notes.append("乙方 signed")
+        notes.append(_("乙方 signed"))
     if result.full_renders:
-        notes.append(f"{result.full_renders} rendered in full, without the fast path")
-    click.echo(f"wrote {len(result.written)} contract(s){kinds} to {display_path(out)} in "
-               f"{result.seconds:.1f} s ({', '.join(notes)})")
-    previews = len(customers) - issued
+        notes.append(_("{count} rendered in full, without the fast path").format(count=result.full_renders))
+    click.echo(_("wrote {count} contract(s){kinds} to {folder} in {seconds:.1f} s ({notes})").format(
+        count=len(result.written), kinds=kinds, folder=display_path(out), seconds=result.seconds,
+        notes=", ".join(notes)))
     if issued:
-        click.echo(f"recorded {issued} in the register {display_path(register.path)}"
-                   + (f"; {previews} draft preview(s) not recorded" if previews else ""))
+        click.echo(_("recorded {count} in the register {path}").format(count=issued,
+                                                                      path=display_path(register_file))
+                   + (_("; {count} draft preview(s) not recorded").format(count=previews) if previews else ""))
     elif "pdf" not in formats:
-        click.echo("Word copies only: nothing recorded in the register (it lists contract PDFs)")
+        click.echo(_("Word copies only: nothing recorded in the register (it lists contract PDFs)"))
     else:
-        click.echo("draft previews only: nothing recorded in the register")
+        click.echo(_("draft previews only: nothing recorded in the register"))
 
 
-@cli.command("customer-sheet")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@cli.command("customer-sheet", help=with_example(
+    _("Write a customer sheet (.xlsx) to fill in: the headers, an example row, drop-down lists, "
+      "and a sheet 说明 explaining every column."),
+    "agreements customer-sheet -o customers.xlsx"))
+@click.argument("legacy_out", metavar="[OUT.xlsx]", required=False,
+                type=click.Path(dir_okay=False, path_type=Path),
+                deprecated=_("Use -o/--out FILE instead: the positional OUT.xlsx goes in the next release."))
+@out_file(None, _("the customer sheet (.xlsx)"))
 @pass_context
-def customer_sheet(ctx: Context, out: Path) -> None:
-    """Write OUT.xlsx, a customer sheet to fill in: the headers, an example row, drop-down lists,
-    and a sheet 说明 explaining every column."""
+def customer_sheet(ctx: Context, legacy_out: Path | None, out: Path | None) -> None:
     from generator.contracts.sheet_template import customer_sheet_bytes
     from generator.files import write_atomically
 
+    out = out or legacy_out
+    if out is None:
+        raise click.UsageError(_("give the file to write: -o/--out FILE, e.g. -o customers.xlsx"))
     write_atomically(out, customer_sheet_bytes(ctx.project()))
-    click.echo(f"wrote {display_path(out)}; fill in one customer per row, then "
-               f"`agreements contract {display_path(out)}`")
+    click.echo(_("wrote {path}; fill in one customer per row, then `agreements contract {path}`").format(
+        path=display_path(out)))
 
 
 @cli.command("register")
@@ -127,26 +161,24 @@ def register_command(ctx: Context, version: str | None, customer: str | None, fm
     click.echo(register.entries_json(entries) if fmt == "json" else register.entries_table(entries), nl=False)
 
 
-@cli.command()
+@cli.command(help=with_example(_("Write the generic PDF of VERSION, placeholders shown as 【请填写…】."),
+                               "agreements pdf 2021-12-20 -o out/pdf"))
 @click.argument("version")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/pdf"),
-              show_default=True, help="Folder for <version>.pdf.")
+@out_folder(Path("out/pdf"), _("<version>.pdf"))
 @pass_context
 def pdf(ctx: Context, version: str, out: Path) -> None:
-    """Write the generic PDF of VERSION, placeholders shown as 【请填写…】."""
     from generator.contracts.contract import render_pdf
 
     _write_version(ctx, version, out / f"{version}.pdf",
                    lambda project, chosen: render_pdf(project.root, project.config, chosen))
 
 
-@cli.command()
+@cli.command(help=with_example(_("Write VERSION as a Word document, placeholders shown as 【请填写…】."),
+                               "agreements docx 2021-12-20 -o out/docx"))
 @click.argument("version")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/docx"),
-              show_default=True, help="Folder for <version>.docx.")
+@out_folder(Path("out/docx"), _("<version>.docx"))
 @pass_context
 def docx(ctx: Context, version: str, out: Path) -> None:
-    """Write VERSION as a Word document, placeholders shown as 【请填写…】."""
     from generator.contracts.word.body import version_docx
 
     _write_version(ctx, version, out / f"{version}.docx",
@@ -161,17 +193,17 @@ def _write_version(ctx: Context, version: str, target: Path, render) -> None:
     chosen = project.version(version)
     prepare_output_folder(target.parent)
     write_atomically(target, render(project, chosen))
-    click.echo(f"wrote {display_path(target)}")
+    click.echo(_("wrote {path}").format(path=display_path(target)))
 
 
-@cli.command()
+@cli.command(help=with_example(
+    _("Write NEW as a Word document with its differences from OLD as tracked changes."),
+    "agreements redline 2021-12-20 2026-11-28 -o out/redline.docx"))
 @click.argument("old")
 @click.argument("new")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The .docx to write [default: out/redline_OLD_NEW.docx].")
+@out_file(None, _("the .docx [default: out/redline_OLD_NEW.docx]"))
 @pass_context
 def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
-    """Write NEW as a Word document with its differences from OLD as tracked changes."""
     from generator.content.diff import compare
     from generator.contracts.word.redline import redline_docx, redline_name
     from generator.files import write_atomically
@@ -181,24 +213,41 @@ def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     target = out or Path("out") / redline_name(before.date, after.date)
     write_atomically(target, redline_docx(project.config, before, after))
     count = len(compare(before, after))  # the units `agreements diff` lists
-    click.echo(f"wrote {display_path(target)}: {new} with {count} change(s) from {old} as tracked "
-               "changes (Word/WPS: 审阅 › 接受 / 拒绝)")
+    click.echo(_("wrote {path}: {new} with {count} change(s) from {old} as tracked changes "
+                 "(Word/WPS: 审阅 › 接受 / 拒绝)").format(path=display_path(target), new=new,
+                                                      count=count, old=old))
 
 
-@cli.command()
+CONSENT_TYPES = click.Choice(["txt", "md", "html"])
+
+
+@cli.command(help=with_example(
+    _("Print the customer's filled 附录一, ready to paste into their own app."),
+    "agreements consent customers/examples/hangzhou-fintech.yml --type md",
+    "agreements consent customers.xlsx --customer hangzhou-fintech -o consent.html --type html"))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "txt"]), default="txt", show_default=True)
+@click.option("--type", "kind", type=CONSENT_TYPES, default="txt", show_default=True,
+              help=_("What to write: plain text, Markdown or an HTML fragment."))
+@click.option("--format", "format", type=CONSENT_TYPES, default=None,
+              deprecated=_deprecated_format("--type"), help=_("Old spelling of --type."))
+@out_file(None, _("the 附录一 [default: print it]"))
 @click.option("--customer", "customer_id", metavar="ID",
-              help="Which customer (客户编号) when FILE is a sheet with several rows.")
-@click.option("--allow-draft", is_flag=True, help="Allow a draft version.")
+              help=_("Which customer (客户编号) when FILE is a sheet with several rows."))
+@click.option("--allow-draft", is_flag=True, help=_("Allow a draft version."))
 @pass_context
-def consent(ctx: Context, file: Path, fmt: str, customer_id: str | None, allow_draft: bool) -> None:
-    """Print the customer's filled 附录一, ready to paste into their own app."""
+def consent(ctx: Context, file: Path, kind: str, format: str | None, out: Path | None,  # noqa: A002
+            customer_id: str | None, allow_draft: bool) -> None:
     from generator.contracts.consent import consent_text
     from generator.contracts.export import load_customers, one_customer
+    from generator.files import write_atomically
 
     customers = load_customers([file], ctx.project(), allow_draft=allow_draft)
-    click.echo(consent_text(one_customer(customers, customer_id, file), fmt), nl=False)
+    written = consent_text(one_customer(customers, customer_id, file), new_or_old("kind", "format"))
+    if out is None:
+        click.echo(written, nl=False)
+        return
+    write_atomically(out, written.encode("utf-8"))
+    click.echo(_("wrote {path}").format(path=display_path(out)))
 
 
 @cli.command()

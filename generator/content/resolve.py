@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -55,7 +57,17 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def validate(source: SourceFile, model: type[BaseModel], errors: ErrorCollector) -> Any:
+# What each pattern of the content's schemas means, in words; keyed by the pattern itself.
+# Read-only: a caller validating its own schema passes its own rules to validate().
+PATTERN_RULES: Mapping[str, str] = MappingProxyType({
+    rf"^{ID_PATTERN}$": "must be a lower-case English id such as `obligations.sms.bombing` "
+                        "(letters, digits, `-`, joined by `.`)",
+    rf"^{NAME_PATTERN}$": "must be a lower-case name such as `source_name` (letters, digits, `_`)",
+})
+
+
+def validate(source: SourceFile, model: type[BaseModel], errors: ErrorCollector, *,
+             pattern_rules: Mapping[str, str] = PATTERN_RULES) -> Any:
     """Validate against the schema; every violation becomes one error at its line."""
     if not isinstance(source.data, dict):
         errors.add(AgreementsError(
@@ -70,7 +82,7 @@ def validate(source: SourceFile, model: type[BaseModel], errors: ErrorCollector)
             loc = _data_loc(source.data, tuple(problem["loc"]), problem["type"])
             if loc not in reported:  # a union reports once per branch; the reader needs one
                 reported.add(loc)
-                errors.add(source.error(loc, _explain(problem)))
+                errors.add(source.error(loc, _explain(problem, pattern_rules)))
         return None
 
 
@@ -93,27 +105,14 @@ def _data_loc(data: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
     return tuple(kept)
 
 
-# What each pattern of the schemas means, in words; keyed by the pattern itself.
-_PATTERN_RULES = {
-    rf"^{ID_PATTERN}$": "must be a lower-case English id such as `obligations.sms.bombing` "
-                        "(letters, digits, `-`, joined by `.`)",
-    rf"^{NAME_PATTERN}$": "must be a lower-case name such as `source_name` (letters, digits, `_`)",
-}
-
-
-def register_pattern_rule(pattern: str, explanation: str) -> None:
-    """Schemas elsewhere (customer files) explain their own patterns."""
-    _PATTERN_RULES[pattern] = explanation
-
-
-def _explain(problem: dict) -> str:
+def _explain(problem: dict, pattern_rules: Mapping[str, str]) -> str:
     kind, msg = problem["type"], problem["msg"]
     if kind == "extra_forbidden":
         return "unknown key; remove it or check its spelling against the schema"
     if kind == "missing":
         return "required key is missing; add it"
     if kind == "string_pattern_mismatch":
-        return _PATTERN_RULES.get(problem.get("ctx", {}).get("pattern", ""),
+        return pattern_rules.get(problem.get("ctx", {}).get("pattern", ""),
                                   f"does not have the expected form (pattern {problem.get('ctx', {}).get('pattern')}); "
                                   "correct the value")
     if kind in ("string_too_short", "too_short"):

@@ -12,6 +12,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,7 +30,7 @@ from generator.characters import refuse_invisible, shown
 from generator.content.loader import load_yaml
 from generator.content.model import Version
 from generator.content.project import Project
-from generator.content.resolve import SourceFile, register_pattern_rule, validate
+from generator.content.resolve import PATTERN_RULES, SourceFile, validate
 from generator.content.schema import CalendarDate
 from generator.contracts.glyphs import missing_glyphs
 from generator.errors import AgreementsError, ErrorCollector, display_path
@@ -101,13 +103,14 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,20}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$"
-for _pattern, _rule in (
-    (SLUG_PATTERN, "must be 1–64 lower-case letters, digits and `-` (it names the PDF file), e.g. lanzhou-data"),
-    (PHONE_PATTERN, "must be a phone number: digits, optionally a leading +, spaces and `-`; quote it in YAML"),
-    (EMAIL_PATTERN, "must be an e-mail address such as li@example.com"),
-    (NUMBER_PATTERN, "must be 1–40 letters, digits and `-`, e.g. ZSY-2026-0001"),
-):
-    register_pattern_rule(_pattern, _rule)
+# What each pattern means, in words, for validate(): the content's own rules and the customer file's.
+CUSTOMER_PATTERN_RULES: Mapping[str, str] = MappingProxyType({
+    **PATTERN_RULES,
+    SLUG_PATTERN: "must be 1–64 lower-case letters, digits and `-` (it names the PDF file), e.g. lanzhou-data",
+    PHONE_PATTERN: "must be a phone number: digits, optionally a leading +, spaces and `-`; quote it in YAML",
+    EMAIL_PATTERN: "must be an e-mail address such as li@example.com",
+    NUMBER_PATTERN: "must be 1–40 letters, digits and `-`, e.g. ZSY-2026-0001",
+})
 
 Line = _value(300)
 Slug = _value(64, SLUG_PATTERN)
@@ -258,7 +261,7 @@ def customer_from_record(record: Record, project: Project, *, allow_draft: bool 
     errors = ErrorCollector()
     errors.extend(list(record.problems))
     schema_errors = ErrorCollector()
-    data: CustomerFile | None = validate(source, CustomerFile, schema_errors)
+    data: CustomerFile | None = validate(source, CustomerFile, schema_errors, pattern_rules=CUSTOMER_PATTERN_RULES)
     refused = {problem.key for problem in record.problems}
     errors.extend([e for e in schema_errors.errors if e.key not in refused])
     errors.raise_if_any(f"{record.place} is invalid")

@@ -56,8 +56,9 @@ def base_url(site: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
+    """One Chromium for the session; each test opens its own context (open_page)."""
     if not CHROMIUM.exists():
         missing(str(CHROMIUM), "install Debian's chromium (`make setup`)")
     try:
@@ -107,13 +108,19 @@ def page(open_page):
 
 
 def open_search(page, url: str):
-    """Open ``url`` and focus Material's search box, then give its worker time to load the index."""
+    """Open ``url`` and focus Material's search box, once its worker has loaded the index."""
     page.goto(url)
     box = page.locator("input.md-search__input")
     if not box.is_visible():  # phones: the magnifier in the header opens the search
         page.locator("label.md-header__button[for=__search]").click()
     box.focus()
-    page.wait_for_timeout(2000)
+    # Material shows "initializing search" until its worker has loaded the index, then the
+    # placeholder its configuration names: wait for that instead of a fixed time.
+    page.wait_for_function("""() => {
+        const meta = document.querySelector(".md-search-result__meta");
+        const config = JSON.parse(document.querySelector("#__config").textContent);
+        return meta && meta.textContent.trim() === config.translations["search.result.placeholder"];
+    }""")
     return box
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_site_project
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
@@ -31,14 +30,8 @@ ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    from generator.build import build
-    from generator.content.project import load_project
-
-    work = tmp_path_factory.mktemp("real-site")
-    out = work / "site"
-    build(load_project(copy_site_project(work / "project")), out)
-    return out
+def site(real_site) -> Path:
+    return real_site.site  # the session's one build of the real project (tests/conftest.py)
 
 
 def _pages(site: Path) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 from pathlib import Path
 
 from contract_helpers import EXAMPLE  # noqa: F401  (re-exported for the tests)
@@ -75,20 +74,21 @@ def write_csv(path: Path, rows: list[dict[str, object]], *, encoding: str = "utf
     return path
 
 
-def libreoffice_convert(source: Path, out_dir: Path, target: str = "xlsx", *,
+def libreoffice_convert(office, source: Path, out_dir: Path, target: str = "xlsx", *,
                         infilter: str | None = None) -> Path:
-    """``soffice --headless --convert-to TARGET``: the file as LibreOffice itself writes it. Each
-    call uses its own profile, so parallel runs never wait on each other's lock."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = (out_dir / ".lo-profile").as_uri()
-    args = ["soffice", f"-env:UserInstallation={profile}", "--headless"]
+    """The file as LibreOffice Calc itself writes it, by the session's LibreOffice (``office``);
+    ``target`` and ``infilter`` are spelled as for ``soffice --convert-to`` and ``--infilter``
+    (``csv:FILTER:OPTIONS``, ``CSV:OPTIONS``)."""
+    from office import CALC_FILTERS, CSV_IMPORT
+
+    ext, *spec = target.split(":", 2)
+    export_filter, options = spec if len(spec) == 2 else CALC_FILTERS[ext]
+    import_filter, import_options = None, None
     if infilter:
-        args.append(f"--infilter={infilter}")
-    subprocess.run([*args, "--convert-to", target, "--outdir", str(out_dir), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    converted = out_dir / f"{source.stem}.{target.split(':')[0]}"
-    assert converted.is_file(), f"LibreOffice wrote no {converted.name}"
-    return converted
+        name, import_options = infilter.split(":", 1)
+        import_filter = CSV_IMPORT if name == "CSV" else name
+    return office.convert(source, out_dir / f"{source.stem}.{ext}", export_filter, options,
+                          import_filter=import_filter, import_options=import_options)
 
 
 def libreoffice_csv_filter(headers: list[str], text: set[str]) -> str:

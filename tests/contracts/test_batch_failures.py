@@ -122,7 +122,7 @@ def test_a_contract_is_written_in_all_its_formats_or_in_none(cli, capfd, tmp_pat
     out = tmp_path / "out"
     out.mkdir()
     small_disk(monkeypatch, out, 150_000)  # room for the .docx (about 50 kB), not the PDF
-    assert cli("contract", str(EXAMPLE), "--out", str(out), "--format", "pdf,docx") == 1
+    assert cli("contract", str(EXAMPLE), "--out", str(out), "--type", "pdf,docx") == 1
     err = capfd.readouterr().err
     assert "Traceback" not in err
     assert "cannot write the contract (No space left on device)" in err

@@ -32,7 +32,7 @@ def hostile_file(tmp_path_factory):
 
 def _consent(cli, capsys, path, fmt) -> str:
     capsys.readouterr()
-    assert cli("consent", str(path), "--format", fmt) == 0
+    assert cli("consent", str(path), "--type", fmt) == 0
     out = capsys.readouterr()
     assert out.err == ""
     return out.out

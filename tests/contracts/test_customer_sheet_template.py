@@ -16,7 +16,7 @@ def template(tmp_path_factory) -> Path:
     from generator.cli import main
 
     path = tmp_path_factory.mktemp("template") / "customers.xlsx"
-    assert main(["--root", str(ROOT), "customer-sheet", str(path)]) == 0
+    assert main(["--root", str(ROOT), "customer-sheet", "-o", str(path)]) == 0
     return path
 
 
@@ -80,7 +80,7 @@ def test_reproducible(template, tmp_path):
     from generator.cli import main
 
     again = tmp_path / "again.xlsx"
-    assert main(["--root", str(ROOT), "customer-sheet", str(again)]) == 0
+    assert main(["--root", str(ROOT), "customer-sheet", "-o", str(again)]) == 0
     assert again.read_bytes() == template.read_bytes()
 
 
@@ -119,14 +119,14 @@ def test_a_filled_in_template_makes_contracts(template, cli, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["customer-3_2021-12-20.pdf", "customer-4_2021-12-20.pdf"]
 
 
-def test_libreoffice_reads_the_template(template, tmp_path):
+def test_libreoffice_reads_the_template(template, tmp_path, office):
     """An independent reader: LibreOffice opens it, keeps the text columns, and a workbook it
     saves again is still a valid customer sheet."""
-    csv_text = libreoffice_convert(template, tmp_path / "csv", "csv:Text - txt - csv (StarCalc):44,34,76")
+    csv_text = libreoffice_convert(office, template, tmp_path / "csv", "csv:Text - txt - csv (StarCalc):44,34,76")
     header, example = csv_text.read_text(encoding="utf-8").splitlines()[:2]
     assert header.split(",") == list(ISSUE_HEADERS)
     assert "13800000000" in example and "91310115MA1K4QXR7K" in example
-    resaved = libreoffice_convert(template, tmp_path / "xlsx", "xlsx")
+    resaved = libreoffice_convert(office, template, tmp_path / "xlsx", "xlsx")
     sheet = load_workbook(resaved)["客户"]
     letters = {h: c.column_letter for h, c in zip(ISSUE_HEADERS, sheet[1])}
     assert sheet[f"{letters['联系电话']}2"].data_type == "s"

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from contract_helpers import Tally, body_text, customer_yaml, pdftotext_pages, squash
 from generator.errors import AgreementsError
+from helpers import examples
 
 # What the validator keeps: no control, format, surrogate, private-use, unassigned or
 # line/paragraph separator characters (see generator.contracts.customers._printable).
@@ -29,7 +30,7 @@ ANY_VALUE = st.text() | st.text(st.characters(min_codepoint=0x20, max_codepoint=
 
 # Random on a developer's machine, to keep finding new cases; a fixed sequence in CI
 # (CI=true), so that a run on main is reproducible.
-FAST = settings(max_examples=150, deadline=None, database=None,
+FAST = settings(max_examples=examples(150), deadline=None, database=None,
                 derandomize=bool(os.environ.get("CI")))
 
 
@@ -72,7 +73,7 @@ def test_values_are_refused_cleanly_or_kept_verbatim(project, scratch):
         assert str(markupsafe.escape(company.strip())) in page
 
     check()
-    tally.assert_shares(accepted=0.2, refused=0.2, runs=100)
+    tally.assert_shares(accepted=0.2, refused=0.2, runs=examples(100))
 
 
 def test_markdown_consent_round_trips(project, scratch):
@@ -95,7 +96,7 @@ def test_markdown_consent_round_trips(project, scratch):
         assert customer.data.consent["purpose"] in unescaped
 
     check()
-    tally.assert_shares(accepted=0.3, runs=100)
+    tally.assert_shares(accepted=0.3, runs=examples(100))
 
 
 def test_accepted_values_render_in_the_pdf(project, scratch):

@@ -24,13 +24,14 @@ from hypothesis import strategies as st
 
 from contract_helpers import EXAMPLE, Tally
 from generator.errors import AgreementsError
+from helpers import examples
 
 FIELDS = ["id", "company", "credit_code", "address", "representative", "contact", "services", "consent",
           "contract_number", "signing_date", "version", "name", "phone", "email", "purpose",
           "personal_fields", "source_name"]
 
 # Random on a developer's machine, a fixed sequence in CI (CI=true), as in test_fuzz.py.
-DOCUMENTS = settings(max_examples=300, deadline=None, database=None,
+DOCUMENTS = settings(max_examples=examples(300), deadline=None, database=None,
                      derandomize=bool(os.environ.get("CI")),
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -182,4 +183,4 @@ def test_whole_customer_documents_never_crash(project, scratch):
     load()
     # 25–35 % stay valid (no damage, or damage a value survives); refusing everything fails,
     # and so does a generator too timid to break anything.
-    tally.assert_shares(accepted=0.15, refused=0.3, runs=100)
+    tally.assert_shares(accepted=0.15, refused=0.3, runs=examples(100))

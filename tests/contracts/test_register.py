@@ -227,7 +227,7 @@ def test_table(listed, run):
     assert {column_of(line, VERSION) for line in body} == {column_of(header, "协议版本")}
 
 
-def test_csv_for_excel(listed, tmp_path):
+def test_csv_for_excel(listed, tmp_path, office):
     from generator.cli import main
 
     buffer = io.BytesIO()
@@ -242,7 +242,7 @@ def test_csv_for_excel(listed, tmp_path):
     # LibreOffice, reading it as a spreadsheet would: Chinese intact, the formula-like name stays text.
     path = tmp_path / "register.csv"
     path.write_bytes(data)
-    converted = libreoffice_convert(path, tmp_path / "lo", infilter="CSV:44,34,76,1")
+    converted = libreoffice_convert(office, path, tmp_path / "lo", infilter="CSV:44,34,76,1")
     from openpyxl import load_workbook
 
     sheet = load_workbook(converted)["register"]

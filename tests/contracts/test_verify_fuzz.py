@@ -15,7 +15,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
+
 import tamper
+
+pytestmark = pytest.mark.slow  # many verifications; make test runs it, with the ci profile
 
 
 class Contracts(dict):
@@ -52,14 +56,14 @@ def _offset(data: bytes, region: str, where: float) -> int:
     return start + int(where * (len(data) - start))
 
 
-@settings(max_examples=200, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
+@settings(max_examples=examples(200), deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
           phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure prints its input
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(which=st.sampled_from(["unsigned", "signed"]),
        region=st.sampled_from(["anywhere", "last revision", "signature"]),
        where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
 def test_a_flipped_byte_is_never_genuine(contracts, scratch, which, region, where, mask):
-    """What `agreements verify` runs, minus loading the project 200 times: any exception but
+    """What `agreements verify` runs, minus loading the project for every example: any exception but
     AgreementsError (which the CLI prints as one line) fails the test."""
     from generator.contracts.verify import Verdict, verify_contract
     from generator.errors import AgreementsError

@@ -9,26 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, copy_site_project, fold, reference_bold_passages, reference_paragraphs, run_cli
+from helpers import ROOT, fold, reference_bold_passages, reference_paragraphs, run_cli
 
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
 PAGES = ("index.html", "consent/index.html", "prohibited/index.html")
 
 
 @pytest.fixture(scope="module")
-def project_root(tmp_path_factory) -> Path:
+def project_root(real_site) -> Path:
     """A copy of the project: a build writes its cache under the project's root, never the checkout's."""
-    return copy_site_project(tmp_path_factory.mktemp("project"))
+    return real_site.root
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, project_root) -> Path:
-    from generator.build import build
-    from generator.content.project import load_project
-
-    out = tmp_path_factory.mktemp("site")
-    build(load_project(project_root), out, use_cache=False)
-    return out
+def built(real_site) -> Path:
+    return real_site.site  # the session's one build of the real project, without the cache
 
 
 def _text(markup: str) -> str:
@@ -130,35 +125,45 @@ def test_two_builds_are_byte_identical(built, project_root, tmp_path):
     from generator.build import build
     from generator.content.project import load_project
 
-    build(load_project(project_root), tmp_path, use_cache=False)
+    import shutil
+
+    root = shutil.copytree(project_root, tmp_path / "project")  # a build writes its cache: not the shared one
+    build(load_project(root), tmp_path / "site", use_cache=False)
     first = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
-    second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
 
 
-def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys):
-    root = copy_site_project(tmp_path / "project")
+def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys, real_site):
+    """From the session build's cache, an edit of the draft rebuilds the draft alone, and says so."""
+    import shutil
+
+    root = shutil.copytree(real_site.root, tmp_path / "project")
+    agreement = root / "content" / "versions" / DRAFT / "agreement.yml"
+    agreement.write_text(agreement.read_text(encoding="utf-8").replace("短信轰炸", "短信攻击", 1), encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "build", "--out", str(tmp_path / "s")], capsys)
     assert code == 0, err
-    assert "built 2 version(s)" in out
+    assert "built 2 version(s)" in out and f"(rebuilt: {DRAFT})" in out
     assert (tmp_path / "s" / "versions.json").is_file()
 
 
-def test_titles_with_markup_characters_read_literally(tmp_path):
-    """A title is plain text: Markdown, HTML and YAML syntax in it show as typed."""
+def test_titles_with_markup_characters_read_literally(tmp_path, real_site):
+    """A title is plain text: Markdown, HTML and YAML syntax in it show as typed. (The copy keeps
+    the session build's cache: only the edited draft is built again.)"""
+    import shutil
+
     from generator.build import build
     from generator.content.project import load_project
-    from helpers import copy_site_project
 
-    root = copy_site_project(tmp_path / "project")
+    root = shutil.copytree(real_site.root, tmp_path / "project")
     title = "知数云 API-服务: (v2) <b>x</b> &amp; *y* | ~z~"
     for path in (root / "content" / "versions" / DRAFT / "agreement.yml",):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("title: 数据技术服务使用协议", f"title: '{title}'", 1)
                         .replace("title: 服务范围", f"title: '{title}'", 1), encoding="utf-8")
     out = tmp_path / "site"
-    build(load_project(root), out, use_cache=False)
+    assert build(load_project(root), out) == [DRAFT]
     page = (out / DRAFT / "index.html").read_text(encoding="utf-8")
     article = _article(out / DRAFT / "index.html")
     h1 = re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", article, re.S).group(1)

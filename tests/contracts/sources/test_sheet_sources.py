@@ -335,13 +335,13 @@ def test_mixed_batch_writes_every_customer(cli, in_tmp, capfd):
 # --------------------------------------------------------------------------- workbooks LibreOffice wrote
 
 
-def test_workbook_written_by_libreoffice(project, tmp_path, from_yaml):
+def test_workbook_written_by_libreoffice(project, tmp_path, from_yaml, office):
     """LibreOffice types the identifier columns as text and turns the dates into date cells; a
     formula (contract number) arrives with the result LibreOffice saved."""
     rows = [example_row(合同编号='="ZSY-2026-"&"0001"')]
     source = write_csv(tmp_path / "customers.csv", rows)
     headers = list(rows[0])
-    converted = libreoffice_convert(source, tmp_path / "lo",  # the formula's column is not text
+    converted = libreoffice_convert(office, source, tmp_path / "lo",  # the formula's column is not text
                                     infilter=libreoffice_csv_filter(headers, CODE_HEADERS - {"合同编号"}))
     from openpyxl import load_workbook
 
@@ -351,9 +351,9 @@ def test_workbook_written_by_libreoffice(project, tmp_path, from_yaml):
     same_customer(customer, from_yaml)
 
 
-def test_libreoffice_turns_untyped_phone_into_a_number_which_is_refused(project, tmp_path, monkeypatch):
+def test_libreoffice_turns_untyped_phone_into_a_number_which_is_refused(project, tmp_path, monkeypatch, office):
     source = write_csv(tmp_path / "customers.csv", [example_row()])
-    converted = libreoffice_convert(source, tmp_path / "lo",
+    converted = libreoffice_convert(office, source, tmp_path / "lo",
                                     infilter=libreoffice_csv_filter(list(EXAMPLE_ROW), set()))
     monkeypatch.chdir(converted.parent)
     [message] = problems(project, converted)
@@ -362,9 +362,9 @@ def test_libreoffice_turns_untyped_phone_into_a_number_which_is_refused(project,
     assert "format the column as text" in message
 
 
-def test_libreoffice_error_cell_is_refused(project, tmp_path, monkeypatch):
+def test_libreoffice_error_cell_is_refused(project, tmp_path, monkeypatch, office):
     source = write_csv(tmp_path / "customers.csv", [example_row(核验目的="=NA()")])
-    converted = libreoffice_convert(source, tmp_path / "lo",
+    converted = libreoffice_convert(office, source, tmp_path / "lo",
                                     infilter=libreoffice_csv_filter(list(EXAMPLE_ROW), CODE_HEADERS))
     monkeypatch.chdir(converted.parent)
     [message] = problems(project, converted)
@@ -378,10 +378,10 @@ def test_consent_of_a_sheet_row_is_that_of_the_yaml_file(in_tmp, capsys):
     from helpers import ROOT, run_cli
 
     sheet = write_workbook(in_tmp / "customers.xlsx", [numbered(example_row(), 1), example_row()])
-    code, from_yaml, _ = run_cli(["--root", str(ROOT), "consent", str(EXAMPLE), "--format", "md"], capsys)
+    code, from_yaml, _ = run_cli(["--root", str(ROOT), "consent", str(EXAMPLE), "--type", "md"], capsys)
     assert code == 0
     code, from_sheet, _ = run_cli(["--root", str(ROOT), "consent", str(sheet), "--customer", "lanzhou-data",
-                                   "--format", "md"], capsys)
+                                   "--type", "md"], capsys)
     assert code == 0 and from_sheet == from_yaml
     code, _, err = run_cli(["--root", str(ROOT), "consent", str(sheet)], capsys)
     assert code == 1

@@ -1,9 +1,10 @@
 """Fixtures for the Word tests: every kind of .docx written once through the CLI, and
-LibreOffice's conversions of all of them (one LibreOffice run per target format)."""
+LibreOffice's conversions of all of them (by the session's one LibreOffice)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,6 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from helpers import ROOT  # noqa: E402
-from libreoffice import convert  # noqa: E402
 from word_helpers import EXAMPLES, NEW, OLD, cli, edited_project, replaced_list_project  # noqa: E402
 
 @dataclass
@@ -40,7 +40,7 @@ def word_files(tmp_path_factory, contract_root) -> WordFiles:
     for version in (OLD, NEW):
         cli("--root", str(ROOT), "docx", version, "--out", str(folder / "versions"))
         files.versions[version] = folder / "versions" / f"{version}.docx"
-    cli("--root", str(contract_root), "contract", *map(str, EXAMPLES), "--format", "docx",
+    cli("--root", str(contract_root), "contract", *map(str, EXAMPLES), "--type", "docx",
         "--out", str(folder / "contracts"))
     files.contracts = {p.stem.split("_")[0]: p for p in (folder / "contracts").glob("*.docx")}
     files.redline = folder / "redline" / f"redline_{OLD}_{NEW}.docx"
@@ -58,14 +58,36 @@ def word_files(tmp_path_factory, contract_root) -> WordFiles:
     return files
 
 
-@pytest.fixture(scope="session")
-def libreoffice(word_files, tmp_path_factory):
-    """``libreoffice("pdf")`` → {docx: converted file}, every .docx converted in one run."""
-    done: dict[str, dict[Path, Path]] = {}
+class Conversions(Mapping):
+    """{docx: the file LibreOffice made of it}: every .docx, each converted when first read."""
 
-    def converted(fmt: str) -> dict[Path, Path]:
+    def __init__(self, office, sources: list[Path], fmt: str, out: Path) -> None:
+        self._office, self._sources, self._fmt, self._out = office, sources, fmt, out
+        self._made: dict[Path, Path] = {}
+
+    def __getitem__(self, source: Path) -> Path:
+        if source not in self._sources:
+            raise KeyError(source)
+        if source not in self._made:
+            self._made[source] = self._office.writer(source, self._fmt, self._out)
+        return self._made[source]
+
+    def __iter__(self):
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
+@pytest.fixture(scope="session")
+def libreoffice(word_files, office, tmp_path_factory):
+    """``libreoffice("pdf")`` → {docx: converted file} over every .docx, each converted by the
+    session's LibreOffice when a test first reads it."""
+    done: dict[str, Conversions] = {}
+
+    def converted(fmt: str) -> Conversions:
         if fmt not in done:
-            done[fmt] = convert(word_files.every_docx(), fmt, tmp_path_factory.mktemp(f"lo-{fmt}"))
+            done[fmt] = Conversions(office, word_files.every_docx(), fmt, tmp_path_factory.mktemp(f"lo-{fmt}"))
         return done[fmt]
 
     return converted

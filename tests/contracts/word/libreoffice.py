@@ -1,43 +1,21 @@
 """LibreOffice as an independent Word client for the tests: convert, then read what it made.
 
-``soffice --headless --convert-to`` runs with a private profile (other processes
-on the machine may run LibreOffice too). It exits 0 even when a file cannot be
-loaded, so success is judged by its report: one ``convert A -> B`` line per
-file, no ``Error``, and a non-empty output.
+The conversions go through the session's one LibreOffice (the ``office`` fixture, tests/office.py),
+which reports a file it cannot load as an error instead of exiting 0 as ``--convert-to`` does.
 """
 
 from __future__ import annotations
 
 import html.parser
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import xml.etree.ElementTree as ET
 
-SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
-FILTERS = {"txt": "txt:Text (encoded):UTF8", "pdf": "pdf", "odt": "odt", "html": "html"}
 
-
-def convert(files: list[Path], fmt: str, out: Path) -> dict[Path, Path]:
-    """Convert every file in one LibreOffice run; source → converted file."""
-    out.mkdir(parents=True, exist_ok=True)
-    profile = out / ".profile"
-    result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", FILTERS[fmt], "--outdir", str(out), *map(str, files)],
-        capture_output=True, text=True, timeout=600)
-    report = result.stdout + result.stderr
-    assert result.returncode == 0, report
-    assert "Error" not in report, report
-    converted = {}
-    for source in files:
-        target = out / f"{source.stem}.{fmt}"
-        assert f"convert {source}" in report, report
-        assert target.is_file() and target.stat().st_size > 0, f"no {target}: {report}"
-        converted[source] = target
-    return converted
+def convert(office, files: list[Path], fmt: str, out: Path) -> dict[Path, Path]:
+    """Convert every file with the running LibreOffice; source → converted file."""
+    return {source: office.writer(source, fmt, out) for source in files}
 
 
 def text_lines(txt: Path) -> list[str]:

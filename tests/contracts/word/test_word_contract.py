@@ -1,4 +1,4 @@
-"""`agreements contract --format docx`: the customer's contract in Word, for their lawyer."""
+"""`agreements contract --type docx`: the customer's contract in Word, for their lawyer."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def contract_docx(word_files):
 def test_one_docx_per_customer_named_like_the_pdf(word_files):
     assert sorted(word_files.contracts) == sorted(p.stem for p in EXAMPLES)
     assert all(p.name == f"{p.stem.split('_')[0]}_2021-12-20.docx" for p in word_files.contracts.values())
-    assert not list(word_files.contracts[EXAMPLE_ID].parent.glob("*.pdf"))  # --format docx alone
+    assert not list(word_files.contracts[EXAMPLE_ID].parent.glob("*.pdf"))  # --type docx alone
 
 
 def test_libreoffice_reads_the_filled_agreement_in_order(contract_docx, customer, libreoffice):
@@ -81,7 +81,7 @@ def test_footer_and_properties_carry_the_contract_number(contract_docx, customer
 
 
 def test_pdf_and_docx_together_and_the_same_docx_again(tmp_path, word_files, contract_root):
-    cli("--root", str(contract_root), "contract", str(EXAMPLES[0]), "--format", "pdf,docx", "--out", str(tmp_path))
+    cli("--root", str(contract_root), "contract", str(EXAMPLES[0]), "--type", "pdf,docx", "--out", str(tmp_path))
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".pdf"]
     (docx,) = tmp_path.glob("*.docx")
     assert docx.read_bytes() == word_files.contracts[EXAMPLES[0].stem].read_bytes()
@@ -91,15 +91,15 @@ def test_a_word_copy_alone_is_not_recorded_in_the_register(tmp_path, capsys):
     from generator.cli import main
 
     root = copy_project(ROOT, tmp_path / "project")
-    assert main(["--root", str(root), "contract", str(EXAMPLES[0]), "--format", "docx",
+    assert main(["--root", str(root), "contract", str(EXAMPLES[0]), "--type", "docx",
                  "--out", str(tmp_path / "out")]) == 0
     assert "Word copies only: nothing recorded" in capsys.readouterr().out
     assert not (root / "out").exists()
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--format", "docx,xlsx"], "use pdf, docx or pdf,docx"),
-    (["--format", "docx", "--sign-p12", "key.p12"], "only PDFs are signed"),
+    (["--type", "docx,xlsx"], "use pdf, docx or pdf,docx"),
+    (["--type", "docx", "--sign-p12", "key.p12"], "only PDFs are signed"),
 ])
 def test_bad_format_options_are_refused(tmp_path, capsys, contract_root, args, message):
     from generator.cli import main
@@ -109,7 +109,7 @@ def test_bad_format_options_are_refused(tmp_path, capsys, contract_root, args, m
     assert not list(tmp_path.iterdir())
 
 
-def test_hostile_values_stay_text(tmp_path, contract_root):
+def test_hostile_values_stay_text(tmp_path, contract_root, office):
     """Markup characters in a customer's values reach Word as text, not as XML or fields."""
     source = (ROOT / "customers" / "examples" / f"{EXAMPLE_ID}.yml").read_text(encoding="utf-8")
     hostile = "A&B <w:p/> “公司” {ref:scope} **加粗**"
@@ -117,10 +117,10 @@ def test_hostile_values_stay_text(tmp_path, contract_root):
     customer.write_text(re.sub(r"(?m)^company: .*$", f"company: '{hostile}'",
                                source.replace("purpose: 用户实名认证", "purpose: '<b>实名</b>&认证'")),
                         encoding="utf-8")
-    cli("--root", str(contract_root), "contract", str(customer), "--format", "docx", "--out", str(tmp_path / "out"))
+    cli("--root", str(contract_root), "contract", str(customer), "--type", "docx", "--out", str(tmp_path / "out"))
     (path,) = (tmp_path / "out").glob("*.docx")
     texts = "\n".join(p.text for p in dr.paragraphs(path))
     assert "<b>实名</b>&认证" in texts
     assert not any(run.bold for p in dr.paragraphs(path) for run in p.runs if "实名" in run.text)
-    (txt,) = convert([path], "txt", tmp_path / "lo").values()
+    (txt,) = convert(office, [path], "txt", tmp_path / "lo").values()
     assert hostile in "\n".join(text_lines(txt))

@@ -8,20 +8,13 @@ import urllib.parse
 import pytest
 
 from word_helpers import NEW, OLD
-from helpers import copy_site_project
 
 REDLINE = f"redline_{OLD}_{NEW}.docx"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    from generator.build import build
-    from generator.content.project import load_project
-
-    root = copy_site_project(tmp_path_factory.mktemp("project"))
-    out = tmp_path_factory.mktemp("site")
-    build(load_project(root), out)
-    return out
+def site(real_site):
+    return real_site.site  # the session's one build of the real project (tests/conftest.py)
 
 
 def test_the_redline_sits_next_to_the_versions_pdf(site, word_files):

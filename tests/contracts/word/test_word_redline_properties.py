@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import docx_reader as dr
-from helpers import ROOT
+from helpers import ROOT, examples
+
+pytestmark = pytest.mark.slow  # many redlines; make test runs it, with the ci profile
 
 WORDS = ["用户", "静觅科技", "同意", "本协议", "服务", "API", "，", "。", "数据", "不得", "接口", " "]
-SETTINGS = settings(max_examples=40, deadline=None, database=None,
+SETTINGS = settings(max_examples=examples(40), deadline=None, database=None,
                     derandomize=bool(os.environ.get("CI")),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

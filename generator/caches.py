@@ -1,0 +1,47 @@
+"""Every process-wide cache of the generator, why it may live as long as the process, and the one
+way to empty them all (:func:`clear_caches`; the tests' ``fresh_caches`` fixture).
+
+A cache here holds what cannot change while a process runs (the installed fonts, the generator's
+own code) or is keyed by everything it depends on (a template folder, a stylesheet's text).
+Whatever depends on one build's inputs belongs to that build instead (the site cache of
+generator/site/build.py is an object under the project's root). tests/test_caches.py fails on a
+``functools.cache`` or ``lru_cache`` that is not listed here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+# "module:function" → why it may live for the whole process
+CACHED_FUNCTIONS = {
+    "generator.fingerprint:code_digest": "the generator's code and library versions: fixed per process",
+    "generator.fingerprint:system_digest": "the text libraries and installed fonts: fixed per process",
+    "generator.content.diff:_jieba": "the loaded jieba segmenter: no state of its own",
+    "generator.contracts.glyphs:_primary_cmap": "the installed main font's characters: fixed per process",
+    "generator.contracts.glyphs:_fallback_has": "whether an installed font has a character: fixed per process",
+    "generator.templates:environment": "a Jinja environment per template folder; Jinja reloads edited templates",
+    "generator.contracts.engine.pdf:_installed_cjk_families": "the installed fonts: fixed per process",
+    "generator.contracts.engine.pdf:_font_config": "WeasyPrint's font configuration: fixed per process",
+    "generator.contracts.engine.assemble:_page_number_boxes": "keyed by the stylesheet's whole text",
+    "generator.contracts.verify.compare:_rebuild_texts": "keyed by the rebuilt PDF's bytes",
+}
+# Caches that are not functions, each with its own clear: "module:clear function".
+CLEARS = ("generator.contracts.engine.assemble:clear_cache",)
+
+
+def _resolve(spec: str) -> Callable:
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def cached_functions() -> list[Callable]:
+    return [_resolve(spec) for spec in CACHED_FUNCTIONS]
+
+
+def clear_caches() -> None:
+    """Empty every cache, as if the process had just started (tests that change what one read)."""
+    for function in cached_functions():
+        function.cache_clear()
+    for spec in CLEARS:
+        _resolve(spec)()
