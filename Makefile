@@ -39,7 +39,7 @@ bench: setup
 
 # Mutation testing of the functions listed in tools/mutants.py only (minutes, not days).
 mutants: setup
-	$(BIN)/python tools/mutants.py
+	$(BIN)/python -m tools.mutants
 
 setup: system-packages $(VENV)/.installed node_modules/.installed
 

@@ -87,12 +87,12 @@ def _imported_modules(folder: Path) -> set[str]:
 def _third_party(modules: set[str]) -> dict[str, set[str]]:
     """Module → the distributions that provide it, for modules outside the standard library."""
     providers = metadata.packages_distributions()
-    local = {p.stem for p in (ROOT / "tests").rglob("*.py")} | {"generator", "tests", "benchmarks"}
+    local = {p.stem for p in (ROOT / "tests").rglob("*.py")} | {"generator", "tests", "benchmarks", "tools"}
     return {m: {_normal(d) for d in providers.get(m, ["?"])} for m in modules
             if m not in sys.stdlib_module_names and m not in local and not m.startswith("_")}
 
 
-@pytest.mark.parametrize("folder, test_code", [("generator", False), ("tests", True), ("benchmarks", True)])
+@pytest.mark.parametrize("folder, test_code", [("generator", False), ("tests", True), ("benchmarks", True), ("tools", True)])
 def test_every_imported_package_is_declared(folder, test_code):
     runtime, everything = _declared()
     declared = everything if test_code else runtime

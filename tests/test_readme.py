@@ -69,9 +69,22 @@ def test_every_readme_command_runs_in_a_fresh_copy_of_the_project(tmp_path, monk
         assert code == 0, f"`{command}` exited {code}:\n{err}"
         assert "Traceback" not in err and "DeprecationWarning" not in err, command
         ran.append(command)
+        if command.startswith("agreements customer-sheet"):
+            _fill_in_the_sheet(project / "customers.xlsx")
     assert len(ran) >= 20
     assert (project / "out" / "contracts" / "lanzhou-data_2021-12-20.pdf").is_file()
     assert (project / "content" / "versions" / "2027-03-01" / "version.yml").is_file()
+
+
+def _fill_in_the_sheet(path: Path) -> None:
+    """What the reader does between the README's commands: turn the marked example row into a
+    real customer (the template's example row itself never becomes a contract)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    assert str(workbook["客户"]["A2"].value).startswith("示例-")
+    workbook["客户"]["A2"] = "lanzhou-data"
+    workbook.save(path)
 
 
 def test_the_contract_number_format_is_the_one_written():

@@ -1,4 +1,4 @@
-"""Mutation testing of named functions only: `make mutants` (or `python tools/mutants.py`).
+"""Mutation testing of named functions only: `make mutants` (or `python -m tools.mutants`).
 
 A whole-suite mutation run takes days on two cores; the functions whose mutants once survived
 are few, so this runs every mutant of just those functions against just the tests that guard

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import ast
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-
-import mutants  # noqa: E402
+from tools import mutants
 
 SOURCE = '''
 def check(first17):
