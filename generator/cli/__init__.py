@@ -17,12 +17,14 @@ import click
 from generator.cli import content, contracts, site  # noqa: F401 - each module registers its commands
 from generator.cli.app import cli
 from generator.errors import AgreementsError, display_path
+from generator.i18n import _, language_in_arguments, ngettext, use_language
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one clean message."""
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args
+    use_language(language_in_arguments(args))  # before click parses: its errors speak it too
     if debug:  # accepted anywhere on the line, not only before the command
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:
@@ -34,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(str(exc), err=True)
         count = len(getattr(exc, "errors", []) or [exc])
         if count > 1:
-            click.echo(f"{count} problems found", err=True)
+            click.echo(ngettext("{count} problem found", "{count} problems found", count).format(
+                count=count), err=True)
         return 1
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_("aborted"), err=True)
         return 1
     except OSError as exc:
         if debug:
@@ -56,9 +59,10 @@ def environment_message(exc: OSError) -> str:
     """``path: No space left on device; …`` — one line, naming the path where there is one."""
     reason = exc.strerror or str(exc)
     if not exc.filename:
-        return f"{reason} (--debug shows where it happened)"
-    return (f"{display_path(exc.filename)}: {reason}; check that the path exists, that its folder "
-            "is writable and that the disk has free space (--debug shows where it happened)")
+        return _("{reason} (--debug shows where it happened)").format(reason=reason)
+    return _("{path}: {reason}; check that the path exists, that its folder is writable and that "
+             "the disk has free space (--debug shows where it happened)").format(
+                 path=display_path(exc.filename), reason=reason)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ import click
 
 from generator.cli.app import Context, cli, pass_context
 from generator.errors import display_path
+from generator.i18n import _
 
 
 @cli.command()
@@ -16,7 +17,8 @@ def check(ctx: Context) -> None:
     """Validate every version, the lock of published versions and the configuration."""
     project = ctx.project()
     clauses = sum(len(v.clauses) for v in project.versions)
-    click.echo(f"ok: {len(project.versions)} version(s), {clauses} clauses checked")
+    click.echo(_("ok: {versions} version(s), {clauses} clauses checked").format(
+        versions=len(project.versions), clauses=clauses))
 
 
 @cli.command()
@@ -39,7 +41,8 @@ def schema(ctx: Context, out: Path | None) -> None:
     from generator.schemas import write_schemas
 
     written = write_schemas(out or ctx.root / "schemas")
-    click.echo(f"wrote {len(written)} schemas to {(out or ctx.root / 'schemas')}")
+    click.echo(_("wrote {count} schemas to {path}").format(count=len(written),
+                                                           path=out or ctx.root / "schemas"))
 
 
 @cli.command()
@@ -57,7 +60,7 @@ def diff(ctx: Context, old: str, new: str) -> None:
             click.echo(f"moved     {change.id}: {change.old_place} → {change.new_place}")
         else:
             click.echo(f"{change.kind:<9} {change.id} ({change.place}): {redline_text(change.pieces)}")
-    click.echo(f"{len(changes)} change(s) from {old} to {new}")
+    click.echo(_("{count} change(s) from {old} to {new}").format(count=len(changes), old=old, new=new))
 
 
 @cli.command("new-version")
@@ -68,7 +71,8 @@ def new_version_command(ctx: Context, date: str) -> None:
     from generator.content.lifecycle import new_version
 
     folder = new_version(ctx.root, date)
-    click.echo(f"created draft {display_path(folder)}; edit it, then `agreements publish {date}`")
+    click.echo(_("created draft {path}; edit it, then `agreements publish {date}`").format(
+        path=display_path(folder), date=date))
 
 
 @cli.command()
@@ -80,7 +84,8 @@ def publish(ctx: Context, date: str) -> None:
     from generator.contracts.register import notify_hint
 
     folder = publish_version(ctx.root, date)
-    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")
+    click.echo(_("published {path}; its files are now locked in content/published.lock.json").format(
+        path=display_path(folder)))
     click.echo(notify_hint(ctx.project(), date))
 
 

@@ -11,6 +11,7 @@ import click
 
 from generator.cli.app import Context, cli, pass_context
 from generator.errors import AgreementsError, display_path
+from generator.i18n import _, ngettext
 
 
 def _formats(_ctx, _param, value: str) -> frozenset[str]:
@@ -18,7 +19,7 @@ def _formats(_ctx, _param, value: str) -> frozenset[str]:
 
     chosen = frozenset(part.strip() for part in value.split(","))
     if not chosen or not chosen <= set(FORMATS):
-        raise click.BadParameter(f"`{value}`; use pdf, docx or pdf,docx")
+        raise click.BadParameter(_("`{value}`; use pdf, docx or pdf,docx").format(value=value))
     return chosen
 
 
@@ -51,15 +52,15 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
     from generator.contracts.register import Register, register_path
 
     if p12 and "pdf" not in formats:
-        raise click.BadParameter("only PDFs are signed; add pdf to --format or drop --sign-p12",
+        raise click.BadParameter(_("only PDFs are signed; add pdf to --format or drop --sign-p12"),
                                  param_hint="--sign-p12")
     if p12 and allow_draft:
-        raise AgreementsError("--allow-draft makes unsigned previews and cannot be combined "
-                              "with --sign-p12: a draft is never signed; publish the version "
-                              "first, or leave out --sign-p12", key="--allow-draft")
+        raise AgreementsError(_("--allow-draft makes unsigned previews and cannot be combined "
+                                "with --sign-p12: a draft is never signed; publish the version "
+                                "first, or leave out --sign-p12"), key="--allow-draft")
     if tsa and not p12:
-        raise AgreementsError("--tsa timestamps 乙方's signature; add --sign-p12 FILE, or "
-                              "leave out --tsa", key="--tsa")
+        raise AgreementsError(_("--tsa timestamps 乙方's signature; add --sign-p12 FILE, or "
+                                "leave out --tsa"), key="--tsa")
     project = ctx.project()
     if "pdf" in formats:
         require_cjk_font(project.config.pdf.font_family)  # before values are checked against its glyphs
@@ -70,28 +71,33 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
     issued = sum(not c.version.is_draft for c in customers) if "pdf" in formats else 0
     show_bar = sys.stderr.isatty() and len(customers) > 1
     with (Register(register_path(project.root, project.config)) if issued else nullcontext()) as register, \
-            click.progressbar(length=len(customers), label="contracts", file=sys.stderr,
+            click.progressbar(length=len(customers), label=_("contracts"), file=sys.stderr,
                               hidden=not show_bar) as bar:
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
                                          progress=lambda _path: bar.update(1), register=register,
                                          formats=formats)
     rate = len(result.written) / result.seconds if result.seconds else 0
     kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
-    notes = [f"{rate:.1f}/s", f"{result.workers} worker(s)"]
+    notes = [_("{rate:.1f}/s").format(rate=rate),
+             ngettext("{count} worker", "{count} workers", result.workers).format(count=result.workers)]
     if signing:
-        notes.append("乙方 signed")
+        notes.append(_("乙方 signed"))
     if result.full_renders:
-        notes.append(f"{result.full_renders} rendered in full, without the fast path")
-    click.echo(f"wrote {len(result.written)} contract(s){kinds} to {display_path(out)} in "
-               f"{result.seconds:.1f} s ({', '.join(notes)})")
+        notes.append(_("{count} rendered in full, without the fast path").format(count=result.full_renders))
+    click.echo(ngettext("wrote {count} contract{kinds} to {out} in {seconds:.1f} s ({notes})",
+                        "wrote {count} contracts{kinds} to {out} in {seconds:.1f} s ({notes})",
+                        len(result.written)).format(count=len(result.written), kinds=kinds,
+                                                    out=display_path(out), seconds=result.seconds,
+                                                    notes=_(", ").join(notes)))
     previews = len(customers) - issued
     if issued:
-        click.echo(f"recorded {issued} in the register {display_path(register.path)}"
-                   + (f"; {previews} draft preview(s) not recorded" if previews else ""))
+        click.echo(_("recorded {count} in the register {path}").format(count=issued,
+                                                                        path=display_path(register.path))
+                   + (_("; {count} draft preview(s) not recorded").format(count=previews) if previews else ""))
     elif "pdf" not in formats:
-        click.echo("Word copies only: nothing recorded in the register (it lists contract PDFs)")
+        click.echo(_("Word copies only: nothing recorded in the register (it lists contract PDFs)"))
     else:
-        click.echo("draft previews only: nothing recorded in the register")
+        click.echo(_("draft previews only: nothing recorded in the register"))
 
 
 @cli.command("customer-sheet")
@@ -104,8 +110,8 @@ def customer_sheet(ctx: Context, out: Path) -> None:
     from generator.files import write_atomically
 
     write_atomically(out, customer_sheet_bytes(ctx.project()))
-    click.echo(f"wrote {display_path(out)}; fill in one customer per row, then "
-               f"`agreements contract {display_path(out)}`")
+    click.echo(_("wrote {path}; fill in one customer per row, then "
+                 "`agreements contract {path}`").format(path=display_path(out)))
 
 
 @cli.command("register")
@@ -161,7 +167,7 @@ def _write_version(ctx: Context, version: str, target: Path, render) -> None:
     chosen = project.version(version)
     prepare_output_folder(target.parent)
     write_atomically(target, render(project, chosen))
-    click.echo(f"wrote {display_path(target)}")
+    click.echo(_("wrote {path}").format(path=display_path(target)))
 
 
 @cli.command()
@@ -181,8 +187,9 @@ def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     target = out or Path("out") / redline_name(before.date, after.date)
     write_atomically(target, redline_docx(project.config, before, after))
     count = len(compare(before, after))  # the units `agreements diff` lists
-    click.echo(f"wrote {display_path(target)}: {new} with {count} change(s) from {old} as tracked "
-               "changes (Word/WPS: 审阅 › 接受 / 拒绝)")
+    click.echo(_("wrote {path}: {new} with {count} change(s) from {old} as tracked "
+                 "changes (Word/WPS: 审阅 › 接受 / 拒绝)").format(path=display_path(target), new=new,
+                                                          count=count, old=old))
 
 
 @cli.command()

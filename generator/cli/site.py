@@ -8,6 +8,7 @@ import click
 
 from generator.cli.app import Context, cli, pass_context
 from generator.errors import display_path
+from generator.i18n import _
 
 
 @cli.command("build")
@@ -28,8 +29,9 @@ def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool)
     if published_only:
         project = project.without_drafts()
     rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
-    click.echo(f"built {len(project.versions)} version(s) into {display_path(out)} in "
-               f"{time.perf_counter() - started:.1f} s (rebuilt: {', '.join(rebuilt) or 'none, all cached'})")
+    click.echo(_("built {count} version(s) into {out} in {seconds:.1f} s (rebuilt: {rebuilt})").format(
+        count=len(project.versions), out=display_path(out), seconds=time.perf_counter() - started,
+        rebuilt=", ".join(rebuilt) or _("none, all cached")))
 
 
 @cli.command()

@@ -34,6 +34,7 @@ from generator.contracts.sources.columns import (
     is_blank,
 )
 from generator.errors import AgreementsError, ErrorCollector, display_path
+from generator.i18n import _
 
 SHEET_NAME = "客户"  # read when a workbook has it, else its first sheet
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's "CSV UTF-8" (BOM or not) and Chinese Windows' "CSV"
@@ -73,13 +74,13 @@ def read_sheet(path: Path) -> list[Record]:
 def records_from_grid(grid: Grid) -> list[Record]:
     rows = [(number, cells) for number, cells in grid.rows if not all(is_blank(c) for c in cells)]
     if not rows:
-        raise AgreementsError("the sheet is empty; put the column headers in the first row and one "
-                              "customer per row below (`agreements customer-sheet` writes a template)",
+        raise AgreementsError(_("the sheet is empty; put the column headers in the first row and one "
+                                "customer per row below (`agreements customer-sheet` writes a template)"),
                               file=grid.path, sheet=grid.sheet, line=1)
     (header_row, header_cells), data_rows = rows[0], rows[1:]
     columns = _header(grid, header_row, header_cells, data_rows)
     if not data_rows:
-        raise AgreementsError("no customers below the header row; add one customer per row",
+        raise AgreementsError(_("no customers below the header row; add one customer per row"),
                               file=grid.path, sheet=grid.sheet, line=header_row)
     return [_record(grid, number, cells, columns) for number, cells in data_rows]
 
@@ -94,24 +95,28 @@ def _header(grid: Grid, row: int, cells: list[Any], data_rows) -> dict[int, Colu
             filled = next((n for n, c in data_rows if index < len(c) and not is_blank(c[index])), None)
             if filled is not None:
                 errors.add(AgreementsError(
-                    f"column {_letter(index)} has values (row {filled}) but no header; add its header "
-                    "or clear the column", **where))
+                    _("column {column} has values (row {row}) but no header; add its header "
+                      "or clear the column").format(column=_letter(index), row=filled), **where))
             continue
         column = find_column(str(cell))
         if column is None:
             errors.add(AgreementsError(
-                f"unknown column “{cell}” (column {_letter(index)}); the columns are "
-                f"{'、'.join(c.header for c in COLUMNS)} (or their keys, e.g. contact.phone); rename it, "
-                "or keep notes on another sheet", **where))
+                _("unknown column “{cell}” (column {column}); the columns are "
+                  "{headers} (or their keys, e.g. contact.phone); rename it, "
+                  "or keep notes on another sheet").format(
+                      cell=cell, column=_letter(index), headers="、".join(c.header for c in COLUMNS)),
+                **where))
         elif column in columns.values():
-            errors.add(AgreementsError(f"column {_letter(index)} repeats {column.label}; keep one of them",
+            errors.add(AgreementsError(_("column {column} repeats {label}; keep one of them").format(
+                column=_letter(index), label=column.label),
                                        **where))
         else:
             columns[index] = column
     for column in COLUMNS:
         if column.required and column not in columns.values():
-            errors.add(AgreementsError(f"no column {column.label}; add a column headed {column.header} "
-                                       f"to the header row (row {row}, the sheet's first non-empty row)",
+            errors.add(AgreementsError(_("no column {label}; add a column headed {header} to the header "
+                                         "row (row {row}, the sheet's first non-empty row)").format(
+                                             label=column.label, header=column.header, row=row),
                                        **where))
     errors.raise_if_any(f"{display_path(grid.path)} has an unusable header row")
     return columns
@@ -124,7 +129,8 @@ def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column]) 
         value = cells[index] if index < len(cells) else None
         if is_blank(value):
             if column.required:
-                problems.append(source.error(column.path, f"is empty; fill it in ({column.header} is required)"))
+                problems.append(source.error(column.path, _("is empty; fill it in ({header} is "
+                                                            "required)").format(header=column.header)))
             continue
         try:
             converted = cell_value(column, value)
@@ -151,8 +157,8 @@ def _letter(index: int) -> str:
 def _read_csv(path: Path) -> Grid:
     data = _read_bytes(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AgreementsError("this is a UTF-16 text file (Excel's “Unicode text”), not CSV; save the "
-                              "sheet as “CSV UTF-8 (逗号分隔)” instead", file=path)
+        raise AgreementsError(_("this is a UTF-16 text file (Excel's “Unicode text”), not CSV; save the "
+                                "sheet as “CSV UTF-8 (逗号分隔)” instead"), file=path)
     for encoding in CSV_ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -160,12 +166,13 @@ def _read_csv(path: Path) -> Grid:
         except UnicodeDecodeError:
             continue
     else:
-        raise AgreementsError("the file is neither UTF-8 nor GB18030 text; save it from Excel or WPS as "
-                              "“CSV UTF-8 (逗号分隔)”", file=path)
+        raise AgreementsError(_("the file is neither UTF-8 nor GB18030 text; save it from Excel or WPS "
+                                "as “CSV UTF-8 (逗号分隔)”"), file=path)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise AgreementsError(f"not a readable CSV file ({exc}); save it again from the spreadsheet",
+        raise AgreementsError(_("not a readable CSV file ({reason}); save it again from the "
+                                "spreadsheet").format(reason=exc),
                               file=path) from None
     return Grid(path, None, [(number, cells) for number, cells in enumerate(rows, start=1)])
 
@@ -179,12 +186,13 @@ def _read_workbook(path: Path) -> Grid:
         values = load_workbook(io.BytesIO(data), data_only=True)
         formulas = load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
-        raise AgreementsError(f"cannot read this workbook ({type(exc).__name__}: {exc}); save it from "
-                              "Excel, WPS or LibreOffice as an Excel workbook (.xlsx) without a password",
+        raise AgreementsError(_("cannot read this workbook ({reason}); save it from Excel, WPS or "
+                                "LibreOffice as an Excel workbook (.xlsx) without a password").format(
+                                    reason=f"{type(exc).__name__}: {exc}"),
                               file=path) from None
     if not values.worksheets:
-        raise AgreementsError("the workbook has no worksheet; put the customers on a sheet named "
-                              f"{SHEET_NAME}", file=path)
+        raise AgreementsError(_("the workbook has no worksheet; put the customers on a sheet named "
+                                "{sheet}").format(sheet=SHEET_NAME), file=path)
     name = SHEET_NAME if SHEET_NAME in values.sheetnames else values.worksheets[0].title
     sheet, formula_sheet = values[name], formulas[name]
     rows = []
@@ -214,5 +222,6 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise AgreementsError(f"cannot read the file ({exc.strerror}); check the path",
+        raise AgreementsError(_("cannot read the file ({reason}); check the path").format(
+            reason=exc.strerror),
                               file=path) from None
