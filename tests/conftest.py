@@ -32,3 +32,10 @@ def engine_warnings_fail(request):
     with warnings_fail(request, "generator.contracts", "expect_engine_warnings",
                        "the contract engine gave up a path") as records:
         yield records
+
+
+@pytest.fixture
+def english_messages(monkeypatch):
+    """Messages in English (the msgids) for tests that assert their text; CLI subprocesses
+    inherit it. Chinese is the default: tests/test_i18n.py checks that side."""
+    monkeypatch.setenv("LANGUAGE", "en")

@@ -65,5 +65,5 @@ def explain_pydantic(problem: dict) -> str:
 
 
 def _shown(value: object) -> str:
-    # ``'a' or 'b'`` lists allowed values in English; a list with 、 reads in both languages.
-    return str(value).replace("' or '", "', '").replace("', '", "'、'")
+    # pydantic lists allowed values as ``'a', 'b' or 'c'``: its separators in the reader's language.
+    return str(value).replace("' or '", _("' or '")).replace("', '", _("', '"))
