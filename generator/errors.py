@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.characters import shown
-from generator.i18n import _, ngettext
+from generator.i18n import _
 
 # A file with ten thousand mistakes is one mistake repeated: show the first ones.
 MAX_SHOWN_ERRORS = 50
@@ -61,9 +61,7 @@ class ValidationFailed(AgreementsError):
         lines = [str(e) for e in self.errors[:MAX_SHOWN_ERRORS]]
         if len(self.errors) > MAX_SHOWN_ERRORS:
             hidden = len(self.errors) - MAX_SHOWN_ERRORS
-            lines.append(ngettext("… and {count} more problem not shown; fix these first",
-                                  "… and {count} more problems not shown; fix these first",
-                                  hidden).format(count=hidden))
+            lines.append(_("… and {count} more problem(s) not shown; fix these first").format(count=hidden))
         return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ import secrets
 from pathlib import Path
 
 from generator.errors import AgreementsError, display_path
-from generator.i18n import _
+from generator.i18n import _, os_reason
 
 # Temporary files this process is writing; registered before they exist, so that no
 # signal can fall between creating one and remembering it.
@@ -76,5 +76,5 @@ def prepare_output_folder(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise AgreementsError(_("cannot write into this folder ({reason}); choose a writable "
-                                "--out").format(reason=exc.strerror),
+                                "--out").format(reason=os_reason(exc)),
                               file=out, key="--out") from None

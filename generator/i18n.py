@@ -137,6 +137,24 @@ def N_(message: str) -> str:
     return message
 
 
+# The C library's reasons (``strerror``) a user meets: its words, as msgids. Without
+# setlocale they are always English; os_reason() says them in the reader's language.
+_OS_REASONS = frozenset({
+    N_("No such file or directory"), N_("Permission denied"), N_("No space left on device"),
+    N_("Disk quota exceeded"), N_("Read-only file system"), N_("Is a directory"),
+    N_("Not a directory"), N_("File exists"), N_("Address already in use"),
+    N_("Cannot assign requested address"), N_("Name or service not known"),
+    N_("Too many levels of symbolic links"), N_("File name too long"), N_("Input/output error"),
+    N_("Operation not permitted"), N_("Directory not empty"), N_("Too many open files"),
+})
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, as ``strerror`` says it, in the reader's language."""
+    text = error.strerror or str(error)
+    return _(text) if text in _OS_REASONS else text
+
+
 def translate_click() -> None:
     """Point click's gettext calls at this catalog (see the module docstring)."""
     for name in CLICK_MODULES:
@@ -145,6 +163,29 @@ def translate_click() -> None:
             module._ = _
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+
+
+def retranslate_click_help(command) -> None:
+    """Give ``command`` and its subcommands click's help texts in today's language.
+
+    click words its --help and --version options once: the help option when a command
+    first shows its help (cached in ``Command._help_option``), the version option's help
+    when the module declaring it is imported, before ``--lang`` is read. Both are renewed
+    here, so they follow ``--lang`` and, in one process, every change of language.
+    """
+    command._help_option = None
+    for param in command.params:
+        if param.help in _in_every_language(_CLICK_DEFAULT_HELP):
+            param.help = _(_CLICK_DEFAULT_HELP)
+    for child in getattr(command, "commands", {}).values():
+        retranslate_click_help(child)
+
+
+_CLICK_DEFAULT_HELP = "Show the version and exit."  # click's msgid (decorators.version_option)
+
+
+def _in_every_language(message: str) -> set[str]:
+    return {message, *(_catalog(language).gettext(message) for language in _CATALOGS)}
 
 
 translate_click()

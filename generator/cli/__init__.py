@@ -17,7 +17,7 @@ import click
 from generator.cli import content, contracts, site  # noqa: F401 - each module registers its commands
 from generator.cli.app import cli
 from generator.errors import AgreementsError, display_path
-from generator.i18n import _, language_in_arguments, ngettext, use_language
+from generator.i18n import _, language_in_arguments, os_reason, retranslate_click_help, use_language
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args
     use_language(language_in_arguments(args))  # before click parses: its errors speak it too
+    retranslate_click_help(cli)
     if debug:  # accepted anywhere on the line, not only before the command
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:
@@ -36,8 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(str(exc), err=True)
         count = len(getattr(exc, "errors", []) or [exc])
         if count > 1:
-            click.echo(ngettext("{count} problem found", "{count} problems found", count).format(
-                count=count), err=True)
+            click.echo(_("{count} problems found").format(count=count), err=True)
         return 1
     except click.exceptions.Abort:
         click.echo(_("aborted"), err=True)
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def environment_message(exc: OSError) -> str:
     """``path: No space left on device; …`` — one line, naming the path where there is one."""
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     if not exc.filename:
         return _("{reason} (--debug shows where it happened)").format(reason=reason)
     return _("{path}: {reason}; check that the path exists, that its folder is writable and that "

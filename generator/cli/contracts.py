@@ -11,7 +11,7 @@ import click
 
 from generator.cli.app import Context, cli, pass_context
 from generator.errors import AgreementsError, display_path
-from generator.i18n import _, ngettext
+from generator.i18n import _
 
 
 def _formats(_ctx, _param, value: str) -> frozenset[str]:
@@ -79,16 +79,14 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
     rate = len(result.written) / result.seconds if result.seconds else 0
     kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
     notes = [_("{rate:.1f}/s").format(rate=rate),
-             ngettext("{count} worker", "{count} workers", result.workers).format(count=result.workers)]
+             _("{count} worker(s)").format(count=result.workers)]
     if signing:
         notes.append(_("乙方 signed"))
     if result.full_renders:
         notes.append(_("{count} rendered in full, without the fast path").format(count=result.full_renders))
-    click.echo(ngettext("wrote {count} contract{kinds} to {out} in {seconds:.1f} s ({notes})",
-                        "wrote {count} contracts{kinds} to {out} in {seconds:.1f} s ({notes})",
-                        len(result.written)).format(count=len(result.written), kinds=kinds,
-                                                    out=display_path(out), seconds=result.seconds,
-                                                    notes=_(", ").join(notes)))
+    click.echo(_("wrote {count} contract(s){kinds} to {out} in {seconds:.1f} s ({notes})").format(
+        count=len(result.written), kinds=kinds, out=display_path(out), seconds=result.seconds,
+        notes=_(", ").join(notes)))
     previews = len(customers) - issued
     if issued:
         click.echo(_("recorded {count} in the register {path}").format(count=issued,

@@ -34,7 +34,7 @@ from yaml.nodes import MappingNode, SequenceNode
 from generator.characters import shown
 from generator.content.yaml_messages import yaml_problem
 from generator.errors import AgreementsError
-from generator.i18n import _
+from generator.i18n import _, os_reason
 
 Position = tuple[int, int]  # 1-based line and column
 
@@ -183,7 +183,7 @@ def read_project_file(path: Path, project_root: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block
     except OSError as exc:
-        raise AgreementsError(_("cannot read the file: {reason}").format(reason=exc.strerror),
+        raise AgreementsError(_("cannot read the file: {reason}").format(reason=os_reason(exc)),
                               file=path) from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

@@ -81,8 +81,8 @@ def read_lock(root: Path) -> dict[str, dict[str, str]]:
         isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
         for files in data.values())
     if not well_formed:
-        raise AgreementsError(_("the lock file must map each version to {file name: SHA-256}; "
-                                "restore it from version control"), file=path)
+        raise AgreementsError(_("the lock file must map each version to {{file name: SHA-256}}; "
+                                "restore it from version control").format(), file=path)
     return data
 
 

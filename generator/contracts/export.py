@@ -35,7 +35,7 @@ from generator.contracts.customers import Customer, customer_from_record
 from generator.contracts.register import Register
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed, display_path
-from generator.i18n import N_, _, ngettext
+from generator.i18n import N_, _, os_reason
 from generator.files import prepare_output_folder, remove_unfinished, write_atomically
 from generator.contracts import contract
 from generator.contracts.word.contract import contract_docx, docx_name
@@ -320,9 +320,8 @@ def _batch_stopped(failed: list[tuple[int, BaseException]], written: list[Path],
     index, error = failed[0]
     if not isinstance(error, (OSError, AgreementsError)):
         return error  # a bug, not the input or the disk: keep its traceback
-    report = [ngettext("the batch stopped: {written} of {count} contract written",
-                       "the batch stopped: {written} of {count} contracts written",
-                       len(customers)).format(written=len(written), count=len(customers))
+    report = [_("the batch stopped: {written} of {count} contract(s) written").format(
+                  written=len(written), count=len(customers))
               + (_(", {count} more failed").format(count=len(failed) - 1) if len(failed) > 1 else "")
               + (_(":") if written else _("."))]
     report += [f"  {display_path(path)}" for path in written]
@@ -332,5 +331,5 @@ def _batch_stopped(failed: list[tuple[int, BaseException]], written: list[Path],
     fix = _(_WRITE_FIXES.get(error.errno, N_("check the folder and run the batch again")))
     target = error.filename or out / customers[index].output_name
     return AgreementsError("\n".join([_("cannot write the contract ({reason}); nothing "
-                                        "half-written is left").format(reason=error.strerror),
+                                        "half-written is left").format(reason=os_reason(error)),
                                       *report, fix]), file=target)

@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 
 from generator.content.project import Project, load_project
 from generator.errors import AgreementsError
-from generator.i18n import _
+from generator.i18n import _, os_reason
 from generator.site import mkdocs_build as site
 from generator.site import pages
 from generator.site.build import page_extra
@@ -91,7 +91,7 @@ def check_port_free(host: str, port: int) -> None:
         family, kind, proto, _canonical_name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
         raise AgreementsError(_("cannot use the host `{host}` ({reason}); pass --host 127.0.0.1").format(
-            host=host, reason=exc.strerror),
+            host=host, reason=os_reason(exc)),
                               key="--host") from None
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -100,7 +100,7 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise AgreementsError(_("cannot listen on {host}:{port} ({reason}); stop the program "
                                     "using it or pass another --port, e.g. --port {other}").format(
-                                        host=host, port=port, reason=exc.strerror, other=port % 65535 + 1),
+                                        host=host, port=port, reason=os_reason(exc), other=port % 65535 + 1),
                                   key="--port") from None
 
 

@@ -180,7 +180,7 @@ def test_ten_thousand_problems_are_summarised(tmp_path, capsys):
     code, _, err = run_cli(["--root", str(ROOT), "consent", str(path)], capsys)
     assert code == 1 and "Traceback" not in err
     assert err.count("unknown key") == 50
-    assert "… and 9950 more problems not shown" in err
+    assert "… and 9950 more problem(s) not shown" in err
     assert "10000 problems found" in err
 
 

@@ -34,7 +34,7 @@ from generator.contracts.sources.columns import (
     is_blank,
 )
 from generator.errors import AgreementsError, ErrorCollector, display_path
-from generator.i18n import _
+from generator.i18n import _, os_reason
 
 SHEET_NAME = "客户"  # read when a workbook has it, else its first sheet
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's "CSV UTF-8" (BOM or not) and Chinese Windows' "CSV"
@@ -223,5 +223,5 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise AgreementsError(_("cannot read the file ({reason}); check the path").format(
-            reason=exc.strerror),
+            reason=os_reason(exc)),
                               file=path) from None
