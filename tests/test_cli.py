@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from helpers import FIXTURES, ROOT, run_cli
 

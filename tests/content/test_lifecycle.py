@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 
+import pytest
 import yaml
 
 from helpers import ROOT, copy_project, run_cli
