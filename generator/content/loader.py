@@ -252,10 +252,11 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: Path | str) -> AgreementsError:
         message = _("Python tags are not allowed in content files (only plain YAML is read); "
                     "remove the `!!python/...` tag")
     else:
-        context = f" {shown(yaml_problem(exc.context), 160)}" if exc.context else ""
-        message = _("YAML syntax error: {problem}{context}; check the indentation and quotes, and "
-                    "quote text that starts with * or contains ': '").format(problem=problem,
-                                                                              context=context)
+        if exc.context:  # where PyYAML was: "in the flow mapping that starts above"
+            problem = _("{problem} {context}").format(problem=problem,
+                                                      context=shown(yaml_problem(exc.context), 160))
+        message = _("YAML syntax error: {problem}; check the indentation and quotes, and "
+                    "quote text that starts with * or contains ': '").format(problem=problem)
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     return AgreementsError(message, file=path, line=line, col=col, key=getattr(exc, "key", None))
