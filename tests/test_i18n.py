@@ -261,3 +261,28 @@ def test_english_sentences_are_found():
     """The detector itself: prose is found, names are not."""
     assert english_sentences("x.yml:3: id: must be a list; fix the value")
     assert not english_sentences("x.yml:3: contact.phone: 应为电话号码；请用 `--out DIR` 或 'a b c' 写")
+
+
+def test_system_reasons_are_said_in_the_readers_language(monkeypatch, no_language, tmp_path):
+    import errno
+
+    from generator.cli import environment_message
+
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "a.pdf"))
+    message = environment_message(full)
+    assert "磁盘空间已满" in message and not english_sentences(message), message
+    monkeypatch.setenv("LANGUAGE", "en")
+    assert "No space left on device" in environment_message(full)
+    unknown = OSError(errno.EPROTO, "Protocol error")  # not in the catalog: the system's words stay
+    assert i18n.os_reason(unknown) == "Protocol error"
+
+
+@pytest.mark.parametrize("argv, language", [
+    (["--lang", "en", "check"], "en"),
+    (["--root", "x", "--lang=zh_CN.UTF-8", "check"], "zh"),
+    (["check", "--", "--lang", "en"], None),
+    (["--lang"], None),
+    (["check"], None),
+])
+def test_lang_is_read_before_click_parses(argv, language):
+    assert i18n.language_in_arguments(argv) == language
