@@ -155,12 +155,27 @@ def os_reason(error: OSError) -> str:
     return _(text) if text in _OS_REASONS else text
 
 
+def require_catalog() -> None:
+    """CatalogMissing now, when the chosen language's catalog cannot be read."""
+    _active()
+
+
+def _click_gettext(message: str) -> str:
+    try:
+        return _(message)
+    except CatalogMissing:
+        # click words a few names when the CLI's modules are imported (click.Path's
+        # "directory"), before main() can report the missing catalog; main() reports it
+        # right after (require_catalog), so these words are never the last ones shown.
+        return message
+
+
 def translate_click() -> None:
     """Point click's gettext calls at this catalog (see the module docstring)."""
     for name in CLICK_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "_"):
-            module._ = _
+            module._ = _click_gettext
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
 
@@ -185,7 +200,9 @@ _CLICK_DEFAULT_HELP = "Show the version and exit."  # click's msgid (decorators.
 
 
 def _in_every_language(message: str) -> set[str]:
-    return {message, *(_catalog(language).gettext(message) for language in _CATALOGS)}
+    # Only the catalogs already read: click worded the help in one of them, and English
+    # must keep working without the compiled Chinese catalog.
+    return {message, *(catalog.gettext(message) for catalog in _loaded.values())}
 
 
 translate_click()

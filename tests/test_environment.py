@@ -206,7 +206,7 @@ def test_private_behaviour_click_gettext():
     assert calling - {"click._winconsole"} == set(i18n.CLICK_MODULES)  # _winconsole: Windows only
     for name in i18n.CLICK_MODULES:
         module = sys.modules[name]
-        assert module._ is i18n._
+        assert module._ is i18n._click_gettext
         assert getattr(module, "ngettext", i18n.ngettext) is i18n.ngettext
     assert '_("Usage:")' in inspect.getsource(click.formatting.HelpFormatter.write_usage)
     assert "self._help_option" in inspect.getsource(click.core.Command.get_help_option)

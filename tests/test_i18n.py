@@ -286,3 +286,13 @@ def test_system_reasons_are_said_in_the_readers_language(monkeypatch, no_languag
 ])
 def test_lang_is_read_before_click_parses(argv, language):
     assert i18n.language_in_arguments(argv) == language
+
+
+def test_a_missing_catalog_is_reported_not_hidden(monkeypatch, no_language, tmp_path, capsys):
+    """No silent English: without the compiled catalog a Chinese run stops and says why."""
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "_loaded", {})
+    code, out, err = run_cli(["--root", str(ROOT), "check"], capsys)
+    assert code == 1 and out == "" and "make setup" in err and "Traceback" not in err, err
+    code, out, _err = run_cli(["--lang", "en", "--root", str(ROOT), "check"], capsys)
+    assert code == 0 and out.startswith("ok: ")

@@ -17,7 +17,8 @@ import click
 from generator.cli import content, contracts, site  # noqa: F401 - each module registers its commands
 from generator.cli.app import cli
 from generator.errors import AgreementsError, display_path
-from generator.i18n import _, language_in_arguments, os_reason, retranslate_click_help, use_language
+from generator.i18n import (CatalogMissing, _, language_in_arguments, os_reason, require_catalog,
+                            retranslate_click_help, use_language)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,10 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args
     use_language(language_in_arguments(args))  # before click parses: its errors speak it too
-    retranslate_click_help(cli)
     if debug:  # accepted anywhere on the line, not only before the command
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:
+        require_catalog()
+        retranslate_click_help(cli)
         # Without standalone mode click returns what `ctx.exit(code)` or `Exit(code)` set.
         code = cli.main(args=args, prog_name="agreements", standalone_mode=False)
     except AgreementsError as exc:
@@ -38,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         count = len(getattr(exc, "errors", []) or [exc])
         if count > 1:
             click.echo(_("{count} problems found").format(count=count), err=True)
+        return 1
+    except CatalogMissing as exc:  # the set-up is incomplete: said in English, the catalog is missing
+        click.echo(str(exc), err=True)
         return 1
     except click.exceptions.Abort:
         click.echo(_("aborted"), err=True)
