@@ -13,6 +13,8 @@ N ?= 200
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 TOOLS := .cache/tools
+# The Chinese catalog of messages: the .po is the source, the .mo is compiled (see `messages`).
+CATALOG := generator/locale/zh_CN/LC_MESSAGES/agreements
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf/qpdf to read PDFs back in tests, Chromium for the browser tests,
@@ -38,7 +40,6 @@ setup: system-packages $(VENV)/.installed node_modules/.installed $(CATALOG).mo
 # English msgids of generator/ and of click (whose own messages we translate too) into the .pot
 # and merges new ones into the .po, where they wait, untranslated, for a translator;
 # tests/test_i18n.py fails until every one is translated.
-CATALOG := generator/locale/zh_CN/LC_MESSAGES/agreements
 CLICK_DIR = $(shell $(BIN)/python -c 'import click, os; print(os.path.relpath(os.path.dirname(click.__file__)))')
 
 $(CATALOG).mo: $(CATALOG).po $(VENV)/.installed
