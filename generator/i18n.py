@@ -25,6 +25,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import click
+
 DOMAIN = "agreements"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("zh", "en")
@@ -192,11 +194,20 @@ def retranslate_click_help(command) -> None:
     for param in command.params:
         if param.help in _in_every_language(_CLICK_DEFAULT_HELP):
             param.help = _(_CLICK_DEFAULT_HELP)
+        if isinstance(param.type, click.Path):  # its name ("file") is worded in Path.__init__
+            param.type.name = _(_path_kind(param.type))
     for child in getattr(command, "commands", {}).values():
         retranslate_click_help(child)
 
 
 _CLICK_DEFAULT_HELP = "Show the version and exit."  # click's msgid (decorators.version_option)
+
+
+def _path_kind(path_type) -> str:
+    """The msgid click.Path.__init__ names a path type with."""
+    if path_type.file_okay and not path_type.dir_okay:
+        return "file"
+    return "directory" if path_type.dir_okay and not path_type.file_okay else "path"
 
 
 def _in_every_language(message: str) -> set[str]:

@@ -197,6 +197,7 @@ def test_private_behaviour_click_gettext():
     import click.core
     import click.decorators
     import click.formatting
+    import click.types
 
     from generator import i18n
 
@@ -212,3 +213,7 @@ def test_private_behaviour_click_gettext():
     assert "self._help_option" in inspect.getsource(click.core.Command.get_help_option)
     assert 'kwargs.setdefault("help", _("Show the version and exit."))' in inspect.getsource(
         click.decorators.version_option)
+    path_init = inspect.getsource(click.types.Path.__init__)  # i18n._path_kind repeats it
+    assert re.search(r'if self.file_okay and not self.dir_okay:\s+self.name = _\("file"\)\s+'
+                     r'elif self.dir_okay and not self.file_okay:\s+self.name = _\("directory"\)\s+'
+                     r'else:\s+self.name = _\("path"\)', path_init), path_init
