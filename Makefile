@@ -13,6 +13,8 @@ N ?= 200
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 TOOLS := .cache/tools
+# The Chinese catalog of messages: the .po is the source, the .mo is compiled (see `messages`).
+CATALOG := generator/locale/zh_CN/LC_MESSAGES/agreements
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf/qpdf to read PDFs back in tests, Chromium for the browser tests,
@@ -22,7 +24,7 @@ DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 l
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
 	libreoffice-writer-nogui libreoffice-calc-nogui python3-uno
 
-.PHONY: build test test-thorough bench setup system-packages check site contracts clean lock relock mutants
+.PHONY: build test test-thorough bench setup system-packages check site contracts clean lock relock mutants messages
 
 build: setup check site contracts
 
@@ -41,7 +43,25 @@ bench: setup
 mutants: setup
 	$(BIN)/python -m tools.mutants
 
-setup: system-packages $(VENV)/.installed node_modules/.installed
+setup: system-packages $(VENV)/.installed node_modules/.installed $(CATALOG).mo
+
+# The messages a person reads, in Chinese: the .po file is the source (translated by people),
+# the .mo file is compiled from it here and never committed. `make messages` re-extracts the
+# English msgids of generator/ and of click (whose own messages we translate too) into the .pot
+# and merges new ones into the .po, where they wait, untranslated, for a translator;
+# tests/test_i18n.py fails until every one is translated.
+CLICK_DIR = $(shell $(BIN)/python -c 'import click, os; print(os.path.relpath(os.path.dirname(click.__file__)))')
+
+$(CATALOG).mo: $(CATALOG).po $(VENV)/.installed
+	$(BIN)/pybabel compile --domain agreements --input-file $(CATALOG).po --output-file $@
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping-file babel.cfg --project agreements --no-wrap --sort-by-file \
+		--output-file generator/locale/agreements.pot generator $(CLICK_DIR)
+	test -f $(CATALOG).po || $(BIN)/pybabel init --domain agreements --locale zh_CN --no-wrap \
+		--input-file generator/locale/agreements.pot --output-dir generator/locale
+	$(BIN)/pybabel update --domain agreements --input-file generator/locale/agreements.pot \
+		--output-dir generator/locale --locale zh_CN --no-wrap --ignore-obsolete
 
 # Installs only what is missing, so repeated runs cost nothing.
 system-packages:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from generator.i18n import _
+
 # Control, format (bidi controls, zero-width characters), surrogate, private-use and
 # unassigned characters, and the line/paragraph separators.
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -33,10 +35,11 @@ def refuse_invisible(text: str, *, line_breaks: bool = False) -> str:
     """
     for index, char in enumerate(text):
         if unicodedata.category(char) in INVISIBLE_CATEGORIES and not (line_breaks and char == "\n"):
-            where = f" at character {index + 1}" if len(text) > 1 else ""
-            hint = "" if line_breaks else " (line breaks and tabs are not allowed in a value)"
-            raise ValueError(f"contains the invisible or control character {describe(char)}{where}; "
-                             f"remove it{hint}")
+            where = _(" at character {number}").format(number=index + 1) if len(text) > 1 else ""
+            hint = "" if line_breaks else _(" (line breaks and tabs are not allowed in a value)")
+            raise ValueError(_("contains the invisible or control character {character}{where}; "
+                               "remove it{hint}").format(character=describe(char), where=where,
+                                                         hint=hint))
     return text
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.characters import shown
+from generator.i18n import _
 
 # A file with ten thousand mistakes is one mistake repeated: show the first ones.
 MAX_SHOWN_ERRORS = 50
@@ -59,8 +60,8 @@ class ValidationFailed(AgreementsError):
     def __str__(self) -> str:
         lines = [str(e) for e in self.errors[:MAX_SHOWN_ERRORS]]
         if len(self.errors) > MAX_SHOWN_ERRORS:
-            lines.append(f"… and {len(self.errors) - MAX_SHOWN_ERRORS} more problem(s) not shown; "
-                         "fix these first")
+            hidden = len(self.errors) - MAX_SHOWN_ERRORS
+            lines.append(_("… and {count} more problem(s) not shown; fix these first").format(count=hidden))
         return "\n".join(lines)
 
 

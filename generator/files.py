@@ -18,6 +18,7 @@ import secrets
 from pathlib import Path
 
 from generator.errors import AgreementsError, display_path
+from generator.i18n import _, os_reason
 
 # Temporary files this process is writing; registered before they exist, so that no
 # signal can fall between creating one and remembering it.
@@ -65,7 +66,8 @@ def prepare_output_folder(out: Path) -> None:
     """Refuse, before anything is rendered, a folder that cannot take the files."""
     existing = next((p for p in (out, *out.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
-        raise AgreementsError(f"{display_path(existing)} is a file, not a folder; choose another --out",
+        raise AgreementsError(_("{path} is a file, not a folder; choose another --out").format(
+                                  path=display_path(existing)),
                               file=out, key="--out")
     probe = out / f".agreements-probe-{secrets.token_hex(6)}"
     try:
@@ -73,5 +75,6 @@ def prepare_output_folder(out: Path) -> None:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
         probe.unlink()
     except OSError as exc:
-        raise AgreementsError(f"cannot write into this folder ({exc.strerror}); choose a writable --out",
+        raise AgreementsError(_("cannot write into this folder ({reason}); choose a writable "
+                                "--out").format(reason=os_reason(exc)),
                               file=out, key="--out") from None

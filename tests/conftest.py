@@ -86,3 +86,18 @@ def fresh_caches():
     clear_caches()
     yield
     clear_caches()
+@pytest.fixture
+def english_messages(monkeypatch):
+    """Messages in English (the msgids) for tests that assert their text; CLI subprocesses
+    inherit it. Chinese is the default: tests/test_i18n.py checks that side."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
+@pytest.fixture(autouse=True)
+def language_follows_the_environment():
+    """`agreements --lang` sets the language for the rest of the process: after a test that
+    ran main() with it, the next test's language comes from its environment again."""
+    yield
+    from generator import i18n
+
+    i18n.use_language(None)

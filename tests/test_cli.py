@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from helpers import FIXTURES, ROOT, run_cli
 
@@ -80,3 +81,7 @@ def test_build_published_only_leaves_drafts_out(tmp_path, capsys):
     versions = json.loads((out / "versions.json").read_text(encoding="utf-8"))
     assert [v["version"] for v in versions] == ["2021-12-20"]
     assert not (out / "2026-11-28").exists()
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

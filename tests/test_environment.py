@@ -186,3 +186,37 @@ def test_private_behaviour_material_search_javascript():
     for patch in material.PATCHES:
         [shipped] = templates.glob(patch.bundle)
         assert len(patch.pattern.findall(shipped.read_text(encoding="utf-8"))) == 1, patch.why
+
+
+def test_private_behaviour_click_gettext():
+    """generator/i18n.py translates click's own messages by pointing the module globals ``_`` and
+    ``ngettext`` of click's modules (bound at import by ``from gettext import gettext as _``) at
+    our catalog, so each of those modules must be in i18n.CLICK_MODULES and look the names up
+    when a message is made; retranslate_click_help() drops the cached ``Command._help_option``
+    and renews the help of ``version_option``, which click words when it is declared."""
+    import inspect
+
+    import click
+    import click.core
+    import click.decorators
+    import click.formatting
+    import click.types
+
+    from generator import i18n
+
+    folder = Path(click.__file__).parent
+    calling = {f"click.{p.stem}" for p in folder.glob("*.py")
+               if re.search(r"^from gettext import", p.read_text(encoding="utf-8"), re.M)}
+    assert calling - {"click._winconsole"} == set(i18n.CLICK_MODULES)  # _winconsole: Windows only
+    for name in i18n.CLICK_MODULES:
+        module = sys.modules[name]
+        assert module._ is i18n._click_gettext
+        assert getattr(module, "ngettext", i18n.ngettext) is i18n.ngettext
+    assert '_("Usage:")' in inspect.getsource(click.formatting.HelpFormatter.write_usage)
+    assert "self._help_option" in inspect.getsource(click.core.Command.get_help_option)
+    assert 'kwargs.setdefault("help", _("Show the version and exit."))' in inspect.getsource(
+        click.decorators.version_option)
+    path_init = inspect.getsource(click.types.Path.__init__)  # i18n._path_kind repeats it
+    assert re.search(r'if self.file_okay and not self.dir_okay:\s+self.name = _\("file"\)\s+'
+                     r'elif self.dir_okay and not self.file_okay:\s+self.name = _\("directory"\)\s+'
+                     r'else:\s+self.name = _\("path"\)', path_init), path_init

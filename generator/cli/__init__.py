@@ -17,15 +17,20 @@ import click
 from generator.cli import content, contracts, site  # noqa: F401 - each module registers its commands
 from generator.cli.app import cli
 from generator.errors import AgreementsError, display_path
+from generator.i18n import (CatalogMissing, _, language_in_arguments, os_reason, require_catalog,
+                            retranslate_click_help, use_language)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one clean message."""
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args
+    use_language(language_in_arguments(args))  # before click parses: its errors speak it too
     if debug:  # accepted anywhere on the line, not only before the command
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:
+        require_catalog()
+        retranslate_click_help(cli)
         # Without standalone mode click returns what `ctx.exit(code)` or `Exit(code)` set.
         code = cli.main(args=args, prog_name="agreements", standalone_mode=False)
     except AgreementsError as exc:
@@ -34,10 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(str(exc), err=True)
         count = len(getattr(exc, "errors", []) or [exc])
         if count > 1:
-            click.echo(f"{count} problems found", err=True)
+            click.echo(_("{count} problems found").format(count=count), err=True)
+        return 1
+    except CatalogMissing as exc:  # the set-up is incomplete: said in English, the catalog is missing
+        click.echo(str(exc), err=True)
         return 1
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_("aborted"), err=True)
         return 1
     except OSError as exc:
         if debug:
@@ -54,11 +62,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def environment_message(exc: OSError) -> str:
     """``path: No space left on device; …`` — one line, naming the path where there is one."""
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     if not exc.filename:
-        return f"{reason} (--debug shows where it happened)"
-    return (f"{display_path(exc.filename)}: {reason}; check that the path exists, that its folder "
-            "is writable and that the disk has free space (--debug shows where it happened)")
+        return _("{reason} (--debug shows where it happened)").format(reason=reason)
+    return _("{path}: {reason}; check that the path exists, that its folder is writable and that "
+             "the disk has free space (--debug shows where it happened)").format(
+                 path=display_path(exc.filename), reason=reason)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
+from generator import i18n
 
 
 class Context:
@@ -27,6 +28,10 @@ pass_context = click.make_pass_decorator(Context)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The project folder (holds site_config.yml and content/).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True, expose_value=False,
+              callback=lambda _ctx, _param, value: i18n.use_language(value) if value else None,
+              help="Language of messages: zh (the default) or en; without it, the first of "
+                   "LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set decides.")
 @click.version_option(__version__, prog_name="agreements")
 @click.pass_context
 def cli(ctx: click.Context, root: Path, debug: bool) -> None:

@@ -69,8 +69,8 @@ def schema(ctx: Context, out: Path | None) -> None:
     from generator.schemas import write_schemas
 
     written = write_schemas(out or ctx.root / "schemas")
-    click.echo(_("wrote {count} schemas to {folder}").format(count=len(written),
-                                                             folder=out or ctx.root / "schemas"))
+    click.echo(_("wrote {count} schemas to {path}").format(count=len(written),
+                                                           path=out or ctx.root / "schemas"))
 
 
 @cli.command(help=with_example(
@@ -114,8 +114,8 @@ def new_version_command(ctx: Context, date: str) -> None:
     from generator.content.lifecycle import new_version
 
     folder = new_version(ctx.root, date)
-    click.echo(_("created draft {folder}; edit it, then `agreements publish {date}`").format(
-        folder=display_path(folder), date=date))
+    click.echo(_("created draft {path}; edit it, then `agreements publish {date}`").format(
+        path=display_path(folder), date=date))
 
 
 @cli.command(help=with_example(_("Mark draft DATE published and lock its files' SHA-256."),
@@ -127,6 +127,6 @@ def publish(ctx: Context, date: str) -> None:
     from generator.contracts.register import notify_hint
 
     folder = publish_version(ctx.root, date)
-    click.echo(_("published {folder}; its files are now locked in content/published.lock.json").format(
-        folder=display_path(folder)))
+    click.echo(_("published {path}; its files are now locked in content/published.lock.json").format(
+        path=display_path(folder)))
     click.echo(notify_hint(ctx.project(), date))

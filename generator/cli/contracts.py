@@ -74,7 +74,7 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
     issued = sum(not c.version.is_draft for c in customers) if "pdf" in formats else 0
     show_bar = sys.stderr.isatty() and len(customers) > 1
     with (Register(register_path(project.root, project.config)) if issued else nullcontext()) as register, \
-            click.progressbar(length=len(customers), label="contracts", file=sys.stderr,
+            click.progressbar(length=len(customers), label=_("contracts"), file=sys.stderr,
                               hidden=not show_bar) as bar:
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
                                          progress=lambda _path: bar.update(1), register=register,
@@ -103,17 +103,18 @@ def _report_contracts(result, formats, out: Path, signing, issued: int, previews
 
     rate = len(result.written) / result.seconds if result.seconds else 0
     kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
-    notes = [f"{rate:.1f}/s", f"{result.workers} worker(s)"]
+    notes = [_("{rate:.1f}/s").format(rate=rate),
+             _("{count} worker(s)").format(count=result.workers)]
     if signing:
         notes.append(_("乙方 signed"))
     if result.full_renders:
         notes.append(_("{count} rendered in full, without the fast path").format(count=result.full_renders))
-    click.echo(_("wrote {count} contract(s){kinds} to {folder} in {seconds:.1f} s ({notes})").format(
-        count=len(result.written), kinds=kinds, folder=display_path(out), seconds=result.seconds,
-        notes=", ".join(notes)))
+    click.echo(_("wrote {count} contract(s){kinds} to {out} in {seconds:.1f} s ({notes})").format(
+        count=len(result.written), kinds=kinds, out=display_path(out), seconds=result.seconds,
+        notes=_(", ").join(notes)))
     if issued:
         click.echo(_("recorded {count} in the register {path}").format(count=issued,
-                                                                      path=display_path(register_file))
+                                                                        path=display_path(register_file))
                    + (_("; {count} draft preview(s) not recorded").format(count=previews) if previews else ""))
     elif "pdf" not in formats:
         click.echo(_("Word copies only: nothing recorded in the register (it lists contract PDFs)"))
@@ -138,8 +139,8 @@ def customer_sheet(ctx: Context, legacy_out: Path | None, out: Path | None) -> N
     if out is None:
         raise click.UsageError(_("give the file to write: -o/--out FILE, e.g. -o customers.xlsx"))
     write_atomically(out, customer_sheet_bytes(ctx.project()))
-    click.echo(_("wrote {path}; fill in one customer per row, then `agreements contract {path}`").format(
-        path=display_path(out)))
+    click.echo(_("wrote {path}; fill in one customer per row, then "
+                 "`agreements contract {path}`").format(path=display_path(out)))
 
 
 @cli.command("register")
@@ -213,9 +214,9 @@ def redline(ctx: Context, old: str, new: str, out: Path | None) -> None:
     target = out or Path("out") / redline_name(before.date, after.date)
     write_atomically(target, redline_docx(project.config, before, after))
     count = len(compare(before, after))  # the units `agreements diff` lists
-    click.echo(_("wrote {path}: {new} with {count} change(s) from {old} as tracked changes "
-                 "(Word/WPS: 审阅 › 接受 / 拒绝)").format(path=display_path(target), new=new,
-                                                      count=count, old=old))
+    click.echo(_("wrote {path}: {new} with {count} change(s) from {old} as tracked "
+                 "changes (Word/WPS: 审阅 › 接受 / 拒绝)").format(path=display_path(target), new=new,
+                                                          count=count, old=old))
 
 
 CONSENT_TYPES = click.Choice(["txt", "md", "html"])

@@ -30,8 +30,8 @@ def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool)
     if published_only:
         project = project.without_drafts()
     rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
-    click.echo(_("built {count} version(s) into {folder} in {seconds:.1f} s (rebuilt: {rebuilt})").format(
-        count=len(project.versions), folder=display_path(out), seconds=time.perf_counter() - started,
+    click.echo(_("built {count} version(s) into {out} in {seconds:.1f} s (rebuilt: {rebuilt})").format(
+        count=len(project.versions), out=display_path(out), seconds=time.perf_counter() - started,
         rebuilt=", ".join(rebuilt) or _("none, all cached")))
 
 

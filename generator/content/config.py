@@ -11,6 +11,7 @@ from generator.content.loader import load_yaml
 from generator.content.resolve import SourceFile, validate
 from generator.content.schema import Visible
 from generator.errors import AgreementsError, ErrorCollector
+from generator.i18n import _
 
 CONFIG_FILE = "site_config.yml"
 
@@ -78,8 +79,8 @@ class SiteConfig(_Strict):
 def load_config(root: Path) -> SiteConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise AgreementsError(f"no {CONFIG_FILE} here; run the command in the project folder "
-                              "or pass --root DIR", file=path)
+        raise AgreementsError(_("no {file} here; run the command in the project folder "
+                                "or pass --root DIR").format(file=CONFIG_FILE), file=path)
     errors = ErrorCollector()
     config = validate(SourceFile(path, load_yaml(path, project_root=root)), SiteConfig, errors)
     errors.raise_if_any(f"{CONFIG_FILE} is invalid")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.characters import shown
+from generator.i18n import _
 
 RunKind = Literal["text", "ref", "fill"]
 
@@ -75,18 +76,17 @@ def parse_inline(text: str) -> tuple[Run, ...]:
     if bold:
         excerpt = text[bold_opened_at : bold_opened_at + 12]
         raise InlineSyntaxError(
-            f"unbalanced bold marker: `**` opened at “{shown(excerpt)}…” is never closed; "
-            "add the closing `**` (or write `\\*\\*` for literal asterisks)"
+            _("unbalanced bold marker: `**` opened at “{excerpt}…” is never closed; "
+              "add the closing `**` (or write `\\*\\*` for literal asterisks)").format(excerpt=shown(excerpt))
         )
     return tuple(_merge(runs))
 
 
 def _bad_token_message(token: str, kind: str) -> str:
     example = "{ref:obligations.sms.bombing}" if kind == "ref" else "{fill:purpose}"
-    return (
-        f"malformed markup `{shown(token)}`; write references as {example} "
-        "(lower-case id, no spaces) or escape a literal brace as `\\{`"
-    )
+    return _("malformed markup `{token}`; write references as {example} "
+             "(lower-case id, no spaces) or escape a literal brace as `\\{{`").format(
+                 token=shown(token), example=example)
 
 
 def _merge(runs: list[Run]) -> list[Run]:

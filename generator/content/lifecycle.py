@@ -19,6 +19,7 @@ from generator.content.versions import (
     write_lock,
 )
 from generator.errors import AgreementsError
+from generator.i18n import _
 from generator.files import write_text_atomically
 
 
@@ -26,14 +27,15 @@ def _parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise AgreementsError(f"`{text}` is not a date; write it as YYYY-MM-DD", key="DATE") from None
+        raise AgreementsError(_("`{text}` is not a date; write it as YYYY-MM-DD").format(text=text),
+                              key="DATE") from None
 
 
 def _set_line(path: Path, key: str, value: str) -> None:
     text = path.read_text(encoding="utf-8")
     pattern = re.compile(rf"^{key}:.*$", re.M)
     if not pattern.search(text):
-        raise AgreementsError(f"no `{key}:` line to update; add it", file=path, key=key)
+        raise AgreementsError(_("no `{key}:` line to update; add it").format(key=key), file=path, key=key)
     write_text_atomically(path, pattern.sub(f"{key}: {value}", text, count=1))
 
 
@@ -52,8 +54,8 @@ def new_version(root: Path, date_text: str) -> Path:
     project = load_project(root)
     newest = project.newest
     if date <= dt.date.fromisoformat(newest.date):
-        raise AgreementsError(f"a new version must be dated after the newest one ({newest.date}); "
-                              "choose a later date", key="DATE")
+        raise AgreementsError(_("a new version must be dated after the newest one ({date}); "
+                                "choose a later date").format(date=newest.date), key="DATE")
     target = root / VERSIONS_DIR / date.isoformat()
     staging = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
@@ -77,8 +79,9 @@ def publish(root: Path, date_text: str) -> Path:
     project = load_project(root)
     version = project.version(date)
     if not version.is_draft:
-        raise AgreementsError(f"version {date} is already published; published versions never "
-                              "change, start a new one with `agreements new-version DATE`",
+        raise AgreementsError(_("version {date} is already published; published versions never "
+                                "change, start a new one with `agreements new-version DATE`").format(
+                                  date=date),
                               file=version.folder / "version.yml", key="status")
     _set_line(version.folder / "version.yml", "status", "published")
     lock = read_lock(root)

@@ -32,7 +32,9 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, SequenceNode
 
 from generator.characters import shown
+from generator.content.yaml_messages import yaml_problem
 from generator.errors import AgreementsError
+from generator.i18n import _, os_reason
 
 Position = tuple[int, int]  # 1-based line and column
 
@@ -76,6 +78,10 @@ def _down_to_last_key(path: list[Any]) -> list[Any]:
     return path[:end]
 
 
+class _BadKey(ConstructorError):
+    """A key written twice, or a list used as a key; its problem text is the whole message."""
+
+
 class _PositionLoader(yaml.SafeLoader):
     """SafeLoader that records positions, refuses duplicate keys, aliases and deep nesting."""
 
@@ -91,14 +97,16 @@ class _PositionLoader(yaml.SafeLoader):
         try:
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent):
-                raise _Refused("aliases (`*name`) are not allowed; write the value out where it is used",
+                raise _Refused(_("aliases (`*name`) are not allowed; write the value out where it is used"),
                                event.start_mark, path)
             if self._is_long_number(event):
-                raise _Refused(f"a number of more than {MAX_NUMBER_CHARACTERS} characters; put it in "
-                               "quotes if it is text", event.start_mark, path)
+                raise _Refused(_("a number of more than {count} characters; put it in "
+                                 "quotes if it is text").format(count=MAX_NUMBER_CHARACTERS),
+                               event.start_mark, path)
             if len(path) >= MAX_DEPTH:
-                raise _Refused(f"nested more than {MAX_DEPTH} levels deep; no file of the project "
-                               "nests this deep, check the indentation and brackets", event.start_mark,
+                raise _Refused(_("nested more than {count} levels deep; no file of the project "
+                                 "nests this deep, check the indentation and brackets").format(
+                                   count=MAX_DEPTH), event.start_mark,
                                _down_to_last_key(path))
             return super().compose_node(parent, index)
         finally:
@@ -122,10 +130,12 @@ class _PositionLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, Hashable):
-                raise ConstructorError(None, None, "found a list or mapping used as a key",
+                raise _BadKey(None, None, _("found a list or mapping used as a key"),
                                        key_node.start_mark)
             if key in result:
-                raise ConstructorError(None, None, f"duplicate key '{shown(key)}'", key_node.start_mark)
+                raise _BadKey(None, None, _("duplicate key '{key}'; each key may appear once in a "
+                                                     "mapping, remove one").format(key=shown(key)),
+                                    key_node.start_mark)
             result[key] = self.construct_object(value_node, deep=True)
             result.positions[key] = _position(value_node)
         return result
@@ -157,7 +167,7 @@ def load_yaml(path: Path, *, project_root: Path) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AgreementsError(
-            f"the file is not UTF-8 ({exc.reason}); save it as UTF-8", file=path
+            _("the file is not UTF-8 ({reason}); save it as UTF-8").format(reason=exc.reason), file=path
         ) from None
     return load_yaml_text(text, path)
 
@@ -173,15 +183,17 @@ def read_project_file(path: Path, project_root: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block
     except OSError as exc:
-        raise AgreementsError(f"cannot read the file: {exc.strerror}", file=path) from None
+        raise AgreementsError(_("cannot read the file: {reason}").format(reason=os_reason(exc)),
+                              file=path) from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise AgreementsError("not a regular file (a device, pipe or socket); name the YAML file "
-                                  "itself", file=path)
+            raise AgreementsError(_("not a regular file (a device, pipe or socket); name the YAML file "
+                                    "itself"), file=path)
         data = handle.read(MAX_FILE_BYTES + 1)  # not st_size: the file may grow while read
     if len(data) > MAX_FILE_BYTES:
-        raise AgreementsError(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB, far more than "
-                              "any agreement or customer file; check that it is the right file", file=path)
+        raise AgreementsError(_("the file is larger than {size} MB, far more than any agreement or "
+                                "customer file; check that it is the right file").format(
+                                  size=MAX_FILE_BYTES // 1_000_000), file=path)
     return data
 
 
@@ -192,9 +204,9 @@ def refuse_link_out_of(path: Path, project_root: Path) -> None:
     real_root = Path(os.path.realpath(project_root))
     within = absolute.is_relative_to(os.path.abspath(project_root)) or absolute.is_relative_to(real_root)
     if (within or path.is_symlink()) and not real.is_relative_to(real_root):
-        raise AgreementsError(f"the file is a symbolic link to {real}, outside the project {real_root}; "
-                              "it was not read. Copy the file into the project instead of linking it",
-                              file=path)
+        raise AgreementsError(_("the file is a symbolic link to {target}, outside the project {root}; "
+                                "it was not read. Copy the file into the project instead of linking "
+                                "it").format(target=real, root=real_root), file=path)
 
 
 # YAML reads these as line breaks and silently turns them into spaces or newlines, so a
@@ -207,19 +219,21 @@ def load_yaml_text(text: str, path: Path | str) -> Any:
         at = text.find(char)
         if at >= 0:
             line, col = _line_and_column(text, at)
-            raise AgreementsError(f"invisible line-break character U+{ord(char):04X} ({name}); "
-                                  "delete it (YAML would silently turn it into a space)",
-                                  file=path, line=line, col=col)
+            raise AgreementsError(_("invisible line-break character U+{code:04X} ({name}); delete it "
+                                    "(YAML would silently turn it into a space)").format(
+                                      code=ord(char), name=name), file=path, line=line, col=col)
     try:
         return yaml.load(text, Loader=_PositionLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_and_column(text, exc.position)
-        raise AgreementsError(f"the control character U+{exc.character:04X} is not allowed in YAML; "
-                              "delete it", file=path, line=line, col=col) from None
+        raise AgreementsError(_("the control character U+{code:04X} is not allowed in YAML; "
+                                "delete it").format(code=exc.character), file=path, line=line,
+                              col=col) from None
     except yaml.YAMLError as exc:
-        raise AgreementsError(f"invalid YAML: {shown(exc, 200)}", file=path) from None
+        raise AgreementsError(_("invalid YAML: {problem}").format(problem=shown(exc, 200)),
+                              file=path) from None
 
 
 def _line_and_column(text: str, at: int) -> Position:
@@ -230,20 +244,19 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: Path | str) -> AgreementsError:
     mark = exc.problem_mark or exc.context_mark
     if exc.context_mark and "quoted scalar" in str(exc.context) and "end of stream" in str(exc.problem):
         mark = exc.context_mark  # an unclosed quote: point at where it opened, not at the end
-    problem = shown(exc.problem or "invalid YAML", 160)  # some problems quote the file
-    if isinstance(exc, _Refused):
+    ours = isinstance(exc, (_Refused, _BadKey))  # their problem is already our whole message
+    problem = shown(exc.problem if ours else yaml_problem(exc.problem or "invalid YAML"), 160)
+    if ours:
         message = problem
-    elif isinstance(exc, ConstructorError) and "python/" in str(problem):
-        message = (
-            "Python tags are not allowed in content files (only plain YAML is read); "
-            "remove the `!!python/...` tag"
-        )
-    elif isinstance(exc, ConstructorError) and str(problem).startswith("duplicate key"):
-        message = f"{problem}; each key may appear once in a mapping, remove one"
+    elif isinstance(exc, ConstructorError) and "python/" in str(exc.problem):
+        message = _("Python tags are not allowed in content files (only plain YAML is read); "
+                    "remove the `!!python/...` tag")
     else:
-        context = f" {shown(exc.context, 160)}" if exc.context else ""
-        message = f"YAML syntax error: {problem}{context}; check the indentation and quotes"
-        message += ", and quote text that starts with * or contains ': '"
+        if exc.context:  # where PyYAML was: "in the flow mapping that starts above"
+            problem = _("{problem} {context}").format(problem=problem,
+                                                      context=shown(yaml_problem(exc.context), 160))
+        message = _("YAML syntax error: {problem}; check the indentation and quotes, and "
+                    "quote text that starts with * or contains ': '").format(problem=problem)
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     return AgreementsError(message, file=path, line=line, col=col, key=getattr(exc, "key", None))

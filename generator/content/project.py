@@ -11,6 +11,7 @@ from generator.content.model import Version
 from generator.content.resolve import resolve_version
 from generator.content.versions import lock_problems, project_root_of, source_digest, version_folders
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed
+from generator.i18n import _
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class Project:
             if version.date == date:
                 return version
         known = ", ".join(v.date for v in self.versions)
-        raise AgreementsError(f"unknown version `{date}`; known versions: {known}", key="version")
+        raise AgreementsError(_("unknown version `{date}`; known versions: {known}").format(
+            date=date, known=known), key="version")
 
     @property
     def latest_published(self) -> Version | None:
@@ -38,8 +40,8 @@ class Project:
     def without_drafts(self) -> Project:
         published = tuple(v for v in self.versions if not v.is_draft)
         if not published:
-            raise AgreementsError("no published version to build; publish one first "
-                                  "(`agreements publish DATE`)")
+            raise AgreementsError(_("no published version to build; publish one first "
+                                    "(`agreements publish DATE`)"))
         return replace(self, versions=published)
 
     def previous(self, version: Version) -> Version | None:
@@ -71,7 +73,7 @@ def load_project(root: Path, *, check_lock: bool = True) -> Project:
         statuses = {folder.name: _status(folder) for folder in folders}
         errors.extend(lock_problems(root, {k: v for k, v in statuses.items() if v}))
     if not folders and not errors:
-        errors.add(AgreementsError("no versions yet; create one with `agreements new-version DATE`",
+        errors.add(AgreementsError(_("no versions yet; create one with `agreements new-version DATE`"),
                                    file=root / "content" / "versions"))
     errors.raise_if_any("the content is invalid")
     return Project(root, config, tuple(versions))

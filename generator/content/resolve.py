@@ -32,6 +32,8 @@ from generator.content.schema import (
     VersionFile,
 )
 from generator.errors import AgreementsError, ErrorCollector
+from generator.i18n import N_, _
+from generator.content.pydantic_messages import explain_pydantic
 
 
 @dataclass
@@ -60,9 +62,9 @@ def format_loc(loc: tuple[Any, ...]) -> str:
 # What each pattern of the content's schemas means, in words; keyed by the pattern itself.
 # Read-only: a caller validating its own schema passes its own rules to validate().
 PATTERN_RULES: Mapping[str, str] = MappingProxyType({
-    rf"^{ID_PATTERN}$": "must be a lower-case English id such as `obligations.sms.bombing` "
-                        "(letters, digits, `-`, joined by `.`)",
-    rf"^{NAME_PATTERN}$": "must be a lower-case name such as `source_name` (letters, digits, `_`)",
+    rf"^{ID_PATTERN}$": N_("must be a lower-case English id such as `obligations.sms.bombing` "
+                           "(letters, digits, `-`, joined by `.`)"),
+    rf"^{NAME_PATTERN}$": N_("must be a lower-case name such as `source_name` (letters, digits, `_`)"),
 })
 
 
@@ -71,8 +73,8 @@ def validate(source: SourceFile, model: type[BaseModel], errors: ErrorCollector,
     """Validate against the schema; every violation becomes one error at its line."""
     if not isinstance(source.data, dict):
         errors.add(AgreementsError(
-            "the file must be a YAML mapping of keys to values; see the schema named "
-            "on its first line", file=source.path, line=1))
+            _("the file must be a YAML mapping of keys to values; see the schema named "
+              "on its first line"), file=source.path, line=1))
         return None
     try:
         return model.model_validate(source.data)
@@ -106,27 +108,10 @@ def _data_loc(data: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
 
 
 def _explain(problem: dict, pattern_rules: Mapping[str, str]) -> str:
-    kind, msg = problem["type"], problem["msg"]
-    if kind == "extra_forbidden":
-        return "unknown key; remove it or check its spelling against the schema"
-    if kind == "missing":
-        return "required key is missing; add it"
-    if kind == "string_pattern_mismatch":
-        return pattern_rules.get(problem.get("ctx", {}).get("pattern", ""),
-                                  f"does not have the expected form (pattern {problem.get('ctx', {}).get('pattern')}); "
-                                  "correct the value")
-    if kind in ("string_too_short", "too_short"):
-        return "must not be empty; write the text or remove the key"
-    ctx = problem.get("ctx", {})
-    if kind == "string_too_long":
-        return f"longer than the {ctx.get('max_length')} characters allowed; shorten it"
-    if kind == "too_long":
-        unit = "entries" if ctx.get("field_type") == "Dictionary" else "items"
-        return (f"has {ctx.get('actual_length')} {unit}, more than the {ctx.get('max_length')} "
-                "allowed; shorten it")
-    if kind == "value_error":  # our own validators' messages already end with the fix
-        return str(problem.get("ctx", {}).get("error", msg))
-    return f"{msg[0].lower()}{msg[1:]}; fix the value"
+    pattern = problem.get("ctx", {}).get("pattern", "")
+    if problem["type"] == "string_pattern_mismatch" and pattern in pattern_rules:
+        return _(pattern_rules[pattern])  # the rules are N_() msgids
+    return explain_pydantic(problem)
 
 
 @dataclass
@@ -158,7 +143,7 @@ class _Resolver:
         if not "".join(r.value for r in runs if r.kind == "text").strip() and not any(
             r.kind != "text" for r in runs
         ):
-            self.errors.add(source.error(loc, "the text is empty once markup is removed; write it"))
+            self.errors.add(source.error(loc, _("the text is empty once markup is removed; write it")))
             return None
         for run in runs:
             if run.kind == "ref":
@@ -173,8 +158,8 @@ class _Resolver:
             line = (position_of(first.data, first_loc) or (None,))[0]
             where = f"{first.path.name}:{line}" if line else first.path.name
             self.errors.add(source.error(
-                loc, f"duplicate id `{shown(clause_id)}`, already used at {where}; ids must be "
-                "unique within a version, rename one"))
+                loc, _("duplicate id `{id}`, already used at {where}; ids must be "
+                       "unique within a version, rename one").format(id=shown(clause_id), where=where)))
         else:
             self.ids[clause_id] = (source, loc)
 
@@ -187,7 +172,7 @@ class _Resolver:
             self.claim_id(entry.id, source, (*here, "id"))
             self.numbered.add(entry.id)
             if entry.title is None and entry.text is None and not entry.clauses:
-                self.errors.add(source.error(here, "a clause needs `text`, `title` or `clauses`; add its text"))
+                self.errors.add(source.error(here, _("a clause needs `text`, `title` or `clauses`; add its text")))
             title = self.runs(entry.title, source, (*here, "title")) if entry.title else None
             built.append(Clause(
                 id=entry.id, number=number, label=numbering.clause_label(number, depth),
@@ -234,31 +219,36 @@ class _Resolver:
         for index, placeholder in enumerate(placeholders):
             if placeholder.name in declared:
                 self.errors.add(source.error(("placeholders", index, "name"),
-                                f"placeholder `{placeholder.name}` is declared twice; remove one"))
+                                _("placeholder `{name}` is declared twice; remove one").format(
+                                    name=placeholder.name)))
             declared.setdefault(placeholder.name, index)
-        used = {name for name, _, _ in self.fills}
+        used = {name for name, _where, _loc in self.fills}
         for name, where, loc in self.fills:
             if where is not source:
-                self.errors.add(where.error(loc, f"placeholder `{{fill:{shown(name)}}}` outside 附录一; "
-                                "only consent.yml may hold placeholders, write the text itself here"))
+                self.errors.add(where.error(loc, _("placeholder `{{fill:{name}}}` outside 附录一; "
+                                "only consent.yml may hold placeholders, write the text itself "
+                                "here").format(name=shown(name))))
             elif name not in declared:
-                known = ", ".join(sorted(declared)) or "none"
-                self.errors.add(where.error(loc, f"unknown placeholder `{{fill:{shown(name)}}}`; "
-                                f"declare it under `placeholders:` in consent.yml (declared: {known})"))
+                known = ", ".join(sorted(declared)) or _("none")
+                self.errors.add(where.error(loc, _("unknown placeholder `{{fill:{name}}}`; "
+                                "declare it under `placeholders:` in consent.yml (declared: "
+                                "{known})").format(name=shown(name), known=known)))
         for name, index in declared.items():
             if name not in used:
                 self.errors.add(source.error(("placeholders", index, "name"),
-                                f"placeholder `{name}` is declared but never used; "
-                                "use it as {fill:" + name + "} or remove it"))
+                                _("placeholder `{name}` is declared but never used; "
+                                  "use it as {{fill:{name}}} or remove it").format(name=name)))
 
     def check_references(self) -> None:
         for target, source, loc in self.refs:
             if target not in self.ids:
-                self.errors.add(source.error(loc, f"reference to unknown clause id `{shown(target)}`; "
-                                "use the id of an existing clause (see `agreements text --ids`)"))
+                self.errors.add(source.error(loc, _("reference to unknown clause id `{id}`; use the id "
+                                "of an existing clause (see `agreements text --ids`)").format(
+                                    id=shown(target))))
             elif target not in self.numbered:
-                self.errors.add(source.error(loc, f"reference to `{shown(target)}`, which has no number "
-                                "(a section or an unnumbered paragraph); refer to a numbered clause"))
+                self.errors.add(source.error(loc, _("reference to `{id}`, which has no number "
+                                "(a section or an unnumbered paragraph); refer to a numbered "
+                                "clause").format(id=shown(target))))
 
 
 def _placeholder(entry) -> Placeholder:
@@ -272,8 +262,9 @@ def read_sources(folder: Path, errors: ErrorCollector) -> dict[str, SourceFile]:
     for name in FILE_KINDS:
         path = folder / name
         if not path.is_file():
-            errors.add(AgreementsError(f"missing file {name}; every version folder needs "
-                                       f"{', '.join(FILE_KINDS)}", file=path))
+            errors.add(AgreementsError(_("missing file {name}; every version folder needs "
+                                         "{files}").format(name=name, files=", ".join(FILE_KINDS)),
+                                       file=path))
             continue
         try:
             sources[name] = SourceFile(path, load_yaml(path, project_root=project_root_of(folder)))
@@ -281,8 +272,10 @@ def read_sources(folder: Path, errors: ErrorCollector) -> dict[str, SourceFile]:
             errors.add(exc)
     for extra in sorted(folder.glob("*.y*ml")):
         if extra.name not in FILE_KINDS:
-            errors.add(AgreementsError(f"unexpected file {extra.name}; a version folder holds "
-                                       f"only {', '.join(FILE_KINDS)}", file=extra))
+            errors.add(AgreementsError(_("unexpected file {name}; a version folder holds "
+                                         "only {files}").format(name=extra.name,
+                                                                files=", ".join(FILE_KINDS)),
+                                       file=extra))
     return sources
 
 
@@ -295,11 +288,13 @@ def resolve_version(folder: Path, source_sha256: str) -> Version:
         errors.raise_if_any(f"version {folder.name} is invalid")
     meta: VersionFile = models["version.yml"]
     if meta.date.isoformat() != folder.name:
-        errors.add(sources["version.yml"].error(("date",), f"date {meta.date} does not match the "
-                   f"folder name {folder.name}; rename the folder or fix the date"))
+        errors.add(sources["version.yml"].error(("date",), _("date {date} does not match the "
+                   "folder name {folder}; rename the folder or fix the date").format(
+                       date=meta.date, folder=folder.name)))
     if meta.effective is not None and meta.effective < meta.date:
-        errors.add(sources["version.yml"].error(("effective",), f"effective date {meta.effective} is "
-                   f"before the version's date {meta.date}; write a day on or after it, or leave `effective` out"))
+        errors.add(sources["version.yml"].error(("effective",), _("effective date {effective} is "
+                   "before the version's date {date}; write a day on or after it, or leave "
+                   "`effective` out").format(effective=meta.effective, date=meta.date)))
     resolver = _Resolver(errors)
     updated = resolver.runs(meta.updated, sources["version.yml"], ("updated",)) or ()
     agreement = resolver.agreement(models["agreement.yml"], sources["agreement.yml"], updated)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from generator.characters import refuse_invisible
+from generator.i18n import _
 from generator.content.inline import ID_PATTERN, NAME_PATTERN
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -28,18 +29,25 @@ def _calendar_date(value: object) -> dt.date:
     """
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0) or value.tzinfo is not None:
-            raise ValueError("must be a date without a time of day, e.g. 2026-12-01")
+            raise ValueError(_("must be a date without a time of day, e.g. 2026-12-01"))
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = value.strip() if isinstance(value, str) else ""
     if not _ISO_DATE.fullmatch(text):
-        raise ValueError("must be a date written YYYY-MM-DD, e.g. 2026-12-01")
+        raise ValueError(_("must be a date written YYYY-MM-DD, e.g. 2026-12-01"))
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{text} is not a date in the calendar ({exc}); write an existing date "
-                         "as YYYY-MM-DD") from None
+        raise ValueError(_("{text} is not a date in the calendar ({reason}); write an existing date "
+                           "as YYYY-MM-DD").format(text=text, reason=_date_reason(exc))) from None
+
+
+def _date_reason(error: ValueError) -> str:
+    """Python's reason (``day is out of range for month``) in the reader's language."""
+    if "month must be" in str(error):
+        return _("there is no such month")
+    return _("there is no such day in that month")
 
 
 CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]

@@ -17,6 +17,7 @@ from pathlib import Path
 from generator.content.loader import read_project_file
 from generator.content.schema import FILE_KINDS
 from generator.errors import AgreementsError
+from generator.i18n import _
 from generator.files import write_text_atomically
 
 VERSIONS_DIR = Path("content") / "versions"
@@ -28,13 +29,13 @@ def version_folders(root: Path) -> list[Path]:
     """Every version folder, oldest first (names are ISO dates, so they sort)."""
     base = root / VERSIONS_DIR
     if not base.is_dir():
-        raise AgreementsError(f"no {VERSIONS_DIR} folder; run the command in the project "
-                              "folder or pass --root DIR", file=base)
+        raise AgreementsError(_("no {folder} folder; run the command in the project "
+                                "folder or pass --root DIR").format(folder=VERSIONS_DIR), file=base)
     folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
     for folder in folders:
         if not _DATE_FOLDER.match(folder.name) or not _is_date(folder.name):
-            raise AgreementsError("a version folder must be named by its date, YYYY-MM-DD; "
-                                  "rename it", file=folder)
+            raise AgreementsError(_("a version folder must be named by its date, YYYY-MM-DD; "
+                                    "rename it"), file=folder)
     return folders
 
 
@@ -73,14 +74,15 @@ def read_lock(root: Path) -> dict[str, dict[str, str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise AgreementsError(f"the lock file is not valid JSON ({exc.msg}); restore it from "
-                              "version control", file=path, line=exc.lineno, col=exc.colno) from None
+        raise AgreementsError(_("the lock file is not valid JSON ({reason}); restore it from "
+                                "version control").format(reason=exc.msg), file=path, line=exc.lineno,
+                              col=exc.colno) from None
     well_formed = isinstance(data, dict) and all(
         isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
         for files in data.values())
     if not well_formed:
-        raise AgreementsError("the lock file must map each version to {file name: SHA-256}; "
-                              "restore it from version control", file=path)
+        raise AgreementsError(_("the lock file must map each version to {{file name: SHA-256}}; "
+                                "restore it from version control").format(), file=path)
     return data
 
 
@@ -100,16 +102,17 @@ def lock_problems(root: Path, statuses: dict[str, str]) -> list[AgreementsError]
         recorded = lock.get(version)
         if status == "published" and recorded is None:
             problems.append(AgreementsError(
-                "version is marked published but is not in the lock; publish it with "
-                f"`agreements publish {version}` instead of editing status by hand",
+                _("version is marked published but is not in the lock; publish it with "
+                  "`agreements publish {version}` instead of editing status by hand").format(
+                    version=version),
                 file=folder / "version.yml", key="status"))
             continue
         if recorded is None:
             continue
         if status != "published":
             problems.append(AgreementsError(
-                "version is locked as published but its status is no longer `published`; "
-                "restore the file from version control", file=folder / "version.yml", key="status"))
+                _("version is locked as published but its status is no longer `published`; "
+                  "restore the file from version control"), file=folder / "version.yml", key="status"))
         try:
             actual = file_digests(folder)
         except AgreementsError:
@@ -117,13 +120,14 @@ def lock_problems(root: Path, statuses: dict[str, str]) -> list[AgreementsError]
         for name, digest in sorted(recorded.items()):
             if actual.get(name) != digest:
                 problems.append(AgreementsError(
-                    f"published version {version} was changed after publication "
-                    f"(SHA-256 differs from {LOCK_FILE}); restore the file with "
-                    f"`git checkout -- {VERSIONS_DIR / version / name}` and put the change "
-                    "in a new version (`agreements new-version DATE`)",
+                    _("published version {version} was changed after publication "
+                      "(SHA-256 differs from {lock}); restore the file with "
+                      "`git checkout -- {file}` and put the change "
+                      "in a new version (`agreements new-version DATE`)").format(
+                        version=version, lock=LOCK_FILE, file=VERSIONS_DIR / version / name),
                     file=folder / name))
     for version in sorted(set(lock) - set(statuses)):
         problems.append(AgreementsError(
-            f"the lock names version {version} but its folder is gone; a published version "
-            "must not be deleted, restore it from version control", file=lock_path, key=version))
+            _("the lock names version {version} but its folder is gone; a published version "
+              "must not be deleted, restore it from version control").format(version=version), file=lock_path, key=version))
     return problems

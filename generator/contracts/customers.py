@@ -34,7 +34,7 @@ from generator.content.resolve import PATTERN_RULES, SourceFile, validate
 from generator.content.schema import CalendarDate
 from generator.contracts.glyphs import missing_glyphs
 from generator.errors import AgreementsError, ErrorCollector, display_path
-from generator.i18n import _
+from generator.i18n import N_, _
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -59,12 +59,13 @@ def credit_code_check_digit(first17: str) -> str:
 def _valid_credit_code(code: str) -> str:
     code = code.upper()
     if len(code) != 18 or any(c not in CREDIT_CODE_CHARS for c in code):
-        raise ValueError("a 统一社会信用代码 has 18 characters from 0-9 and A-Y without I, O, S, V, Z; "
-                         "copy it from the business licence")
+        raise ValueError(_("a 统一社会信用代码 has 18 characters from 0-9 and A-Y without I, O, S, V, Z; "
+                           "copy it from the business licence"))
     expected = credit_code_check_digit(code[:17])
     if code[17] != expected:
-        raise ValueError(f"check digit is wrong (last character {code[17]}, expected {expected} per "
-                         "GB 32100-2015); the code has a typo, copy it again from the business licence")
+        raise ValueError(_("check digit is wrong (last character {last}, expected {expected} per "
+                           "GB 32100-2015); the code has a typo, copy it again from the business "
+                           "licence").format(last=code[17], expected=expected))
     return code
 
 
@@ -74,8 +75,9 @@ def _printable(text: str) -> str:
     missing = missing_glyphs(text)
     if missing:
         listed = ", ".join(f"U+{ord(c):04X} “{c}”" for c in missing)
-        raise ValueError(f"no installed font can print {listed}; replace it (for a rare character "
-                         "in a name, use the common form), or install a font that has it")
+        raise ValueError(_("no installed font can print {listed}; replace it (for a rare character "
+                           "in a name, use the common form), or install a font that has it").format(
+                               listed=listed))
     return text
 
 
@@ -84,7 +86,7 @@ def _distinct(items: list) -> list:
     seen = set()
     for item in items:
         if item in seen:
-            raise ValueError(f"“{shown(item)}” is listed twice; list each once")
+            raise ValueError(_("“{item}” is listed twice; list each once").format(item=shown(item)))
         seen.add(item)
     return items
 
@@ -106,10 +108,10 @@ NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$"
 # What each pattern means, in words, for validate(): the content's own rules and the customer file's.
 CUSTOMER_PATTERN_RULES: Mapping[str, str] = MappingProxyType({
     **PATTERN_RULES,
-    SLUG_PATTERN: "must be 1–64 lower-case letters, digits and `-` (it names the PDF file), e.g. lanzhou-data",
-    PHONE_PATTERN: "must be a phone number: digits, optionally a leading +, spaces and `-`; quote it in YAML",
-    EMAIL_PATTERN: "must be an e-mail address such as li@example.com",
-    NUMBER_PATTERN: "must be 1–40 letters, digits and `-`, e.g. ZSY-2026-0001",
+    SLUG_PATTERN: N_("must be 1–64 lower-case letters, digits and `-` (it names the PDF file), e.g. lanzhou-data"),
+    PHONE_PATTERN: N_("must be a phone number: digits, optionally a leading +, spaces and `-`; quote it in YAML"),
+    EMAIL_PATTERN: N_("must be an e-mail address such as li@example.com"),
+    NUMBER_PATTERN: N_("must be 1–40 letters, digits and `-`, e.g. ZSY-2026-0001"),
 })
 
 Line = _value(300)
@@ -140,9 +142,9 @@ class _Strict(BaseModel):
 class Contact(_Strict):
     """甲方's contact person for the contract."""
 
-    name: Line = Field(description="Contact person's name.")
-    phone: Phone = Field(description="Phone number, digits with optional +, spaces and dashes; quote it in YAML.")
-    email: Email = Field(description="E-mail address.")
+    name: Line = Field(description=N_("Contact person's name."))
+    phone: Phone = Field(description=N_("Phone number, digits with optional +, spaces and dashes; quote it in YAML."))
+    email: Email = Field(description=N_("E-mail address."))
 
 
 class CustomerFile(_Strict):
@@ -150,26 +152,26 @@ class CustomerFile(_Strict):
 
     model_config = ConfigDict(title="Customer (customers/*.yml)")
 
-    id: Slug = Field(description="Names the output file: lower-case letters, digits and `-`, 1–64 characters.")
-    company: Line = Field(description="甲方's registered company name.")
-    credit_code: CreditCode = Field(description="统一社会信用代码 (18 characters; the check digit is verified).")
-    address: Line = Field(description="Registered address.")
-    representative: Line = Field(description="法定代表人或授权代表.")
+    id: Slug = Field(description=N_("Names the output file: lower-case letters, digits and `-`, 1–64 characters."))
+    company: Line = Field(description=N_("甲方's registered company name."))
+    credit_code: CreditCode = Field(description=N_("统一社会信用代码 (18 characters; the check digit is verified)."))
+    address: Line = Field(description=N_("Registered address."))
+    representative: Line = Field(description=N_("法定代表人或授权代表."))
     contact: Contact
     services: Annotated[list[Service], AfterValidator(_distinct)] = Field(
         min_length=1, max_length=4, json_schema_extra={"uniqueItems": True},
-        description="Services taken, each once: verification, sms, recharge, other.")
+        description=N_("Services taken, each once: verification, sms, recharge, other."))
     consent: dict[Annotated[str, StringConstraints(max_length=64)], ConsentValue] = Field(
         default_factory=dict, max_length=MAX_CONSENT_KEYS,
         description="附录一's placeholders by name (purpose, personal_fields, source_name); a list for "
         f"list-type ones (at most {MAX_LIST_ITEMS} distinct items of up to 100 characters). Required "
         "with the verification service only: without it the contract prints 不适用 for 附录一.")
     contract_number: ContractNumber | None = Field(
-        default=None, description="合同编号; derived from id and version when absent.")
+        default=None, description=N_("合同编号; derived from id and version when absent."))
     signing_date: CalendarDate | None = Field(
-        default=None, description="Signing date printed on the cover, if known (YYYY-MM-DD).")
+        default=None, description=N_("Signing date printed on the cover, if known (YYYY-MM-DD)."))
     version: CalendarDate | None = Field(
-        default=None, description="Agreement version; default: the newest published.")
+        default=None, description=N_("Agreement version; default: the newest published."))
 
 
 @dataclass(frozen=True)
@@ -277,16 +279,17 @@ def _version_for(data: CustomerFile, project: Project, source: SourceFile, allow
     if data.version is None:
         latest = project.latest_published
         if latest is None:
-            raise source.error(("id",), "no published version exists yet; publish one first "
-                               "(`agreements publish DATE`) or set `version:`")
+            raise source.error(("id",), _("no published version exists yet; publish one first "
+                                          "(`agreements publish DATE`) or set `version:`"))
         return latest
     try:
         version = project.version(data.version.isoformat())
     except AgreementsError as exc:
         raise source.error(("version",), exc.message) from None
     if version.is_draft and not allow_draft:
-        raise source.error(("version",), f"version {version.date} is a draft and cannot be signed; "
-                           "use a published version, or pass --allow-draft for a preview")
+        raise source.error(("version",), _("version {date} is a draft and cannot be signed; "
+                                           "use a published version, or pass --allow-draft for a "
+                                           "preview").format(date=version.date))
     return version
 
 
@@ -304,8 +307,9 @@ def consent_values(data: CustomerFile, version: Version, source: SourceFile
     declared = {p.name: p for p in version.consent.placeholders}
     for name in data.consent:
         if name not in declared:
-            errors.add(source.error(("consent", name), f"unknown placeholder; version {version.date} "
-                                    f"declares: {', '.join(declared)}"))
+            errors.add(source.error(("consent", name), _("unknown placeholder; version {date} "
+                                    "declares: {declared}").format(date=version.date,
+                                                                   declared=", ".join(declared))))
     for name, placeholder in declared.items():
         loc = ("consent", name)
         value = data.consent.get(name)
@@ -315,12 +319,14 @@ def consent_values(data: CustomerFile, version: Version, source: SourceFile
                 "{description}").format(name=name, title=placeholder.title, description=placeholder.description,
                                         service=SERVICE_TITLES[CONSENT_SERVICE])))
         elif placeholder.type == "list" and isinstance(value, str):
-            errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is a list; write it as "
-                                    "[值一, 值二]"))
+            errors.add(source.error(loc, _("`{name}` ({title}) is a list; write it as "
+                                    "[值一, 值二]").format(name=name, title=placeholder.title)))
         elif placeholder.type == "list" and not value:
-            errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is empty; list at least one item"))
+            errors.add(source.error(loc, _("`{name}` ({title}) is empty; list at least one "
+                                           "item").format(name=name, title=placeholder.title)))
         elif placeholder.type == "text" and not isinstance(value, str):
-            errors.add(source.error(loc, f"`{name}` ({placeholder.title}) is one text, not a list"))
+            errors.add(source.error(loc, _("`{name}` ({title}) is one text, not a list").format(
+                name=name, title=placeholder.title)))
         else:
             values[name] = value if isinstance(value, str) else tuple(value)
     return values, errors.errors

@@ -35,6 +35,7 @@ from generator.contracts.customers import Customer, customer_from_record
 from generator.contracts.register import Register
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError, ErrorCollector, ValidationFailed, display_path
+from generator.i18n import N_, _, os_reason
 from generator.files import prepare_output_folder, remove_unfinished, write_atomically
 from generator.contracts import contract
 from generator.contracts.word.contract import contract_docx, docx_name
@@ -65,8 +66,8 @@ def signing_from_environment(p12: Path, tsa: str | None = None) -> Signing:
     """The P12's password comes from the environment only, so it never shows in `ps` or logs."""
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None:
-        raise AgreementsError(f"set the environment variable {PASSWORD_VARIABLE} to the "
-                              "P12 file's password", file=p12, key="--sign-p12")
+        raise AgreementsError(_("set the environment variable {variable} to the "
+                                "P12 file's password").format(variable=PASSWORD_VARIABLE), file=p12, key="--sign-p12")
     signer = contract.load_signer(p12, password.encode("utf-8"))
     return Signing(p12, signer, contract.load_timestamper(tsa) if tsa else None)
 
@@ -75,9 +76,10 @@ def refuse_signed_drafts(customers: list[Customer]) -> None:
     """A draft is never signed: its text may still change under the signature."""
     drafts = sorted({c.version.date for c in customers if c.version.is_draft})
     if drafts:
-        raise AgreementsError(f"version {', '.join(drafts)} is a draft and cannot be signed; "
-                              "publish it first (`agreements publish DATE`), or export an "
-                              "unsigned preview without --sign-p12", key="--sign-p12")
+        raise AgreementsError(_("version {dates} is a draft and cannot be signed; "
+                                "publish it first (`agreements publish DATE`), or export an "
+                                "unsigned preview without --sign-p12").format(dates=", ".join(drafts)),
+                              key="--sign-p12")
 
 
 def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool = False) -> list[Customer]:
@@ -101,13 +103,14 @@ def load_customers(paths: Iterable[Path], project: Project, *, allow_draft: bool
                 continue
             if customer.output_name in files:
                 errors.add(record.source.error(("id",), (
-                    f"id `{customer.id}` is also used by {files[customer.output_name]}; both would "
-                    "write the same file, give each customer its own id")))
+                    _("id `{id}` is also used by {other}; both would write the same file, give each "
+                      "customer its own id").format(id=customer.id, other=files[customer.output_name]))))
             files.setdefault(customer.output_name, record.place)
             if customer.contract_number in numbers:
                 errors.add(record.source.error(("contract_number",), (
-                    f"contract number {customer.contract_number} is also used by "
-                    f"{numbers[customer.contract_number]}; each contract needs its own")))
+                    _("contract number {number} is also used by {other}; each contract needs its "
+                      "own").format(number=customer.contract_number,
+                                    other=numbers[customer.contract_number]))))
             numbers.setdefault(customer.contract_number, record.place)
             customers.append(customer)
     errors.raise_if_any("invalid customer files; nothing was written")
@@ -121,9 +124,9 @@ def one_customer(customers: list[Customer], customer_id: str | None, path: Path)
     chosen = [c for c in customers if c.id == customer_id]
     if len(chosen) != 1:
         ids = ", ".join(c.id for c in customers)
-        fix = "choose one with --customer ID" if customer_id is None else "use one of them"
-        raise AgreementsError(f"{'no customer ' + repr(customer_id) if customer_id else 'several customers'} "
-                              f"here ({ids}); {fix}", file=path, key="--customer")
+        message = (_("several customers here ({ids}); choose one with --customer ID") if customer_id is None
+                   else _("no customer {id} here ({ids}); use one of them"))
+        raise AgreementsError(message.format(id=repr(customer_id), ids=ids), file=path, key="--customer")
     return chosen[0]
 
 
@@ -304,10 +307,10 @@ def _export_in_workers(workers: int, context,
 
 
 _WRITE_FIXES = {
-    errno.ENOSPC: "free some space (or choose another --out) and run the batch again",
-    errno.EDQUOT: "free some space (or choose another --out) and run the batch again",
-    errno.EROFS: "the folder became read-only; choose a writable --out and run the batch again",
-    errno.EACCES: "the folder is not writable; choose a writable --out and run the batch again",
+    errno.ENOSPC: N_("free some space (or choose another --out) and run the batch again"),
+    errno.EDQUOT: N_("free some space (or choose another --out) and run the batch again"),
+    errno.EROFS: N_("the folder became read-only; choose a writable --out and run the batch again"),
+    errno.EACCES: N_("the folder is not writable; choose a writable --out and run the batch again"),
 }
 
 
@@ -317,14 +320,16 @@ def _batch_stopped(failed: list[tuple[int, BaseException]], written: list[Path],
     index, error = failed[0]
     if not isinstance(error, (OSError, AgreementsError)):
         return error  # a bug, not the input or the disk: keep its traceback
-    report = [f"the batch stopped: {len(written)} of {len(customers)} contract(s) written"
-              + (f", {len(failed) - 1} more failed" if len(failed) > 1 else "")
-              + (":" if written else ".")]
+    report = [_("the batch stopped: {written} of {count} contract(s) written").format(
+                  written=len(written), count=len(customers))
+              + (_(", {count} more failed").format(count=len(failed) - 1) if len(failed) > 1 else "")
+              + (_(":") if written else _("."))]
     report += [f"  {display_path(path)}" for path in written]
     if isinstance(error, AgreementsError):
         return AgreementsError("\n".join([error.message, *report]), file=error.file, line=error.line,
                                col=error.col, key=error.key)
-    fix = _WRITE_FIXES.get(error.errno, "check the folder and run the batch again")
+    fix = _(_WRITE_FIXES.get(error.errno, N_("check the folder and run the batch again")))
     target = error.filename or out / customers[index].output_name
-    return AgreementsError("\n".join([f"cannot write the contract ({error.strerror}); nothing "
-                                      "half-written is left", *report, fix]), file=target)
+    return AgreementsError("\n".join([_("cannot write the contract ({reason}); nothing "
+                                        "half-written is left").format(reason=os_reason(error)),
+                                      *report, fix]), file=target)

@@ -19,6 +19,7 @@ import io
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -30,6 +31,7 @@ from generator.contracts.customers import SERVICE_TITLES, Contact, CustomerFile
 from generator.contracts.sources.columns import COLUMNS, LIST_SEPARATORS, Column
 from generator.contracts.sources.guards import EXAMPLE_MARK
 from generator.contracts.sources.sheet import SHEET_NAME
+from generator.i18n import in_language
 
 HELP_SHEET = "说明"
 ROWS_PREPARED = 1000  # rows below the header that get the drop-downs
@@ -94,6 +96,29 @@ def _fill_customer_sheet(sheet, project: Project) -> None:
         sheet.column_dimensions[letter].width = min(max(width, 10), 48)
     sheet.freeze_panes = "B2"
     _add_lists(sheet, project)
+    _add_header_tooltips(sheet, _reference_version(project))
+    _print_setup(sheet, title_rows="1:1")
+
+
+def _add_header_tooltips(sheet, version: Version) -> None:
+    """Hovering a header shows what the column needs (the 说明 sheet's text, in short)."""
+    for index, column in enumerate(COLUMNS, start=1):
+        need = "必填" if column.required else "选填"
+        comment = Comment(f"{column.header}（{need}）\n{column_description(column, version)}", "agreements")
+        comment.width, comment.height = 320, 120  # points: room for two or three lines of Chinese
+        sheet.cell(1, index).comment = comment
+
+
+def _print_setup(sheet, *, title_rows: str) -> None:
+    """Printed as sales print it: A4 landscape, every column on the page's width, the header
+    row repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_options.gridLines = True
 
 
 def _number_format(column: Column) -> str | None:
@@ -164,6 +189,7 @@ def _fill_help_sheet(sheet, project: Project) -> None:
             cell.alignment = Alignment(wrap_text=index == 5, vertical="top")
     for letter, width in zip("ABCDEF", (5, 20, 26, 6, 70, 30)):
         sheet.column_dimensions[letter].width = width
+    _print_setup(sheet, title_rows=f"{top}:{top}")
 
 
 def column_description(column: Column, version: Version) -> str:
@@ -175,7 +201,8 @@ def column_description(column: Column, version: Version) -> str:
             return f"附录一 的占位符 {rest[0]}（{version.date} 版本未声明）"
         return f"附录一：{placeholder.title}。{placeholder.description}"
     model = Contact if first == "contact" else CustomerFile
-    return model.model_fields[rest[0] if rest else first].description or ""
+    # The schema's descriptions are English msgids (the JSON Schemas show them); the sheet is Chinese.
+    return in_language("zh", model.model_fields[rest[0] if rest else first].description or "")
 
 
 def _width(text: str) -> int:

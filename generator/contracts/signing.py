@@ -34,6 +34,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from generator.errors import AgreementsError
+from generator.i18n import _, os_reason
 
 __all__ = ["check_certificate", "load_signer", "sign_field", "timestamper"]
 
@@ -67,38 +68,38 @@ def load_signer(p12_path: Path, password: bytes, *,
         data = p12_path.read_bytes()
     except FileNotFoundError:
         raise AgreementsError(
-            "PKCS#12 file not found; check the path to the signing key",
+            _("PKCS#12 file not found; check the path to the signing key"),
             file=p12_path) from None
     except OSError as exc:
         raise AgreementsError(
-            f"cannot read PKCS#12 file: {exc.strerror}", file=p12_path) from None
+            _("cannot read PKCS#12 file: {reason}").format(reason=os_reason(exc)), file=p12_path) from None
     try:
         key, cert, others = pkcs12.load_key_and_certificates(data, password)
     except (ValueError, TypeError):
         raise AgreementsError(
-            "cannot open PKCS#12 file: wrong password, or not a PKCS#12 (.p12/.pfx) file",
+            _("cannot open PKCS#12 file: wrong password, or not a PKCS#12 (.p12/.pfx) file"),
             file=p12_path) from None
     if key is not None and cert is None and others:
         # cryptography pairs the key with the certificate holding its public key
         raise AgreementsError(
-            "the private key in the PKCS#12 file does not match any of its certificates; "
-            "export the signing key together with its own certificate", file=p12_path)
+            _("the private key in the PKCS#12 file does not match any of its certificates; "
+              "export the signing key together with its own certificate"), file=p12_path)
     if key is None or cert is None:
         raise AgreementsError(
-            "PKCS#12 file holds no private key with its certificate; export the signing "
-            "key together with its certificate", file=p12_path)
+            _("PKCS#12 file holds no private key with its certificate; export the signing "
+              "key together with its certificate"), file=p12_path)
     if _public_der(key.public_key()) != _public_der(cert.public_key()):
         raise AgreementsError(
-            "the private key in the PKCS#12 file does not match its certificate; export "
-            "the signing key together with its own certificate", file=p12_path)
+            _("the private key in the PKCS#12 file does not match its certificate; export "
+              "the signing key together with its own certificate"), file=p12_path)
     problem = check_certificate(cert, now or dt.datetime.now(dt.timezone.utc))
     if problem:
-        raise AgreementsError(f"the signing certificate {problem}", file=p12_path)
+        raise AgreementsError(_("the signing certificate {problem}").format(problem=problem), file=p12_path)
     try:
         return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password)
     except ValueError:
         raise AgreementsError(
-            "cannot use the key in the PKCS#12 file (unsupported key type?)",
+            _("cannot use the key in the PKCS#12 file (unsupported key type?)"),
             file=p12_path) from None
 
 
@@ -111,11 +112,13 @@ def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
     """Why ``cert`` cannot sign a contract at ``now`` (a phrase), or None when it can."""
     subject = cert.subject.rfc4514_string()
     if now < cert.not_valid_before_utc:
-        return (f"({subject}) is not valid yet: valid from {cert.not_valid_before_utc:%Y-%m-%d %H:%M} "
-                "UTC; sign once it is valid, or check this machine's clock")
+        return _("({subject}) is not valid yet: valid from {start} UTC; sign once it is valid, or "
+                 "check this machine's clock").format(subject=subject,
+                                                      start=f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M}")
     if now > cert.not_valid_after_utc:
-        return (f"({subject}) expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC; "
-                "renew it with the certificate authority and export a new PKCS#12 file")
+        return _("({subject}) expired on {end} UTC; renew it with the certificate authority and "
+                 "export a new PKCS#12 file").format(subject=subject,
+                                                     end=f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M}")
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
@@ -123,9 +126,9 @@ def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
     missing = [name for attribute, name in REQUIRED_KEY_USAGE.items()
                if usage is None or not getattr(usage, attribute)]
     if missing:
-        return (f"({subject}) does not allow {' and '.join(missing)} in its key usage, which "
-                "signing a contract needs; ask the certificate authority for a signing "
-                "certificate")
+        return _("({subject}) does not allow {usages} in its key usage, which signing a contract "
+                 "needs; ask the certificate authority for a signing certificate").format(
+                     subject=subject, usages=_(" and ").join(missing))
     return None
 
 
@@ -137,9 +140,10 @@ def timestamper(url: str) -> TimeStamper:
         asyncio.run(client.async_dummy_response("sha256"))
     except Exception as exc:  # noqa: BLE001 - any failure of the TSA: network, HTTP, ASN.1
         raise AgreementsError(
-            f"the time-stamping authority at {url} did not answer with a timestamp "
-            f"({type(exc).__name__}: {exc}); check the URL (an RFC 3161 service taking "
-            "application/timestamp-query) or sign without --tsa", key="--tsa") from None
+            _("the time-stamping authority at {url} did not answer with a timestamp "
+              "({reason}); check the URL (an RFC 3161 service taking "
+              "application/timestamp-query) or sign without --tsa").format(
+                  url=url, reason=f"{type(exc).__name__}: {exc}"), key="--tsa") from None
     return client
 
 

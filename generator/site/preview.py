@@ -19,6 +19,7 @@ from watchdog.observers import Observer
 
 from generator.content.project import Project, load_project
 from generator.errors import AgreementsError
+from generator.i18n import _, os_reason
 from generator.site import mkdocs_build as site
 from generator.site import pages
 from generator.site.build import page_extra
@@ -75,9 +76,9 @@ class _Regenerate(FileSystemEventHandler):
         try:
             date = write_preview(self.root, self.version, self.docs, self.downloads)
         except AgreementsError as exc:
-            click.echo(f"preview not updated:\n{exc}", err=True)
+            click.echo(_("preview not updated:\n{problems}").format(problems=exc), err=True)
         else:
-            click.echo(f"preview of {date} updated")
+            click.echo(_("preview of {date} updated").format(date=date))
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -87,17 +88,19 @@ def check_port_free(host: str, port: int) -> None:
     servers do), so a port in TIME_WAIT counts as free, as it is for the server.
     """
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        family, kind, proto, _canonical_name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
-        raise AgreementsError(f"cannot use the host `{host}` ({exc.strerror}); pass --host 127.0.0.1",
+        raise AgreementsError(_("cannot use the host `{host}` ({reason}); pass --host 127.0.0.1").format(
+            host=host, reason=os_reason(exc)),
                               key="--host") from None
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:
-            raise AgreementsError(f"cannot listen on {host}:{port} ({exc.strerror}); stop the program "
-                                  f"using it or pass another --port, e.g. --port {port % 65535 + 1}",
+            raise AgreementsError(_("cannot listen on {host}:{port} ({reason}); stop the program "
+                                    "using it or pass another --port, e.g. --port {other}").format(
+                                        host=host, port=port, reason=os_reason(exc), other=port % 65535 + 1),
                                   key="--port") from None
 
 
@@ -115,8 +118,9 @@ def serve(root: Path, version: str | None, *, host: str, port: int, downloads: D
             observer.schedule(handler, str(path if path.is_dir() else path.parent),
                               recursive=path.is_dir())
     observer.start()
-    click.echo(f"previewing {chosen.date} ({chosen.status}) at http://{host}:{port}/ — "
-               "edit the YAML and the page reloads; Ctrl+C stops")
+    click.echo(_("previewing {date} ({status}) at http://{host}:{port}/ — "
+                 "edit the YAML and the page reloads; Ctrl+C stops").format(
+                     date=chosen.date, status=chosen.status, host=host, port=port))
     try:
         site.serve_version(docs, version=chosen.date, title=project.config.site.title,
                            status=chosen.status, extra=page_extra(project, chosen),

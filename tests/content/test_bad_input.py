@@ -35,7 +35,7 @@ CASES = {
     "yaml-unclosed-quote": Case("prohibited.yml", r"text: '危害国家安全的；$", "YAML syntax error"),
     "unknown-key": Case("agreement.yml", r"txet:", "unknown key", "sections[1].clauses[2].txet"),
     "wrong-type-status": Case("version.yml", r"^status: maybe", "'draft' or 'published'", "status"),
-    "wrong-type-clauses": Case("agreement.yml", r'clauses: "abc"', "valid list", "sections[2].clauses"),
+    "wrong-type-clauses": Case("agreement.yml", r'clauses: "abc"', "must be a list", "sections[2].clauses"),
     "duplicate-id": Case("agreement.yml", r"- id: scope\.detail$", "duplicate id `scope.detail`",
                          "sections[1].clauses[2].id"),
     "dangling-reference": Case("agreement.yml", r"\{ref:no\.such\.clause\}", "unknown clause id `no.such.clause`",
@@ -223,3 +223,7 @@ def test_invisible_line_breaks_are_refused_where_they_stand(tmp_path, char):
         load_yaml_text(f"title: 服务\nnotice: 第一{char}第二\n", tmp_path / "agreement.yml")
     assert (caught.value.line, caught.value.col) == (2, 11)
     assert f"U+{ord(char):04X}" in caught.value.message
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

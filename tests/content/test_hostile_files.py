@@ -311,3 +311,7 @@ def test_a_raw_control_character_is_refused_where_it_stands():
         load_yaml_text("id: x\ncompany: 甲\x01公司\n", "customer.yml")
     assert (refused.value.line, refused.value.col) == (2, 11)
     assert "U+0001" in refused.value.message
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from helpers import ROOT, copy_project, run_cli
@@ -158,3 +159,7 @@ def test_an_effective_date_before_the_version_is_refused_where_it_is_written(tmp
     line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "effective" in text)
     assert f"version.yml:{line}:12: effective: effective date 2026-11-01 is before the version's date 2026-11-28" in err
     assert err.rstrip().endswith("or leave `effective` out")
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -115,3 +115,7 @@ def test_a_malformed_lock_is_a_clean_error(tmp_path, capsys):
     (root / "content" / "published.lock.json").write_text('{"2021-12-20": "x"}', encoding="utf-8")
     code, _, err = run_cli(["--root", str(root), "check"], capsys)
     assert code == 1 and "published.lock.json" in err and "Traceback" not in err
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -218,3 +218,7 @@ def test_whitespace_only_lines_and_runs_of_blank_lines():
 
 def test_empty_text_has_no_paragraphs():
     assert split_paragraphs("  \n\n ") == []
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -188,3 +188,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path, contract_root):
     for contract in out.glob("*.pdf"):
         checked = subprocess.run(["qpdf", "--check", str(contract)], capture_output=True, text=True)
         assert checked.returncode == 0, (contract.name, checked.stdout[-500:])
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

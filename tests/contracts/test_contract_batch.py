@@ -7,6 +7,7 @@ import json
 import re
 
 import pypdf
+import pytest
 
 from contract_helpers import VERSION, customer_yaml
 
@@ -37,3 +38,7 @@ def test_four_customers_with_two_jobs(cli, capfd, tmp_path):
         assert values["id"] == customer_id and values["company"] == f"批量测试{n}号有限公司"
         numbers.add(meta["/ContractNumber"])
     assert len(numbers) == 4, "each contract gets its own number"
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -265,3 +265,7 @@ def test_two_customers_with_one_contract_number_write_nothing(tmp_path, capsys):
     assert code == 1
     assert "b.yml" in err and "contract_number" in err and "ZSY-2026-0001" in err
     assert not out.exists()
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -312,3 +312,7 @@ def test_verify_still_judges_the_text_when_the_register_is_unreadable(root, run,
     code, stdout, _ = run("verify", str(out / f"lanzhou-data_{VERSION}.pdf"))
     assert code == 0 and "verdict:  genuine" in stdout
     assert "[warn] register: " in stdout and "cannot use the register" in stdout
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

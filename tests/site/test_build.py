@@ -215,3 +215,7 @@ def test_interface_strings_are_chinese(built):
             assert 'title="本节的链接"' in text or page == "404.html", page
     versions = json.loads((built / "versions.json").read_text(encoding="utf-8"))
     assert [v["title"] for v in versions] == [f"{DRAFT}（草案）", f"{PUBLISHED}（当前版本）"]
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

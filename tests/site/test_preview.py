@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import copy_site_project
 
 from generator.site.preview import _Regenerate, write_preview
@@ -70,3 +72,7 @@ def test_serve_on_a_port_in_use_says_so_before_announcing_the_preview(capsys):
     assert f"--port: cannot listen on 127.0.0.1:{port} (Address already in use)" in err
     assert "pass another --port" in err
 
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -39,6 +39,7 @@ import weasyprint
 
 from generator.contracts.engine.fonts import FaceGlyphs, compact_fonts
 from generator.errors import AgreementsError
+from generator.i18n import N_, _
 
 __all__ = [
     "CJK_FONT_FAMILIES",
@@ -52,7 +53,7 @@ __all__ = [
 #: The families a contract may be set in (site_config.yml's pdf.font_family).
 CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 
-_FONT_FIX = "install the Debian package fonts-noto-cjk: apt-get install fonts-noto-cjk"
+_FONT_FIX = N_("install the Debian package fonts-noto-cjk: apt-get install fonts-noto-cjk")
 
 # Where Debian's fonts-noto-cjk puts the collections; used only when the
 # fontconfig command-line tools are not installed.
@@ -109,8 +110,8 @@ def require_cjk_font(family: str | None = None) -> None:
     _installed_cjk_families.cache_clear()
     wanted = repr(family) if family else " nor ".join(repr(f) for f in CJK_FONT_FAMILIES)
     raise AgreementsError(
-        f"no Chinese font found: fontconfig does not know {wanted}; "
-        f"contracts would print empty boxes instead of Chinese text; {_FONT_FIX}")
+        _("no Chinese font found: fontconfig does not know {wanted}; contracts would print empty "
+          "boxes instead of Chinese text; {fix}").format(wanted=wanted, fix=_(_FONT_FIX)))
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.content.loader import refuse_link_out_of
 from generator.contracts.customers import Record, yaml_record
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 YAML_SUFFIXES = (".yml", ".yaml")
 SHEET_SUFFIXES = (".xlsx", ".csv")
@@ -31,7 +32,7 @@ def read_records(path: Path, project_root: Path) -> list[Record]:
         from generator.contracts.sources.sheet import read_sheet
 
         return read_sheet(path)
-    hint = (" Save the sheet as an Excel workbook (.xlsx) or as CSV UTF-8."
+    hint = (_(" Save the sheet as an Excel workbook (.xlsx) or as CSV UTF-8.")
             if suffix in (".xls", ".et", ".ods", ".numbers", ".xlsm", ".xlsb") else "")
-    raise AgreementsError(f"not a customer file: use .yml (one customer) or .xlsx/.csv (one customer "
-                          f"per row).{hint}", file=path)
+    raise AgreementsError(_("not a customer file: use .yml (one customer) or .xlsx/.csv (one customer "
+                            "per row).{hint}").format(hint=hint), file=path)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from generator.content.resolve import format_loc
 from generator.contracts.customers import SERVICE_TITLES, Contact, CustomerFile
+from generator.i18n import N_, _
 
 Kind = Literal["text", "code", "list", "services", "date"]
 
@@ -75,7 +76,7 @@ SERVICE_KEYS = {title: key for key, title in SERVICE_TITLES.items()}
 # How Excel shows a number too long for its column, e.g. 9.13101E+17, once saved as CSV text.
 _SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?[eE]\+[0-9]+$")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)$")
-TEXT_FORMAT_FIX = "format the column as text (设置单元格格式 → 文本) and type the values again"
+TEXT_FORMAT_FIX = N_("format the column as text (设置单元格格式 → 文本) and type the values again")
 
 
 class CellProblem(ValueError):
@@ -120,17 +121,20 @@ def is_blank(value: Any) -> bool:
 def cell_value(column: Column, value: Any) -> Any:
     """The customer-file value of a non-blank cell, or :class:`CellProblem`."""
     if isinstance(value, FormulaWithoutValue):
-        raise CellProblem(f"holds the formula ={value.formula} but no result was saved with it; "
-                          "open the file in Excel, WPS or LibreOffice and save it again, or type the value")
+        raise CellProblem(_("holds the formula ={formula} but no result was saved with it; open the "
+                            "file in Excel, WPS or LibreOffice and save it again, or type the "
+                            "value").format(formula=value.formula))
     if isinstance(value, ErrorValue):
-        raise CellProblem(f"shows the error {value.code}; correct the formula or type the value")
+        raise CellProblem(_("shows the error {code}; correct the formula or type the value").format(
+            code=value.code))
     if column.kind == "date":
         return _date(value)
     if isinstance(value, bool) or not isinstance(value, str):
         raise CellProblem(_not_text(column, value))
     if column.kind == "code" and _SCIENTIFIC.match(value.strip()):
-        raise CellProblem(f"reads {value.strip()}, a number in Excel's scientific notation: its digits are "
-                          f"lost; in the original workbook {TEXT_FORMAT_FIX}, then save the CSV again")
+        raise CellProblem(_("reads {value}, a number in Excel's scientific notation: its digits are "
+                            "lost; in the original workbook {fix}, then save the CSV again").format(
+                                value=value.strip(), fix=_(TEXT_FORMAT_FIX)))
     if column.kind == "list":
         return split_list(value)
     if column.kind == "services":
@@ -148,27 +152,30 @@ def _service(item: str) -> str:
         return SERVICE_KEYS[item]
     if item.lower() in SERVICE_TITLES:
         return item.lower()
-    raise CellProblem(f"unknown service “{item}”; write {'、'.join(SERVICE_TITLES.values())} "
-                      f"(or the keys {', '.join(SERVICE_TITLES)}), several separated by 、")
+    raise CellProblem(_("unknown service “{item}”; write {titles} (or the keys {keys}), several "
+                        "separated by 、").format(item=item, titles="、".join(SERVICE_TITLES.values()),
+                                                 keys=", ".join(SERVICE_TITLES)))
 
 
 def _not_text(column: Column, value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         shown = f"{value:.15g}"
         if column.kind == "code":
-            return (f"is stored as a number ({shown}): a spreadsheet drops leading zeros and every digit "
-                    f"after the 15th, so it is refused rather than guessed; {TEXT_FORMAT_FIX}")
-        return f"is a number ({shown}), not text; {TEXT_FORMAT_FIX}"
+            return _("is stored as a number ({shown}): a spreadsheet drops leading zeros and every "
+                     "digit after the 15th, so it is refused rather than guessed; {fix}").format(
+                         shown=shown, fix=_(TEXT_FORMAT_FIX))
+        return _("is a number ({shown}), not text; {fix}").format(shown=shown, fix=_(TEXT_FORMAT_FIX))
     if isinstance(value, (dt.date, dt.time)):
-        return f"is a date or time cell ({value}), not text; {TEXT_FORMAT_FIX}"
-    return f"is not text ({value!r}); {TEXT_FORMAT_FIX}"
+        return _("is a date or time cell ({value}), not text; {fix}").format(value=value,
+                                                                            fix=_(TEXT_FORMAT_FIX))
+    return _("is not text ({value}); {fix}").format(value=repr(value), fix=_(TEXT_FORMAT_FIX))
 
 
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0):
-            raise CellProblem(f"is a date with a time of day ({value:%Y-%m-%d %H:%M}); "
-                              "write the date alone, e.g. 2026-12-01")
+            raise CellProblem(_("is a date with a time of day ({value}); write the date alone, "
+                                "e.g. 2026-12-01").format(value=f"{value:%Y-%m-%d %H:%M}"))
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -180,9 +187,11 @@ def _date(value: Any) -> dt.date:
             try:
                 return dt.date(int(year), month, day)
             except ValueError as exc:
-                raise CellProblem(f"“{value.strip()}” is not a real date ({exc}); correct it") from None
+                raise CellProblem(_("“{value}” is not a real date; correct it").format(
+                    value=value.strip())) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise CellProblem(f"is a plain number ({value:.15g}), not a date; format the cell as a date "
-                          "(设置单元格格式 → 日期) or type the date as text, e.g. 2026-12-01")
-    raise CellProblem(f"“{value}” is not a date; use a date cell or write it as 2026-12-01 "
-                      "(2026/12/1 and 2026年12月1日 also work)")
+        raise CellProblem(_("is a plain number ({value}), not a date; format the cell as a date "
+                            "(设置单元格格式 → 日期) or type the date as text, e.g. 2026-12-01").format(
+                                value=f"{value:.15g}"))
+    raise CellProblem(_("“{value}” is not a date; use a date cell or write it as 2026-12-01 "
+                        "(2026/12/1 and 2026年12月1日 also work)").format(value=value))

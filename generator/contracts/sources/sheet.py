@@ -34,6 +34,7 @@ from generator.contracts.sources.csv_guard import check_csv_rows
 from generator.contracts.sources.guards import example_row_message, is_example_id, misspelt_field
 from generator.contracts.sources.workbook import SHEET_NAME, read_limited, read_workbook_rows
 from generator.errors import AgreementsError, ErrorCollector, display_path
+from generator.i18n import _
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's "CSV UTF-8" (BOM or not) and Chinese Windows' "CSV"
 
@@ -72,14 +73,14 @@ def read_sheet(path: Path) -> list[Record]:
 def records_from_grid(grid: Grid) -> list[Record]:
     rows = [(number, cells) for number, cells in grid.rows if not all(is_blank(c) for c in cells)]
     if not rows:
-        raise AgreementsError("the sheet is empty; put the column headers in the first row and one "
-                              "customer per row below (`agreements customer-sheet` writes a template)",
+        raise AgreementsError(_("the sheet is empty; put the column headers in the first row and one "
+                                "customer per row below (`agreements customer-sheet` writes a template)"),
                               file=grid.path, sheet=grid.sheet, line=1)
     (header_row, header_cells), data_rows = rows[0], rows[1:]
     notes: dict[int, str] = {}
     columns = _header(grid, header_row, header_cells, data_rows, notes)
     if not data_rows:
-        raise AgreementsError("no customers below the header row; add one customer per row",
+        raise AgreementsError(_("no customers below the header row; add one customer per row"),
                               file=grid.path, sheet=grid.sheet, line=header_row)
     return [_record(grid, number, cells, columns, notes) for number, cells in data_rows]
 
@@ -96,27 +97,30 @@ def _header(grid: Grid, row: int, cells: list[Any], data_rows,
             filled = next((n for n, c in data_rows if index < len(c) and not is_blank(c[index])), None)
             if filled is not None:
                 errors.add(AgreementsError(
-                    f"column {_letter(index)} has values (row {filled}) but no header; add its header "
-                    "or clear the column", **where))
+                    _("column {column} has values (row {row}) but no header; add its header "
+                      "or clear the column").format(column=_letter(index), row=filled), **where))
             continue
         column = find_column(str(cell))
         if column is None and misspelt_field(str(cell)) is not None:
             meant = misspelt_field(str(cell))
             errors.add(AgreementsError(
-                f"unknown column “{cell}” (column {_letter(index)}), close to {meant.header}; rename it "
-                f"{meant.header} (the columns are {'、'.join(c.header for c in COLUMNS)}), or give a "
-                "notes column a header unlike them", **where))
+                _("unknown column “{cell}” (column {column}), close to {meant}; rename it {meant} (the "
+                  "columns are {headers}), or give a notes column a header unlike them").format(
+                      cell=cell, column=_letter(index), meant=meant.header,
+                      headers="、".join(c.header for c in COLUMNS)), **where))
         elif column is None:
             notes[index] = str(cell).strip()
         elif column in columns.values():
-            errors.add(AgreementsError(f"column {_letter(index)} repeats {column.label}; keep one of them",
+            errors.add(AgreementsError(_("column {column} repeats {label}; keep one of them").format(
+                column=_letter(index), label=column.label),
                                        **where))
         else:
             columns[index] = column
     for column in COLUMNS:
         if column.required and column not in columns.values():
-            errors.add(AgreementsError(f"no column {column.label}; add a column headed {column.header} "
-                                       f"to the header row (row {row}, the sheet's first non-empty row)",
+            errors.add(AgreementsError(_("no column {label}; add a column headed {header} to the header "
+                                         "row (row {row}, the sheet's first non-empty row)").format(
+                                             label=column.label, header=column.header, row=row),
                                        **where))
     errors.raise_if_any(f"{display_path(grid.path)} has an unusable header row")
     return columns
@@ -130,7 +134,8 @@ def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column],
         value = cells[index] if index < len(cells) else None
         if is_blank(value):
             if column.required:
-                problems.append(source.error(column.path, f"is empty; fill it in ({column.header} is required)"))
+                problems.append(source.error(column.path, _("is empty; fill it in ({header} is "
+                                                            "required)").format(header=column.header)))
             continue
         if column.key == "id" and is_example_id(value):
             problems.append(source.error(column.path, example_row_message()))
@@ -162,8 +167,8 @@ def _letter(index: int) -> str:
 def _read_csv(path: Path) -> Grid:
     data = read_limited(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AgreementsError("this is a UTF-16 text file (Excel's “Unicode text”), not CSV; save the "
-                              "sheet as “CSV UTF-8 (逗号分隔)” instead", file=path)
+        raise AgreementsError(_("this is a UTF-16 text file (Excel's “Unicode text”), not CSV; save the "
+                                "sheet as “CSV UTF-8 (逗号分隔)” instead"), file=path)
     for encoding in CSV_ENCODINGS:
         try:
             text, decoded_as = data.decode(encoding), encoding
@@ -171,12 +176,13 @@ def _read_csv(path: Path) -> Grid:
         except UnicodeDecodeError:
             continue
     else:
-        raise AgreementsError("the file is neither UTF-8 nor GB18030 text; save it from Excel or WPS as "
-                              "“CSV UTF-8 (逗号分隔)”", file=path)
+        raise AgreementsError(_("the file is neither UTF-8 nor GB18030 text; save it from Excel or WPS "
+                                "as “CSV UTF-8 (逗号分隔)”"), file=path)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise AgreementsError(f"not a readable CSV file ({exc}); save it again from the spreadsheet",
+        raise AgreementsError(_("not a readable CSV file ({reason}); save it again from the "
+                                "spreadsheet").format(reason=exc),
                               file=path) from None
     check_csv_rows(path, rows, decoded_as=decoded_as)
     return Grid(path, None, [(number, cells) for number, cells in enumerate(rows, start=1)])

@@ -20,7 +20,7 @@ from generator.contracts.sources.csv_guard import check_cell_length
 from generator.contracts.sources.limits import MAX_FILE_BYTES
 from generator.contracts.sources.workbook_scan import SheetShape, scan_workbook
 from generator.errors import AgreementsError, ErrorCollector, display_path
-from generator.i18n import _
+from generator.i18n import _, os_reason
 
 SHEET_NAME = "客户"  # read when a workbook has it, else its first sheet
 
@@ -116,7 +116,7 @@ def read_limited(path: Path) -> bytes:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise AgreementsError(_("cannot read the file ({problem}); check the path").format(
-            problem=exc.strerror), file=path) from None
+            problem=os_reason(exc)), file=path) from None
     if len(data) > MAX_FILE_BYTES:
         raise AgreementsError(_("the file is over {limit} MB, the limit for a customer sheet; split the "
                                 "customers over several files").format(limit=MAX_FILE_BYTES // 2**20),

@@ -395,3 +395,7 @@ def test_the_summary_line_counts_contracts_rendered_in_full(tmp_path, monkeypatc
     assert main(["--root", str(project.root), "contract", str(EXAMPLES[0]),
                  "--out", str(tmp_path / "out")]) == 0
     assert "1 rendered in full" in capsys.readouterr().out
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -284,3 +284,7 @@ def test_a_missing_font_stops_the_contract_command_with_the_package_to_install(m
     err = capsys.readouterr().err
     assert code == 1 and "fonts-noto-cjk" in err and "Traceback" not in err
     assert not out.exists()
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

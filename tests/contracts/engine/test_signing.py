@@ -154,3 +154,7 @@ def test_not_a_p12_file(fields_pdf, test_pki, tmp_path):
     junk.write_bytes(b"this is not PKCS#12")
     with pytest.raises(AgreementsError, match="not a PKCS#12"):
         signing.sign_field(fields_pdf, "sig-party-b", signing.load_signer(junk, test_pki.password_bytes))
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -108,3 +108,7 @@ def test_a_value_that_only_looks_like_a_list_is_text():
     from generator.contracts.sources.columns import cell_value, find_column
 
     assert cell_value(find_column("核验目的"), "贷前身份核验、反欺诈") == "贷前身份核验、反欺诈"
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -387,3 +387,7 @@ def test_consent_of_a_sheet_row_is_that_of_the_yaml_file(in_tmp, capsys):
     assert code == 1
     assert err.strip() == ("customers.xlsx: --customer: several customers here (customer-1, lanzhou-data); "
                            "choose one with --customer ID")
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

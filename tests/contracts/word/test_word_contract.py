@@ -124,3 +124,7 @@ def test_hostile_values_stay_text(tmp_path, contract_root, office):
     assert not any(run.bold for p in dr.paragraphs(path) for run in p.runs if "实名" in run.text)
     (txt,) = convert(office, [path], "txt", tmp_path / "lo").values()
     assert hostile in "\n".join(text_lines(txt))
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -200,3 +200,7 @@ def test_unknown_version_is_one_clean_error(tmp_path, capsys):
     assert main(["--root", str(ROOT), "docx", "1999-01-01", "--out", str(tmp_path)]) == 1
     assert "unknown version `1999-01-01`" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")
