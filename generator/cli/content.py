@@ -45,19 +45,35 @@ def schema(ctx: Context, out: Path | None) -> None:
 @cli.command()
 @click.argument("old")
 @click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per change; json: the changes as data.")
 @pass_context
-def diff(ctx: Context, old: str, new: str) -> None:
-    """Show what changed from OLD to NEW, clause by clause, word by word."""
-    from generator.content.diff import compare, redline_text
+def diff(ctx: Context, old: str, new: str, fmt: str) -> None:
+    """Show what changed from OLD to NEW, clause by clause, word by word.
+
+    Clauses are matched by id: an inserted clause is one change, and the
+    clauses it renumbers are one "renumbered" line. Bold added or removed is a
+    change ({加粗：…} / [取消加粗：…]).
+
+    \b
+    Example:
+      agreements diff 2021-12-20 2026-11-28
+      agreements diff 2021-12-20 2026-11-28 --format json
+    """
+    import json
+
+    from generator.content.diff import change_line, change_record, compare
+    from generator.i18n import _
 
     project = ctx.project(check_lock=False)
     changes = compare(project.version(old), project.version(new))
+    if fmt == "json":
+        records = [change_record(change) for change in changes]
+        click.echo(json.dumps({"old": old, "new": new, "changes": records}, ensure_ascii=False, indent=2))
+        return
     for change in changes:
-        if change.kind == "moved":
-            click.echo(f"moved     {change.id}: {change.old_place} → {change.new_place}")
-        else:
-            click.echo(f"{change.kind:<9} {change.id} ({change.place}): {redline_text(change.pieces)}")
-    click.echo(f"{len(changes)} change(s) from {old} to {new}")
+        click.echo(change_line(change))
+    click.echo(_("{count} change(s) from {old} to {new}").format(count=len(changes), old=old, new=new))
 
 
 @cli.command("new-version")

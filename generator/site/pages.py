@@ -29,7 +29,8 @@ AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE = (
 NAVIGATION = (AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE)
 PAGE_URLS = {AGREEMENT_PAGE: "", CONSENT_PAGE: "consent/", PROHIBITED_PAGE: "prohibited/",
              CHANGES_PAGE: "changes/", HISTORY_PAGE: "history/"}
-KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动（编号变化）", "reworded": "修改"}
+KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动", "reworded": "修改",
+               "bold": "加粗变化", "renumbered": "编号变动"}
 ASSETS = Path("templates") / "site" / "assets"
 
 
