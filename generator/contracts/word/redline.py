@@ -257,7 +257,7 @@ def redline_docx(config: SiteConfig, old: Version, new: Version) -> bytes:
     """NEW with its differences from OLD as tracked changes, reproducibly."""
     before, after = list(unnumbered(paragraphs(old), old)), list(unnumbered(paragraphs(new), new))
     rows = align(before, after)
-    document = new_document()
+    document = new_document(config.pdf.font_family)
     track_revisions(document)
     numbers = itertools.count(1)
     new_date = version_date(new)
