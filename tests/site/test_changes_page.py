@@ -1,6 +1,7 @@
 """The 变更记录 page of the seven-edit fixture: exactly the real changes, bold changes visibly
-marked 加粗, renumbering in one line. Rendered with the site's own page writer (no MkDocs run:
-the list and the redline are raw HTML blocks that MkDocs passes through unchanged)."""
+marked 加粗, renumbering in one line. The page is written by the site's own page writer and
+turned into HTML by Python-Markdown with the site's extensions, as MkDocs does with a page's
+body (a whole MkDocs build of a second project would cost a test run many seconds)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+import markdown
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "content"))
@@ -28,7 +30,9 @@ def page(tmp_path_factory) -> str:
     project = load_project(root, check_lock=False)
     docs = root / "docs"
     write_pages(project, project.version(NEW), docs, lambda project, version: ())
-    return (docs / "changes.md").read_text(encoding="utf-8")
+    source = (docs / "changes.md").read_text(encoding="utf-8")
+    body = source.split("\n---\n", 1)[1]  # the front matter is MkDocs' meta data, not the page
+    return markdown.markdown(body, extensions=["attr_list", "md_in_html", "toc"])
 
 
 def _items(page: str) -> list[str]:
