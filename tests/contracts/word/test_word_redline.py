@@ -3,6 +3,7 @@ computed from the XML by the tests' own reader, and by LibreOffice."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 import docx_reader as dr
 from word_helpers import NEW, OLD, agreements_text, cli
 from helpers import ROOT, copy_project
-from libreoffice import reviewed_lines, text_lines, tracked_changes
+from libreoffice import html_bold_spans, reviewed_lines, text_lines, tracked_changes
 
 CASES = ["real", "edited", "replaced"]
 
@@ -140,3 +141,16 @@ def test_libreoffice_converts_every_docx_to_text_and_pdf(word_files, libreoffice
     for source, txt in texts.items():
         assert text_lines(txt), source
         assert pdfs[source].read_bytes().startswith(b"%PDF-"), source
+
+
+def test_libreoffice_restores_each_versions_bold(word_files, reviewed, libreoffice):
+    """The edited draft makes part of a clause bold and adds bold words: LibreOffice's own
+    accept-all / reject-all gives the bold passages of its reading of `docx NEW` / `docx OLD`."""
+    files = word_files.edited
+    html = libreoffice("html")
+
+    def spans(page):  # LibreOffice wraps its HTML lines where runs split, which differs between files
+        return [re.sub(r"\s+", "", span) for span in html_bold_spans(page)]
+
+    for view, version in (("accept", NEW), ("reject", OLD)):
+        assert spans(reviewed[(files["redline"], view)][1]) == spans(html[files[version]]), view
