@@ -74,32 +74,36 @@ def schema(ctx: Context, out: Path | None) -> None:
 
 
 @cli.command(help=with_example(
-    _("Show what changed from OLD to NEW, clause by clause, word by word."),
+    _("Show what changed from OLD to NEW, clause by clause (matched by id), word by word: an "
+      "inserted clause is one change, the clauses it renumbers one \"renumbered\" line, and bold "
+      "added or removed is a change ({加粗：…} / [取消加粗：…])."),
     "agreements diff 2021-12-20 2026-11-28", "agreements diff 2021-12-20 2026-11-28 --format json"))
 @click.argument("old")
 @click.argument("new")
 @report_format("text", "json", "csv")
 @pass_context
 def diff(ctx: Context, old: str, new: str, fmt: str) -> None:
-    from generator.content.diff import compare, redline_text
+    import json
+
+    from generator.content.diff import change_line, change_record, compare
 
     project = ctx.project(check_lock=False)
     changes = compare(project.version(old), project.version(new))
-    if fmt != "text":
+    if fmt == "json":  # each change's pieces and its whole old and new text
+        records = [change_record(change) | _diff_row(change) for change in changes]
+        click.echo(json.dumps({"old": old, "new": new, "changes": records}, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
         click.echo(rows_as(fmt, [_diff_row(c) for c in changes], DIFF_FIELDS), nl=False)
-        return
-    for change in changes:
-        if change.kind == "moved":
-            click.echo(f"moved     {change.id}: {change.old_place} → {change.new_place}")
-        else:
-            click.echo(f"{change.kind:<9} {change.id} ({change.place}): {redline_text(change.pieces)}")
+    else:
+        for change in changes:
+            click.echo(change_line(change))
     click.echo(_("{count} change(s) from {old} to {new}").format(count=len(changes), old=old, new=new))
 
 
 def _diff_row(change) -> dict:
     """One change for programs: the whole old and new text of the clause (None where it has none)."""
     def side(keep: str) -> str | None:
-        kept = [text for kind, text in change.pieces if kind in ("equal", keep)]
+        kept = [text for kind, text in change.pieces if kind in ("equal", "bold", "unbold", keep)]
         return "".join(kept) if kept else None
 
     return {"kind": change.kind, "id": change.id, "old_place": change.old_place,

@@ -29,7 +29,8 @@ AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE = (
 NAVIGATION = (AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE)
 PAGE_URLS = {AGREEMENT_PAGE: "", CONSENT_PAGE: "consent/", PROHIBITED_PAGE: "prohibited/",
              CHANGES_PAGE: "changes/", HISTORY_PAGE: "history/"}
-KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动（编号变化）", "reworded": "修改"}
+KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动", "reworded": "修改",
+               "bold": "加粗变化", "renumbered": "编号变动"}
 ASSETS = Path("templates") / "site" / "assets"
 
 
@@ -157,7 +158,7 @@ def _search_entries(version: Version, previous: Version | None, changes: Sequenc
     summary = (f"与上一版本 {previous.date} 相比，共有 {len(changes)} 处变更：" if previous
                else "这是本协议的第一个版本。")
     entries.append(SearchEntry(PAGE_URLS[CHANGES_PAGE], "", "变更记录", (summary, *(
-        f"{change.place}（{KIND_TITLES[change.kind]}）" for change in changes))))
+        change.summary or f"{change.place}（{KIND_TITLES[change.kind]}）" for change in changes))))
     entries.append(SearchEntry(PAGE_URLS[HISTORY_PAGE], "", "历史版本", tuple(
         f"{row.date} {row.status}" + (f"，{row.effective} 生效" if row.effective else "") for row in rows)))
     return entries

@@ -73,7 +73,7 @@ def test_publishing_an_invalid_draft_changes_nothing(tmp_path, capsys):
 def test_diff_shows_the_typo_fixes_at_word_level(capsys):
     code, out, err = run_cli(["--root", str(ROOT), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    notice = next(line for line in out.splitlines() if line.startswith("reworded  @notice"))
+    notice = next(line for line in out.splitlines() if line.startswith("reworded   @notice"))
     assert "[-款-]{+条款+}" in notice
     assert "[-服-]{+服务+}" in notice or "本[-服-]{+服务+}条款" in notice
     assert "2 change(s)" in out
@@ -91,10 +91,14 @@ def test_diff_reports_moved_added_and_removed_by_id(tmp_path, capsys):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    assert "moved     obligations.misoperation: 7. 用户的权利与义务 → 1. 用户的权利与义务" in out
-    assert "moved     obligations.liability: 1. 用户的权利与义务 → 2. 用户的权利与义务" in out
-    assert any(l.startswith("added     obligations.new-duty") and "{+新增的义务。+}" in l for l in out.splitlines())
-    assert any(l.startswith("removed   liability.security-measures") for l in out.splitlines())
+    assert "moved      obligations.misoperation: 「用户的权利与义务」第7条 → 「用户的权利与义务」第1条" in out
+    # the clauses it pushed down are renumbered, not moved: one line for all of them
+    assert "obligations.liability" not in out
+    assert [l.split()[0] for l in out.splitlines()].count("moved") == 1
+    assert [l for l in out.splitlines() if l.startswith("renumbered")] == [
+        "renumbered 编号变动：「用户的权利与义务」第1条起顺延"]
+    assert any(l.startswith("added      obligations.new-duty") and "{+新增的义务。+}" in l for l in out.splitlines())
+    assert any(l.startswith("removed    liability.security-measures") for l in out.splitlines())
 
 
 def test_renaming_a_section_rewords_it_and_moves_nothing(tmp_path, capsys):
@@ -104,7 +108,7 @@ def test_renaming_a_section_rewords_it_and_moves_nothing(tmp_path, capsys):
                     encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    assert any(l.startswith("reworded  scope (服务的范围): ") for l in out.splitlines()), out
+    assert any(l.startswith("reworded   scope (「服务的范围」): ") for l in out.splitlines()), out
     assert "moved" not in out
 
 
@@ -117,8 +121,8 @@ def test_a_clause_may_be_called_updated(tmp_path, capsys):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     code, out, err = run_cli(["--root", str(root), "diff", OLD, DRAFT], capsys)
     assert code == 0, err
-    assert any(l.startswith("added     updated (3. 服务范围)") for l in out.splitlines())
-    assert any(l.startswith("reworded  @updated") for l in out.splitlines())
+    assert any(l.startswith("added      updated (「服务范围」第3条)") for l in out.splitlines())
+    assert any(l.startswith("reworded   @updated") for l in out.splitlines())
 
 
 def test_publish_on_a_full_disk_changes_nothing(tmp_path, capsys, monkeypatch):

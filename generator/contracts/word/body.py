@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Callable, Iterable
 
 from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from generator.content.config import SiteConfig
 from generator.content.model import Version
@@ -58,7 +59,7 @@ def version_label(version: Version) -> str:
 
 def version_docx(config: SiteConfig, version: Version) -> bytes:
     """The generic text of ``version`` as .docx, 附录一's placeholders shown as 【请填写…】."""
-    document = new_document()
+    document = new_document(config.pdf.font_family)
     write_version(document, version)
     title = version.agreement.title
     add_footer(document, f"{title} · 版本 {version_label(version)}")
@@ -77,3 +78,11 @@ def add_footer(document: Document, left: str) -> None:
     add_text_run(paragraph, " 页 共 ")
     add_field(paragraph, "NUMPAGES")
     add_text_run(paragraph, " 页")
+
+
+def add_header(document: Document, text: str) -> None:
+    """``text`` centred in the page header of every page."""
+    paragraph = document.sections[0].header.paragraphs[0]
+    paragraph.style = document.styles["Header"]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_text_run(paragraph, text)

@@ -17,7 +17,7 @@ from docx.shared import Mm, Pt
 from generator.content.config import SiteConfig
 from generator.content.text import Paragraph, runs_text
 from generator.contracts.customers import SERVICE_TITLES, Customer
-from generator.contracts.word.body import add_footer, version_date, version_label, write_version
+from generator.contracts.word.body import add_footer, add_header, version_date, version_label, write_version
 from generator.contracts.word.document import new_document, text_width
 from generator.contracts.word.package import Properties, docx_bytes
 from generator.contracts.word.runs import add_text_run
@@ -25,6 +25,9 @@ from generator.contracts.word.runs import add_text_run
 FILL_NOTE = "以下带下划线的内容为根据甲方信息填写的内容。"
 NOT_APPLICABLE = "不适用（甲方未开通信息查询核验类接口）"  # as the PDF prints it
 END_OF_TEXT = "（以下无正文）"
+# Every page of the Word copy says what it is: the text to negotiate on, not the contract —
+# the signed PDF is (the PDF carries the signatures and the provenance `verify` checks).
+NEGOTIATION_COPY = "协商稿 — 以双方签署的 PDF 为准"
 SIGNATURE_LINES = ("盖章：", "法定代表人或授权代表（签字）：", "日期：")
 
 
@@ -36,7 +39,7 @@ def docx_name(customer: Customer) -> str:
 def contract_docx(config: SiteConfig, customer: Customer) -> bytes:
     """The customer's contract as .docx, reproducibly."""
     version = customer.version
-    document = new_document()
+    document = new_document(config.pdf.font_family)
     _cover(document, config, customer)
 
     consent_ids = {clause.id for clause in version.consent.clauses}
@@ -57,6 +60,7 @@ def contract_docx(config: SiteConfig, customer: Customer) -> bytes:
     add_text_run(end, END_OF_TEXT)
     _signatures(document, [("甲方", customer.data.company), ("乙方", config.provider.name)])
     add_footer(document, f"合同编号：{customer.contract_number}")
+    add_header(document, NEGOTIATION_COPY)
     title = version.agreement.title
     return docx_bytes(document, Properties(
         title=f"{title} · {customer.data.company}", author=config.provider.name,

@@ -6,7 +6,7 @@ WordprocessingML (and said so where it happens):
 
 - East Asian fonts: ``w:rFonts/@w:eastAsia`` and ``@w:hint`` on every run and
   style (python-docx sets only the Latin ``ascii``/``hAnsi`` names), and the font
-  table entries naming the fallbacks (``w:altName``: SimSun, then Noto CJK);
+  table entries naming the fallbacks (``w:altName``); the body face is the PDF's;
 - the settings that make Word treat the text as Simplified Chinese
   (``w:themeFontLang``, ``w:lang``);
 - the footer's PAGE and NUMPAGES fields (:func:`generator.contracts.word.body.add_footer`).
@@ -43,12 +43,21 @@ class Face:
     alternatives: tuple[str, ...]  # other names of the same face, then the fallback the document names
 
 
-# 宋体 for the text and 黑体 for headings: what Word and WPS on Chinese Windows have; on
-# other systems the font table points at the Noto CJK faces the PDF uses (Debian: fonts-noto-cjk).
-BODY = Face("宋体", "Times New Roman", ("SimSun", "Noto Serif CJK SC"))
+# The body text is set in the PDF's face — site_config.yml `pdf.font_family`, the one place
+# that chooses it — so the Word copy and the PDF paginate alike; the font table names the
+# face's other names and a system font for machines without it. Headings keep 黑体.
+BODY_FACES: dict[str, Face] = {
+    "Noto Sans CJK SC": Face("Noto Sans CJK SC", "Noto Sans CJK SC",
+                             ("Source Han Sans SC", "思源黑体", "Microsoft YaHei")),
+    "Noto Serif CJK SC": Face("Noto Serif CJK SC", "Noto Serif CJK SC",
+                              ("Source Han Serif SC", "思源宋体", "SimSun")),
+}
 HEADING = Face("黑体", "Arial", ("SimHei", "Noto Sans CJK SC"))
 
 BODY_SIZE = Pt(10.5)  # 五号, the usual size of a Chinese contract's text
+# The PDF's line height and gap after a paragraph, in ems (templates/pdf/contract.css: html
+# line-height, p margin-bottom), so that Word and the PDF paginate within a page of each other.
+LINE_HEIGHT, PARAGRAPH_GAP = 1.7, 0.45
 FOOTER_SIZE = Pt(9)
 
 # Paragraph styles by role, by style id ("Heading1" is the style named "heading 1"; None is
@@ -70,12 +79,15 @@ HEADING_SIZES = {"Heading 1": Pt(18), "Heading 2": Pt(12), "Heading 3": Pt(10.5)
 HEADING_STYLE_IDS = frozenset({"Heading1", "Heading2", "Heading3", "Title"})
 
 
-def new_document() -> Document:
-    """python-docx's default template, restyled: A4, Chinese fonts and language, black headings."""
+def new_document(body_family: str) -> Document:
+    """python-docx's default template, restyled: A4, Chinese fonts and language, black headings;
+    the body in ``body_family`` (the PDF's: ``config.pdf.font_family``)."""
     document = docx.Document()
+    body = BODY_FACES[body_family]
+    document.part.body_face = body  # read back by face_of() for every run
     _page_setup(document)  # before the styles: the footer's tab stop is at the text's width
-    _styles(document)
-    _font_table(document)
+    _styles(document, body)
+    _font_table(document, body)
     _chinese_settings(document)
     return document
 
@@ -91,7 +103,9 @@ def _page_setup(document: Document) -> None:
 
 def face_of(paragraph) -> Face:
     """The face a run in ``paragraph`` is set in: its style's (a run names its fonts itself)."""
-    return HEADING if paragraph._p.style in HEADING_STYLE_IDS else BODY  # by id: name lookups are slow
+    if paragraph._p.style in HEADING_STYLE_IDS:  # by id: name lookups are slow
+        return HEADING
+    return paragraph.part.package.main_document_part.body_face  # a footer's paragraph too
 
 
 def text_width(document: Document):
@@ -99,15 +113,15 @@ def text_width(document: Document):
     return section.page_width - section.left_margin - section.right_margin
 
 
-def _styles(document: Document) -> None:
+def _styles(document: Document, body: Face) -> None:
     styles = document.styles
-    _default_run_properties(document)
+    _default_run_properties(document, body)
     normal = styles["Normal"]
     normal.font.size = BODY_SIZE
-    set_fonts(normal.element.get_or_add_rPr(), BODY)
+    set_fonts(normal.element.get_or_add_rPr(), body)
     normal_format = normal.paragraph_format
-    normal_format.space_before, normal_format.space_after = Pt(0), Pt(6)
-    normal_format.line_spacing = 1.5
+    normal_format.space_before, normal_format.space_after = Pt(0), Pt(BODY_SIZE.pt * PARAGRAPH_GAP)
+    normal_format.line_spacing = Pt(BODY_SIZE.pt * LINE_HEIGHT)  # exact, whatever the face's own metrics
     normal_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     for name, size in HEADING_SIZES.items():
         style = styles[name]
@@ -131,10 +145,10 @@ def _styles(document: Document) -> None:
     footer.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
 
 
-def _default_run_properties(document: Document) -> None:
+def _default_run_properties(document: Document, body: Face) -> None:
     """docDefaults: explicit fonts instead of the theme's, Simplified Chinese as the East Asian language."""
     rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_fonts(rpr, BODY)
+    set_fonts(rpr, body)
     lang = rpr.find(qn("w:lang"))
     lang.set(qn("w:eastAsia"), "zh-CN")
 
@@ -165,7 +179,7 @@ _AFTER_RFONTS = ("w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:str
                  "w:specVanish", "w:oMath", "w:rPrChange")
 
 
-def _font_table(document: Document) -> None:
+def _font_table(document: Document, body: Face) -> None:
     """Raw XML: font table entries for the two faces; ``w:altName`` lists the fallbacks.
 
     python-docx keeps word/fontTable.xml as an opaque part, so it is parsed, edited
@@ -175,12 +189,14 @@ def _font_table(document: Document) -> None:
     table = parse_xml(part.blob)
     for japanese in [f for f in table if f.get(qn("w:name")) in ("ＭＳ 明朝", "ＭＳ ゴシック")]:
         table.remove(japanese)
-    for face, panose in ((BODY, "02010600030101010101"), (HEADING, "02010609060101010101")):
+    for face, panose in ((body, None), (HEADING, "02010609060101010101")):
         entry = OxmlElement("w:font", {qn("w:name"): face.east_asian})
         entry.append(OxmlElement("w:altName", {qn("w:val"): ",".join(face.alternatives)}))
-        entry.append(OxmlElement("w:panose1", {qn("w:val"): panose}))
+        if panose:
+            entry.append(OxmlElement("w:panose1", {qn("w:val"): panose}))
         entry.append(OxmlElement("w:charset", {qn("w:val"): "86"}))  # GB2312
-        entry.append(OxmlElement("w:family", {qn("w:val"): "modern" if face is HEADING else "roman"}))
+        family = "modern" if face is HEADING else ("roman" if "Serif" in face.east_asian else "swiss")
+        entry.append(OxmlElement("w:family", {qn("w:val"): family}))
         entry.append(OxmlElement("w:pitch", {qn("w:val"): "variable"}))
         table.append(entry)
     part._blob = serialize_part_xml(table)  # a plain Part's bytes live in _blob

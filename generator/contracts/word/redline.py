@@ -40,6 +40,7 @@ from generator.content.model import Version
 from generator.content.text import Paragraph, Role, paragraph_text, paragraphs
 from generator.contracts.word.body import add_footer, anchors, version_date
 from generator.contracts.word.document import add_styled_paragraph, new_document, track_revisions
+from generator.contracts.word.numbering import Level, Numbering, unnumbered
 from generator.contracts.word.package import Properties, docx_bytes
 from generator.contracts.word.runs import Bookmarks, Segment, add_run, link, segments, wrap
 
@@ -58,23 +59,28 @@ class Row:
     status: Status
     old: Paragraph | None
     new: Paragraph | None
+    old_level: Level | None = None  # the list level that numbers the paragraph in each version
+    new_level: Level | None = None
 
 
-def align(old: list[Paragraph], new: list[Paragraph]) -> list[Row]:
+Numbered = tuple[Paragraph, "Level | None"]
+
+
+def align(old: list[Numbered], new: list[Numbered]) -> list[Row]:
     """The paragraphs of both versions in one reading order, matched by key.
 
     Within a stretch that differs, OLD's paragraphs come first, then NEW's (as
     Word shows a replacement). The title's key is in every version, so the first
     row is always kept.
     """
-    matcher = difflib.SequenceMatcher(a=[p.key for p in old], b=[p.key for p in new], autojunk=False)
+    matcher = difflib.SequenceMatcher(a=[p.key for p, _ in old], b=[p.key for p, _ in new], autojunk=False)
     rows: list[Row] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            rows += [Row("kept", a, b) for a, b in zip(old[i1:i2], new[j1:j2])]
+            rows += [Row("kept", a, b, la, lb) for (a, la), (b, lb) in zip(old[i1:i2], new[j1:j2])]
             continue
-        rows += [Row("deleted", a, None) for a in old[i1:i2]]
-        rows += [Row("inserted", None, b) for b in new[j1:j2]]
+        rows += [Row("deleted", a, None, la) for a, la in old[i1:i2]]
+        rows += [Row("inserted", None, b, None, lb) for b, lb in new[j1:j2]]
     return rows
 
 
@@ -134,15 +140,21 @@ class RedlineWriter:
                  bookmarks: Bookmarks) -> None:
         self.document, self.old, self.new = document, old, new
         self.revisions, self.bookmarks = revisions, bookmarks
+        self.numbering = Numbering(document)
 
     def write(self, row: Row, mark: Status, owners: tuple[Row | None, Row | None]) -> None:
         """The row's words, and a mark with the properties of the paragraph it ends (``owners``)."""
         accepted, rejected = owners
-        role = accepted.new.role if accepted else None
-        old_role = rejected.old.role if rejected else None
+        # Where this mark is gone in a view, Word keeps the properties of the mark its text joins,
+        # but LibreOffice those of the first paragraph joined: describe the row's own text there.
+        accepted = accepted or (row if row.status != "deleted" else None)
+        rejected = rejected or (row if row.status != "inserted" else None)
+        role, level = (accepted.new.role, accepted.new_level) if accepted else (None, None)
+        old_role, old_level = (rejected.old.role, rejected.old_level) if rejected else (None, None)
         paragraph = add_styled_paragraph(self.document, role or old_role)
-        if role and old_role and role != old_role:
-            self._style_change(paragraph, old_role)
+        self.numbering.number(paragraph._p, level if accepted else old_level)
+        if accepted and rejected and (role, level) != (old_role, old_level):
+            self._style_change(paragraph, old_role, old_level)
         if row.status == "kept":
             self._kept_words(paragraph, row.old, row.new)
         elif row.status == "inserted":
@@ -198,9 +210,10 @@ class RedlineWriter:
         change.append(before)
         r.find(qn("w:rPr")).append(change)
 
-    def _style_change(self, paragraph, old_role: Role) -> None:
-        """Raw XML: w:pPrChange holding the paragraph properties OLD's paragraph had."""
+    def _style_change(self, paragraph, old_role: Role, old_level: Level | None) -> None:
+        """Raw XML: w:pPrChange holding the paragraph properties (style, numbering) OLD's paragraph had."""
         scratch = add_styled_paragraph(self.document, old_role)
+        self.numbering.number(scratch._p, old_level)
         before = scratch._p.get_or_add_pPr()
         scratch._p.getparent().remove(scratch._p)
         change = self.revisions.element("w:pPrChange")
@@ -242,15 +255,15 @@ def paired(before: list[Segment], after: list[Segment]) -> Iterator[tuple[Segmen
 
 def redline_docx(config: SiteConfig, old: Version, new: Version) -> bytes:
     """NEW with its differences from OLD as tracked changes, reproducibly."""
-    before, after = list(paragraphs(old)), list(paragraphs(new))
+    before, after = list(unnumbered(paragraphs(old), old)), list(unnumbered(paragraphs(new), new))
     rows = align(before, after)
-    document = new_document()
+    document = new_document(config.pdf.font_family)
     track_revisions(document)
     numbers = itertools.count(1)
     new_date = version_date(new)
     author = config.word.author or config.provider.name
     writer = RedlineWriter(document, old, new, Revisions(author, new_date, numbers),
-                           Bookmarks(anchors(after), numbers))
+                           Bookmarks(anchors(p for p, _ in after), numbers))
     marks = mark_statuses(rows)
     for row, mark, owners in zip(rows, marks, mark_owners(rows, marks)):
         writer.write(row, mark, owners)

@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 
 _HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+_CONTENT_TESTS = str(Path(__file__).resolve().parents[2] / "content")  # redline_fixture
+for _path in (_HERE, _CONTENT_TESTS):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 from helpers import ROOT  # noqa: E402
+from libreoffice import review  # noqa: E402
 from word_helpers import EXAMPLES, NEW, OLD, cli, edited_project, replaced_list_project  # noqa: E402
 
 @dataclass
@@ -28,6 +31,7 @@ class WordFiles:
     edited: dict[str, Path] = field(default_factory=dict)  # redline, old, new of edited_project
     replaced: dict[str, Path] = field(default_factory=dict)
     roots: dict[str, Path] = field(default_factory=dict)
+    fixture: dict[str, Path] = field(default_factory=dict)  # the seven-edit fixture's redlines
 
     def every_docx(self) -> list[Path]:
         return sorted(self.folder.rglob("*.docx"))
@@ -55,7 +59,26 @@ def word_files(tmp_path_factory, contract_root) -> WordFiles:
             cli("--root", str(root), "docx", version, "--out", str(folder / name))
             # LibreOffice names what it converts after the file's stem: keep stems unique
             target[version] = (folder / name / f"{version}.docx").rename(folder / name / f"{name}-{version}.docx")
+    _fixture_redlines(files)
     return files
+
+
+def _fixture_redlines(files: WordFiles) -> None:
+    """The seven-edit fixture's redline, and the same backwards (bold removed instead of added)."""
+    from redline_fixture import FIXTURE, NEW as FIXTURE_NEW, OLD as FIXTURE_OLD
+
+    for name, (old, new) in {"forward": (FIXTURE_OLD, FIXTURE_NEW), "backward": (FIXTURE_NEW, FIXTURE_OLD)}.items():
+        files.fixture[name] = files.folder / "fixture" / f"fixture-{name}.docx"
+        cli("--root", str(FIXTURE), "redline", old, new, "--out", str(files.fixture[name]))
+
+
+@pytest.fixture(scope="session")
+def reviewed(word_files, tmp_path_factory):
+    """Every redline accepted and rejected by LibreOffice itself (one run of its own, since the
+    review runs a Basic macro): (redline, "accept" | "reject") → (text export, HTML export)."""
+    redlines = [word_files.redline, word_files.edited["redline"], word_files.replaced["redline"],
+                *word_files.fixture.values()]
+    return review(redlines, tmp_path_factory.mktemp("lo-review"))
 
 
 class Conversions(Mapping):

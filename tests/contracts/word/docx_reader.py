@@ -8,7 +8,10 @@ styles, bookmarks and links straight from WordprocessingML, and applies
 - a paragraph whose mark (``w:pPr/w:rPr/w:ins|w:del``) goes away is joined with
   the next paragraph, and the joined paragraph keeps the properties of the mark
   that stays;
-- rejecting restores the properties in ``w:rPrChange`` and ``w:pPrChange``.
+- rejecting restores the properties in ``w:rPrChange`` and ``w:pPrChange``;
+- automatic numbering (``w:numPr``, word/numbering.xml) is counted over the
+  paragraphs that remain in the view, and its label (``lvlText`` with ``%1``…
+  replaced, then the ``w:suff``) starts the paragraph's text.
 """
 
 from __future__ import annotations
@@ -48,10 +51,12 @@ class Para:
     mark: str | None = None  # the paragraph mark's change: "ins", "del" or None
     old_style: str | None = None  # from w:pPrChange
     bookmarks: list[str] = field(default_factory=list)
+    numbering: tuple[str, int] | None = None  # (numId, ilvl) of its automatic number in the view
+    label: str = ""  # that number as shown, with its suffix
 
     @property
     def text(self) -> str:
-        return "".join(r.text for r in self.runs)
+        return self.label + "".join(r.text for r in self.runs)
 
     def bold_spans(self) -> list[str]:
         spans, current = [], None
@@ -112,20 +117,54 @@ def paragraphs(path: Path | bytes, view: View = "as-is") -> list[Para]:
             mark_rpr = ppr.find(W + "rPr")
             mark = "ins" if mark_rpr.find(W + "ins") is not None else (
                 "del" if mark_rpr.find(W + "del") is not None else None)
-        style = _style(ppr)
+        style, numbering = _style(ppr), _numbering(ppr)
         change = ppr.find(W + "pPrChange") if ppr is not None else None
         old_style = _style(change.find(W + "pPr")) if change is not None else None
         if view == "reject" and old_style is not None:
-            style = old_style
+            style, numbering = old_style, _numbering(change.find(W + "pPr"))
         runs = list(_runs(p, view))
         names = [b.get(W + "name") for b in p.iter(W + "bookmarkStart")]
         if (view == "accept" and mark == "del") or (view == "reject" and mark == "ins"):
             pending += runs
             continue
-        out.append(Para(style, pending + runs, mark, old_style, names))
+        out.append(Para(style, pending + runs, mark, old_style, names, numbering))
         pending = []
     assert not pending, "the last paragraph's mark cannot be tracked"
+    _number(out, part(path, "word/numbering.xml") if any(p.numbering for p in out) else None)
     return out
+
+
+def _numbering(ppr) -> tuple[str, int] | None:
+    num = ppr.find(W + "numPr") if ppr is not None else None
+    if num is None or num.find(W + "numId") is None:
+        return None
+    level = num.find(W + "ilvl")
+    return num.find(W + "numId").get(W + "val"), int(level.get(W + "val")) if level is not None else 0
+
+
+def _number(paragraphs: list[Para], numbering) -> None:
+    """Each numbered paragraph's label, counting per abstract numbering as Word does."""
+    if numbering is None:
+        return
+    abstract = {n.get(W + "numId"): n.find(W + "abstractNumId").get(W + "val") for n in numbering.iter(W + "num")}
+    levels = {(a.get(W + "abstractNumId"), int(lvl.get(W + "ilvl"))): lvl
+              for a in numbering.iter(W + "abstractNum") for lvl in a.iter(W + "lvl")}
+    counters: dict[str, list[int]] = {}
+    for paragraph in paragraphs:
+        if paragraph.numbering is None:
+            continue
+        num_id, ilvl = paragraph.numbering
+        key = abstract[num_id]
+        count = counters.setdefault(key, [0] * 9)
+        count[ilvl] += 1
+        count[ilvl + 1:] = [0] * (8 - ilvl)
+        lvl = levels[(key, ilvl)]
+        text = lvl.find(W + "lvlText").get(W + "val")
+        for n in range(9, 0, -1):
+            text = text.replace(f"%{n}", str(count[n - 1]))
+        suffix = lvl.find(W + "suff")
+        paragraph.label = text + {"space": " ", "nothing": ""}.get(
+            suffix.get(W + "val") if suffix is not None else "tab", "\t")
 
 
 def texts(path: Path | bytes, view: View = "as-is") -> list[str]:

@@ -7,6 +7,9 @@ which reports a file it cannot load as an error instead of exiting 0 as ``--conv
 from __future__ import annotations
 
 import html.parser
+import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -170,3 +173,87 @@ def html_bold_spans(page: Path) -> list[str]:
     parser = _BoldSpans()
     parser.feed(page.read_text(encoding="utf-8", errors="replace"))
     return parser.spans
+
+
+# --------------------------------------------------------------------------- accept / reject in LibreOffice
+
+# A Basic macro in the private profile: LibreOffice itself accepts or rejects every tracked
+# change (.uno:AcceptAllTrackedChanges / RejectAllTrackedChanges) and saves what is left as
+# text and HTML. Unlike reading the ODT, this lets LibreOffice compute automatic numbering
+# and apply (or undo) the formatting changes the way its users see them.
+_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Checks" script:language="StarBasic">
+Sub Review(sources As String, outdir As String)
+  Dim names
+  names = Split(sources, "|")
+  Dim i As Integer
+  For i = 0 To UBound(names)
+    ReviewOne(names(i), "accept", outdir &amp; "/" &amp; i &amp; ".accept")
+    ReviewOne(names(i), "reject", outdir &amp; "/" &amp; i &amp; ".reject")
+  Next i
+End Sub
+
+Sub ReviewOne(source As String, mode As String, stem As String)
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = "Hidden"
+  args(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(source), "_blank", 0, args())
+  helper = createUnoService("com.sun.star.frame.DispatchHelper")
+  frame = doc.getCurrentController().getFrame()
+  If mode = "accept" Then
+    helper.executeDispatch(frame, ".uno:AcceptAllTrackedChanges", "", 0, Array())
+  Else
+    helper.executeDispatch(frame, ".uno:RejectAllTrackedChanges", "", 0, Array())
+  End If
+  Dim f(1) As New com.sun.star.beans.PropertyValue
+  f(0).Name = "FilterName"
+  f(0).Value = "Text (encoded)"
+  f(1).Name = "FilterOptions"
+  f(1).Value = "UTF8"
+  doc.storeToURL(ConvertToURL(stem &amp; ".txt"), f())
+  f(0).Value = "HTML (StarWriter)"
+  doc.storeToURL(ConvertToURL(stem &amp; ".html"), f())
+  doc.close(True)
+End Sub
+</script:module>
+"""
+_LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard" library:readonly="false" library:passwordprotected="false">
+ <library:element library:name="Checks"/>
+</library:library>
+"""
+
+
+def review(files: list[Path], out: Path) -> dict[tuple[Path, str], tuple[Path, Path]]:
+    """Accept and reject every change of each file in LibreOffice (one run for all of them);
+    (source, "accept" | "reject") → (its text export, its HTML export)."""
+    convert(files[:1], "txt", out / "profile-setup")  # a first run creates the private profile
+    profile = out / "profile-setup" / ".profile"
+    library = profile / "user" / "basic" / "Standard"
+    (library / "Checks.xba").write_text(_MACRO, encoding="utf-8")
+    (library / "script.xlb").write_text(_LIBRARY, encoding="utf-8")
+    sources = "|".join(str(f) for f in files)
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         f'macro:///Standard.Checks.Review("{sources}","{out}")'],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = {}
+    for index, source in enumerate(files):
+        for mode in ("accept", "reject"):
+            pair = (out / f"{index}.{mode}.txt", out / f"{index}.{mode}.html")
+            assert all(p.is_file() and p.stat().st_size for p in pair), (pair, result.stderr)
+            found[(source, mode)] = pair
+    return found
+
+
+def reviewed_lines(txt: Path) -> list[str]:
+    """The paragraphs of a text export, as `agreements text` writes them.
+
+    LibreOffice's text export indents a list item by its level and always writes a space
+    after its number, even when the list says nothing follows it (1、反对… reads 1、 反对…):
+    both are undone here; the numbers themselves are LibreOffice's own count.
+    """
+    return [re.sub(r"^(\d+、) ", r"\1", line.strip()) for line in text_lines(txt)]

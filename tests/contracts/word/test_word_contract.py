@@ -128,3 +128,52 @@ def test_hostile_values_stay_text(tmp_path, contract_root, office):
 
 # These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
 pytestmark = pytest.mark.usefixtures("english_messages")
+# --------------------------------------------------------------------------- the Word copy is the PDF's twin
+
+
+def _pages(pdf) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def test_every_page_says_it_is_a_negotiation_copy(contract_docx, libreoffice):
+    headers = [dr.part(contract_docx, name) for name in _parts(contract_docx, r"word/header\d*\.xml")]
+    texts = ["".join(t.text or "" for t in h.iter(dr.W + "t")) for h in headers]
+    assert "协商稿 — 以双方签署的 PDF 为准" in texts
+    # LibreOffice draws it on every page of its PDF
+    pages = subprocess.run(["pdftotext", "-layout", str(libreoffice("pdf")[contract_docx]), "-"],
+                           capture_output=True, text=True, check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert pages and all("协商稿" in page for page in pages)
+
+
+def _parts(path, pattern: str) -> list[str]:
+    with zipfile.ZipFile(path) as package:
+        return [n for n in package.namelist() if re.fullmatch(pattern, n)]
+
+
+def test_pdf_and_word_copy_paginate_within_one_page(contract_docx, libreoffice, example_pdf_path):
+    """Same body face, size, line height and paragraph gap: LibreOffice's pages of the Word copy
+    are within one of the PDF's (measured 9 and 9, in Noto Sans CJK SC and in Noto Serif CJK SC)."""
+    assert example_pdf_path.name.startswith(EXAMPLE_ID)
+    word, pdf = _pages(libreoffice("pdf")[contract_docx]), _pages(example_pdf_path)
+    assert abs(word - pdf) <= 1, (word, pdf)
+
+
+def test_the_body_face_is_the_pdfs_from_site_config(tmp_path):
+    """One setting chooses the face of both: site_config.yml pdf.font_family."""
+    import yaml
+
+    root = copy_project(ROOT, tmp_path / "project")
+    config = root / "site_config.yml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for family in ("Noto Serif CJK SC", "Noto Sans CJK SC"):
+        data["pdf"]["font_family"] = family
+        config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        cli("--root", str(root), "contract", str(EXAMPLES[0]), "--type", "docx", "--out", str(tmp_path / family))
+        docx = next((tmp_path / family).glob("*.docx"))
+        styles = dr.part(docx, "word/styles.xml")
+        normal = next(s for s in styles.iter(dr.W + "style") if s.get(dr.W + "styleId") == "Normal")
+        assert normal.find(f"{dr.W}rPr/{dr.W}rFonts").get(dr.W + "eastAsia") == family
+        body_runs = {r.east_asian_font for p in dr.paragraphs(docx) if p.style == "Normal" for r in p.runs}
+        assert body_runs == {family}

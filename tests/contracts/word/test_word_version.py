@@ -9,6 +9,7 @@ import zipfile
 from collections import Counter
 
 import pytest
+import yaml
 
 import docx_reader as dr
 from word_helpers import NEW, OLD, agreements_text, cli
@@ -110,6 +111,9 @@ def test_every_clause_is_a_bookmark_and_every_reference_links_to_it(old_docx, ve
 
 # --------------------------------------------------------------------------- typography
 
+# The body face is the PDF's, read from where the PDF reads it (site_config.yml pdf.font_family).
+BODY_FACE = yaml.safe_load((ROOT / "site_config.yml").read_text(encoding="utf-8"))["pdf"]["font_family"]
+
 
 def test_every_run_names_an_east_asian_font(word_files):
     for path in word_files.every_docx():
@@ -120,19 +124,19 @@ def test_every_run_names_an_east_asian_font(word_files):
             assert runs, (path, name)
             for r in runs:
                 fonts = r.find(f"{dr.W}rPr/{dr.W}rFonts")
-                assert fonts is not None and fonts.get(dr.W + "eastAsia") in ("宋体", "黑体"), (path.name, name)
+                assert fonts is not None and fonts.get(dr.W + "eastAsia") in (BODY_FACE, "黑体"), (path.name, name)
                 assert fonts.get(dr.W + "hint") == "eastAsia"
 
 
 def test_fonts_language_and_page(old_docx):
     fonts = {f.get(dr.W + "name"): f for f in dr.part(old_docx, "word/fontTable.xml")}
-    assert fonts["宋体"].find(dr.W + "altName").get(dr.W + "val") == "SimSun,Noto Serif CJK SC"
+    assert fonts[BODY_FACE].find(dr.W + "altName") is not None
     assert fonts["黑体"].find(dr.W + "altName").get(dr.W + "val") == "SimHei,Noto Sans CJK SC"
     assert not any("ＭＳ" in name for name in fonts)  # the template's Japanese faces are gone
     styles = dr.part(old_docx, "word/styles.xml")
     defaults = styles.find(f"{dr.W}docDefaults/{dr.W}rPrDefault/{dr.W}rPr")
     assert defaults.find(dr.W + "lang").get(dr.W + "eastAsia") == "zh-CN"
-    assert defaults.find(dr.W + "rFonts").get(dr.W + "eastAsia") == "宋体"
+    assert defaults.find(dr.W + "rFonts").get(dr.W + "eastAsia") == BODY_FACE
     for style in styles.iter(dr.W + "style"):
         if style.get(dr.W + "styleId") in ("Normal", "Heading1", "Heading2", "Heading3", "Title"):
             fonts = style.find(f"{dr.W}rPr/{dr.W}rFonts")
