@@ -19,6 +19,9 @@ private behaviour this relies on).
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+
 import gettext
 import importlib
 import os
@@ -131,6 +134,68 @@ def _(message: str) -> str:
     return _active().gettext(message)
 
 
+class Lazy(str):
+    """A message worded now that can be worded again in another language.
+
+    click's help texts are built when the command modules are imported, before ``--lang``
+    is read; the command modules use :func:`lazy_gettext` as their ``_`` so that
+    :func:`retranslate_click_help` can word every help text again in today's language.
+    ``format()`` keeps the text lazy, its arguments too; pickling gives a plain str.
+    """
+
+    def __new__(cls, render):
+        text = super().__new__(cls, render())
+        text._render = render
+        if _collecting:  # click keeps an option's help as a plain str (cleandoc): find it by text
+            _help_texts[inspect.cleandoc(text)] = text
+        return text
+
+    def again(self) -> "Lazy":
+        return Lazy(self._render)
+
+    def format(self, *args, **kwargs) -> "Lazy":
+        render = self._render
+        return Lazy(lambda: str.format(render(), *map(worded, args),
+                                       **{key: worded(value) for key, value in kwargs.items()}))
+
+    def __reduce__(self):
+        return (str, (str.__str__(self),))
+
+
+_collecting = False
+_help_texts: dict[str, Lazy] = {}  # the command modules' texts, by their words in any language read
+
+
+@contextlib.contextmanager
+def collecting_help_texts():
+    """While the command modules are imported: remember every lazy text they word."""
+    global _collecting
+    _collecting = True
+    try:
+        yield
+    finally:
+        _collecting = False
+
+
+def _again(text):
+    """``text`` in today's language, when it is one of the command modules' texts."""
+    lazy = text if isinstance(text, Lazy) else _help_texts.get(text) if isinstance(text, str) else None
+    if lazy is None:
+        return text
+    fresh = lazy.again()
+    _help_texts.setdefault(inspect.cleandoc(fresh), lazy)
+    return fresh
+
+
+def worded(value):
+    """A :class:`Lazy` text in today's language; anything else as it is."""
+    return value._render() if isinstance(value, Lazy) else value
+
+
+def lazy_gettext(message: str) -> Lazy:
+    return Lazy(lambda: _(message))
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _active().ngettext(singular, plural, n)
 
@@ -191,7 +256,12 @@ def retranslate_click_help(command) -> None:
     here, so they follow ``--lang`` and, in one process, every change of language.
     """
     command._help_option = None
+    for attribute in ("help", "short_help", "epilog"):
+        setattr(command, attribute, _again(getattr(command, attribute, None)))
     for param in command.params:
+        param.help = _again(param.help)
+        if isinstance(getattr(param, "deprecated", None), str):
+            param.deprecated = _again(param.deprecated)
         if param.help in _in_every_language(_CLICK_DEFAULT_HELP):
             param.help = _(_CLICK_DEFAULT_HELP)
         if isinstance(param.type, click.Path):  # its name ("file") is worded in Path.__init__

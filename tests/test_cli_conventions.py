@@ -30,6 +30,10 @@ PENDING = {
 
 
 def commands() -> dict[str, click.Command]:
+    """The commands, their help worded in the test's language (main() does the same)."""
+    from generator.i18n import retranslate_click_help
+
+    retranslate_click_help(cli)
     return dict(sorted(cli.commands.items()))
 
 
@@ -182,10 +186,10 @@ def test_diff_reports_for_programs_carry_what_the_text_shows(fmt, capsys):
     code, text, _ = run_cli(["--root", str(ROOT), "diff", "2021-12-20", "2026-11-28"], capsys)
     code2, machine, _ = run_cli(["--root", str(ROOT), "diff", "2021-12-20", "2026-11-28", "--format", fmt], capsys)
     assert code == code2 == 0
-    rows = json.loads(machine) if fmt == "json" else list(csv.DictReader(io.StringIO(machine)))
-    listed = [line.split()[1].rstrip(":") for line in text.splitlines()[:-1]]
-    assert [row["id"] for row in rows] == listed
-    assert all(row["kind"] in {"added", "removed", "moved", "reworded"} for row in rows)
+    rows = json.loads(machine)["changes"] if fmt == "json" else list(csv.DictReader(io.StringIO(machine)))
+    assert len(rows) == len(text.splitlines()) - 1  # one per line of the text, less its count line
+    kinds = {"added", "removed", "moved", "reworded", "bold", "renumbered"}
+    assert all(row["kind"] in kinds and row["kind"] in line for row, line in zip(rows, text.splitlines()))
 
 
 def test_check_as_json_lists_the_versions_or_the_problems(capsys):
@@ -201,3 +205,7 @@ def test_check_as_json_lists_the_versions_or_the_problems(capsys):
     assert code == ExitCode.FAILED and not report["ok"]
     (problem,) = report["problems"]
     assert problem["key"].endswith("txet") and problem["line"] and problem["file"].endswith("agreement.yml")
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

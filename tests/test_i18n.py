@@ -234,7 +234,7 @@ def _bad_sheet(path: Path) -> Path:
                                 **{"contact.phone": "phone", "signing_date": "2026-02-30"})]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([c.header for c in COLUMNS] + ["备注"])
+        writer.writerow([c.header for c in COLUMNS] + ["公司名"])  # a misspelt 公司名称
         for row in rows:
             writer.writerow([row.get(c.key, "") for c in COLUMNS] + ["x"])
     return path
@@ -244,7 +244,7 @@ def test_a_bad_customer_sheet_is_refused_in_chinese(chinese, tmp_path, capsys):
     sheet = _bad_sheet(tmp_path / "customers.csv")
     code, out, err = run_cli(["--root", str(ROOT), "contract", str(sheet), "--out", str(tmp_path / "o")],
                              capsys)
-    assert code == 1 and "备注" in err, err
+    assert code == 1 and "公司名称 相近" in err, err
     assert not english_sentences(out + err), err
 
 

@@ -9,7 +9,7 @@ import click
 from generator.cli.app import Context, cli, pass_context
 from generator.cli.conventions import ExitCode, out_folder, report_format, rows_as, with_example
 from generator.errors import display_path
-from generator.i18n import _
+from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
 DIFF_FIELDS = ["kind", "id", "old_place", "new_place", "old_text", "new_text"]
 
@@ -97,7 +97,7 @@ def diff(ctx: Context, old: str, new: str, fmt: str) -> None:
     else:
         for change in changes:
             click.echo(change_line(change))
-    click.echo(_("{count} change(s) from {old} to {new}").format(count=len(changes), old=old, new=new))
+        click.echo(_("{count} change(s) from {old} to {new}").format(count=len(changes), old=old, new=new))
 
 
 def _diff_row(change) -> dict:

@@ -12,7 +12,7 @@ import click
 from generator.cli.app import Context, cli, pass_context
 from generator.cli.conventions import new_or_old, out_file, out_folder, with_example
 from generator.errors import AgreementsError, display_path
-from generator.i18n import _
+from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
 
 def _types(_ctx, _param, value: str | None) -> frozenset[str] | None:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import click
 
-from generator.i18n import _
+from generator.i18n import Lazy, worded
+from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
 REPORT_FORMATS = ("text", "json", "csv")
 
@@ -33,7 +34,8 @@ class ExitCode(IntEnum):
 def with_example(summary: str, *examples: str) -> str:
     """A command's help: the summary, then an ``Example:`` block whose lines click keeps (``\\b``)."""
     lines = "\n".join(f"  {example}" for example in examples)
-    return f"{summary}\n\n\b\n{_('Example:')}\n{lines}"
+    example = _("Example:")
+    return Lazy(lambda: f"{worded(summary)}\n\n\b\n{worded(example)}\n{lines}")
 
 
 def out_folder(default: Path | None, what: str):

@@ -9,7 +9,7 @@ import click
 from generator.cli.app import Context, cli, pass_context
 from generator.cli.conventions import out_folder, with_example
 from generator.errors import display_path
-from generator.i18n import _
+from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
 
 @cli.command("build", help=with_example(
