@@ -17,12 +17,12 @@ from generator import __version__
 from generator.content.config import SiteConfig
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
-from generator.contracts.engine import assemble, pdf
-from generator.contracts.engine.signature_fields import signature_boxes, signature_fields
+from generator.contracts.engine import assemble, faces, pdf
+from generator.contracts.engine.signature_fields import signature_boxes
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.inline import InlineContext, to_html
-from generator.templates import css_string, render_template
+from generator.templates import render_template
 
 TEMPLATE = "pdf/contract.html.j2"
 STYLESHEET = Path("templates") / "pdf" / "contract.css"
@@ -81,10 +81,10 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
 
 def contract_css(root: Path, config: SiteConfig) -> str:
     """The contract stylesheet: ``templates/pdf/contract.css`` in ``site_config.yml``'s font."""
-    font = css_string(config.pdf.font_family)
-    # The page's margin boxes (running header, footers) inherit the page's font.
-    return (root / STYLESHEET).read_text(encoding="utf-8") + (
-        f"\nhtml {{ font-family: {font}; }}\n@page {{ font-family: {font}; }}\n")
+    # The working faces (see engine/faces.py), then the system family for what they lack;
+    # the page's margin boxes (running header, footers) inherit the page's font.
+    return (root / STYLESHEET).read_text(encoding="utf-8") + "\n" + \
+        faces.font_face_css(config.pdf.font_family)
 
 
 def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
@@ -144,7 +144,7 @@ def render_contract(root: Path, config: SiteConfig, version: Version,
     try:
         result = assemble.render_fast(
             contract_html(root, config, version, customer), contract_layout(root, config),
-            metadata=provenance(version, customer, root), finisher=_fields)
+            metadata=provenance(version, customer, root), fields=_fields)
     except assemble.FastPathUnavailable as exc:
         if strict_fast_path():
             raise AgreementsError(
@@ -180,13 +180,13 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     pdf.require_cjk_font(config.pdf.font_family)
     html = contract_html(root, config, version, customer)
     document = contract_layout(root, config).render(html)
-    fields = _fields(document) if customer else None
-    return pdf.write_pdf(document, provenance(version, customer, root), finisher=fields)
+    fields = _fields(document) if customer else ()
+    return pdf.write_pdf(document, provenance(version, customer, root), fields=fields)
 
 
 def _fields(document):
-    """Signature fields over the signature boxes, written with the pages."""
-    return signature_fields(signature_boxes(document, PARTY_FIELDS))
+    """The signature boxes of the parties, where the post-pass puts their fields."""
+    return signature_boxes(document, PARTY_FIELDS)
 
 
 def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer) -> None:

@@ -217,7 +217,7 @@ def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(rendered):
     for fast, full in rendered.values():
         for data in (fast, full):
             faces = glyph_usage(data)
-            assert set(faces) == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+            assert set(faces) == {"Agreements-Noto-Sans-CJK-SC", "Agreements-Noto-Sans-CJK-SC-Bold"}
             for face, usage in faces.items():
                 assert usage.programs == 1, face
                 assert len(usage.drawn) > 300, face
@@ -227,24 +227,27 @@ def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(rendered):
 @pytest.mark.expect_engine_warnings
 def test_a_face_harfbuzz_cannot_subset_is_said_and_still_embedded(project, customers, rendered,
                                                                   monkeypatch, caplog):
-    """hb-subset failing (simulated at the library binding) leaves a larger font, and a warning."""
-    from generator.contracts.engine import fonts
+    """hb-subset failing (simulated at the library binding) leaves a larger font, and a warning;
+    the fast path cannot merge the forms' glyphs then, says so, and the contract is rendered in full."""
+    from generator.contracts.engine import compact
 
-    real = fonts.harfbuzz_subset
+    real = compact.hb
 
     class FailingSubsetter:
         def __getattr__(self, name):
             return getattr(real, name)
 
         @staticmethod
-        def hb_subset_or_fail(face, subset_input):
-            return fonts.ffi.NULL
+        def subset(face, subset_input):
+            return None
 
-    monkeypatch.setattr(fonts, "harfbuzz_subset", FailingSubsetter())
+    monkeypatch.setattr(compact, "hb", FailingSubsetter())
+    monkeypatch.delenv("AGREEMENTS_FAST_PATH")
     customer = customers[0]
     with caplog.at_level(logging.WARNING, logger="generator.contracts"):
         data = contract.render_pdf(project.root, project.config, customer.version, customer)
     assert any("could not subset" in r.getMessage() for r in caplog.records)
+    assert any("rendered in full" in r.getMessage() for r in caplog.records)
     fast, _ = rendered[customer.id]
     assert _texts(data) == _texts(fast)   # every character still maps to its glyph
     assert len(data) > len(fast)          # WeasyPrint's own subset keeps more glyphs
