@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
-from generator.content.config import SiteConfig
+from generator.content.citation import chinese_date
+from generator.content.config import SiteConfig, load_config
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
 from generator.contracts.engine import assemble, faces, pdf
+from generator.contracts.engine.pdfa import VARIANT, provenance_attachment
 from generator.contracts.engine.signature_fields import signature_boxes
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, files_digest, system_digest
@@ -65,7 +67,7 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
     """
     ctx = InlineContext(version, customer.values if customer else None)
     footer = (f"合同编号：{customer.contract_number}" if customer
-              else f"{version.agreement.title} · 版本 {version.date}")
+              else f"{version.agreement.title} · {chinese_date(version.date)}版")
     parties = []
     if customer:
         parties = [Party("甲方", customer.data.company, "sig-party-a"),
@@ -75,7 +77,7 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
         footer=footer, version=version,
         agreement=version.agreement, customer=customer, provider=config.provider,
         services=[SERVICE_TITLES[s] for s in customer.data.services] if customer else [],
-        parties=parties, inline=functools.partial(to_html, ctx=ctx),
+        parties=parties, inline=functools.partial(to_html, ctx=ctx), cn_date=chinese_date,
     )
 
 
@@ -95,9 +97,10 @@ def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
 
 
 def layout_digest(root: Path) -> str:
-    """SHA-256 over the contract templates and site_config.yml (a few small files, read each time
-    so that a long-running preview sees edits)."""
-    return files_digest(root, LAYOUT_INPUTS)
+    """SHA-256 over the contract templates, site_config.yml and 乙方's seal image (a few small
+    files, read each time so that a long-running preview sees edits)."""
+    seal = load_config(root).provider.seal
+    return files_digest(root, (*LAYOUT_INPUTS, *((seal,) if seal else ())))
 
 
 def provenance(version: Version, customer: Customer | None, root: Path) -> dict[str, str]:
@@ -141,10 +144,12 @@ def render_contract(root: Path, config: SiteConfig, version: Version,
     or, with ``AGREEMENTS_FAST_PATH=strict``, that is an error.
     """
     pdf.require_cjk_font(config.pdf.font_family)
+    meta = provenance(version, customer, root)
     try:
         result = assemble.render_fast(
             contract_html(root, config, version, customer), contract_layout(root, config),
-            metadata=provenance(version, customer, root), fields=_fields)
+            metadata=meta, fields=_fields, variant=VARIANT,
+            attachments=[provenance_attachment(meta, version.date)])
     except assemble.FastPathUnavailable as exc:
         if strict_fast_path():
             raise AgreementsError(
@@ -181,7 +186,9 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     html = contract_html(root, config, version, customer)
     document = contract_layout(root, config).render(html)
     fields = _fields(document) if customer else ()
-    return pdf.write_pdf(document, provenance(version, customer, root), fields=fields)
+    meta = provenance(version, customer, root)
+    return pdf.write_pdf(document, meta, fields=fields, variant=VARIANT,
+                         attachments=[provenance_attachment(meta, version.date)])
 
 
 def _fields(document):
@@ -214,8 +221,15 @@ def load_timestamper(url: str):
     return signing.timestamper(url)
 
 
-def sign_provider(data: bytes, signer, timestamps=None) -> bytes:
-    """乙方 certifies its field in advance (DocMDP 2: 甲方 can still sign ``PartyA``)."""
-    from generator.contracts import signing
+def sign_provider(data: bytes, signer, timestamps=None, *, root: Path | None = None,
+                  config: SiteConfig | None = None) -> bytes:
+    """乙方 certifies its field in advance (DocMDP 2: 甲方 can still sign ``PartyA``), its
+    appearance naming 乙方 from ``site_config.yml``, with its seal when one is configured."""
+    from generator.contracts import signing, stamp
 
-    return signing.sign_field(data, PROVIDER_FIELD, signer, certify=True, timestamps=timestamps)
+    appearance = None
+    if config is not None:
+        seal = (root / config.provider.seal) if (root and config.provider.seal) else None
+        appearance = stamp.Appearance(config.provider.name, config.pdf.font_family, seal)
+    return signing.sign_field(data, PROVIDER_FIELD, signer, certify=True, timestamps=timestamps,
+                              appearance=appearance)

@@ -360,11 +360,13 @@ class FastResult:
 
 
 def render_fast(html: str, layout: Layout, *, metadata,
-                fields: Callable[[object], list] | None = None) -> FastResult:
+                fields: Callable[[object], list] | None = None,
+                variant: str | None = None, attachments=()) -> FastResult:
     """The contract for ``html``, reusing the pages it shares with every customer.
 
     ``fields(document)`` (optional) gives the signature boxes of the assembled
-    document (:func:`generator.contracts.engine.signature_fields.signature_boxes`).
+    document (:func:`generator.contracts.engine.signature_fields.signature_boxes`);
+    ``variant`` and ``attachments`` are passed to :func:`pdf.weasyprint_pdf`.
     Raises :class:`FastPathUnavailable` when the fast path cannot make this contract.
     """
     split = split_body(html)
@@ -377,7 +379,8 @@ def render_fast(html: str, layout: Layout, *, metadata,
             [(p.width, p.height) for p in numbers.pages[0]]:
         raise FastPathUnavailable("the pages are not all of one size")
     assembled = document.copy(pages)
-    data = pdf.weasyprint_pdf(assembled, metadata, compress=False)
+    data = pdf.weasyprint_pdf(assembled, metadata, compress=False, variant=variant,
+                              attachments=attachments)
     over = {index: (numbers.forms, index) for index in range(len(pages))} if numbers else {}
     under = {index: (shared.forms, source) for index, source in placement.items()}
     try:

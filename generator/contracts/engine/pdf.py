@@ -220,18 +220,21 @@ def _font_config() -> weasyprint.text.fonts.FontConfiguration:
 
 
 def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
-              strict: bool = True, fields=()) -> bytes:
+              strict: bool = True, fields=(), variant: str | None = None,
+              attachments: Iterable[weasyprint.Attachment] = ()) -> bytes:
     """``document`` as a finished PDF: :func:`weasyprint_pdf`, then the post-pass
     (:func:`generator.contracts.engine.postpass.finish`: compact fonts, signature
     ``fields`` over their boxes, a deterministic ``/ID``)."""
     from generator.contracts.engine import postpass
 
-    return postpass.finish(weasyprint_pdf(document, metadata, strict=strict, compress=False),
+    return postpass.finish(weasyprint_pdf(document, metadata, strict=strict, compress=False,
+                                          variant=variant, attachments=attachments),
                            fields=fields)
 
 
 def weasyprint_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
-                   strict: bool = True, compress: bool = True) -> bytes:
+                   strict: bool = True, compress: bool = True, variant: str | None = None,
+                   attachments: Iterable[weasyprint.Attachment] = ()) -> bytes:
     """Write ``document`` as PDF bytes with WeasyPrint's public ``write_pdf``, reproducibly.
 
     ``metadata`` becomes custom entries of the Info dictionary, e.g.
@@ -245,7 +248,9 @@ def weasyprint_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *
     ``/ID``; :func:`generator.contracts.engine.postpass.finish` compacts the
     fonts and gives it a deterministic ``/ID``. Without ``compress`` the streams
     are left for that pass to compress (WeasyPrint would compress its font
-    subsets, which the pass replaces).
+    subsets, which the pass replaces). ``variant`` is WeasyPrint's ``pdf_variant``
+    (e.g. ``"pdf/a-3b"``: XMP metadata, an sRGB output intent, printed annotations, each
+    attachment listed in the catalog's ``/AF``); ``attachments`` are embedded files.
     """
     custom: dict[str, str] = {}
     bad = []
@@ -272,4 +277,6 @@ def weasyprint_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *
             pdf_identifier=False,   # qpdf writes a deterministic one after the post-pass
             full_fonts=False,
             uncompressed_pdf=not compress,
+            pdf_variant=variant,
+            attachments=list(attachments) or None,
         )

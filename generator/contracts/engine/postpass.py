@@ -58,6 +58,20 @@ def _fonts(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
     return found
 
 
+def _unique_associated_files(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint's PDF/A variant lists each attachment in ``/AF`` twice (once from the
+    EmbeddedFiles name tree, once from the file specifications): list each once."""
+    if "/AF" not in pdf.Root:
+        return
+    unique, seen = [], set()
+    for spec in pdf.Root.AF:
+        key = spec.objgen if spec.is_indirect else id(spec)
+        if key not in seen:
+            seen.add(key)
+            unique.append(spec)
+    pdf.Root.AF = pikepdf.Array(unique)
+
+
 def finish(data: bytes, *, under: Mapping[int, tuple[PageForms, int]] = _EMPTY,
            over: Mapping[int, tuple[PageForms, int]] = _EMPTY,
            fields: list[SignatureBox] = ()) -> bytes:
@@ -66,6 +80,7 @@ def finish(data: bytes, *, under: Mapping[int, tuple[PageForms, int]] = _EMPTY,
         extra = draw_forms(pdf, under, over) if (under or over) else {}
         compact_fonts(pdf, _fonts(pdf), extra)
         add_signature_fields(pdf, list(fields))
+        _unique_associated_files(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none,

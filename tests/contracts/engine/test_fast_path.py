@@ -18,6 +18,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from generator.content.citation import chinese_date
 from generator.content.project import load_project
 from generator.contracts import contract
 from generator.contracts.customers import load_customer
@@ -313,7 +314,7 @@ def test_a_draft_contract_matches_a_full_render(project, tmp_path):
     assert fast.full_render_reason is None
     full = contract.render_pdf_full(ROOT, project.config, draft, customer)
     assert _texts(fast.pdf) == _texts(full)
-    assert all(f"草案 · 尚未生效 · 版本 {draft.date}" in page for page in _texts(fast.pdf))
+    assert all(f"草案 · 尚未生效 · {chinese_date(draft.date)}版" in page for page in _texts(fast.pdf))
     assert len(shared_pages_drawn(fast.pdf)) >= 5
 
 
