@@ -19,7 +19,7 @@ from generator.content.config import SiteConfig, load_config
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
 from generator.contracts.engine import assemble, faces, pdf
-from generator.contracts.engine.pdfa import VARIANT, provenance_attachment
+from generator.contracts.engine.pdfa import TAGGED_VARIANT, VARIANT, provenance_attachment
 from generator.contracts.engine.signature_fields import signature_boxes
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, files_digest, system_digest
@@ -187,7 +187,8 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     document = contract_layout(root, config).render(html)
     fields = _fields(document) if customer else ()
     meta = provenance(version, customer, root)
-    return pdf.write_pdf(document, meta, fields=fields, variant=VARIANT,
+    return pdf.write_pdf(document, meta, fields=fields,
+                         variant=VARIANT if customer else TAGGED_VARIANT,
                          attachments=[provenance_attachment(meta, version.date)])
 
 

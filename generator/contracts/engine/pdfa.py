@@ -17,9 +17,15 @@ from collections.abc import Mapping
 
 import weasyprint
 
-__all__ = ["PROVENANCE_NAME", "VARIANT", "provenance_attachment"]
+__all__ = ["PROVENANCE_NAME", "TAGGED_VARIANT", "VARIANT", "provenance_attachment"]
 
 VARIANT = "pdf/a-3b"
+#: Version PDFs (the site's downloads) are tagged too: PDF/A-3a is PDF/A-3b with a logical
+#: structure (headings, paragraphs, lists, reading order) for screen readers. WeasyPrint's
+#: PDF/UA-1 is a variant of its own and cannot be combined with PDF/A in one file; archival
+#: comes first, so the site's PDFs are PDF/A-3a (tagged), contracts PDF/A-3b (their pages
+#: drawn from shared forms carry no structure).
+TAGGED_VARIANT = "pdf/a-3a"
 PROVENANCE_NAME = "provenance.json"
 
 

@@ -32,7 +32,8 @@ from helpers import ROOT, copy_site_project
 
 EXAMPLES = sorted((ROOT / "customers" / "examples").glob("*.yml"))
 FONT_PROGRAM_LIMIT = 200_000   # bytes, compressed, per embedded font program
-CONTRACT_SIZE_LIMIT = 240 * 1024
+# The body face is Noto Serif CJK SC: its outlines make the glyph floor ~250 KiB (sans: ~205).
+CONTRACT_SIZE_LIMIT = 280 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -213,12 +214,13 @@ def test_fonts_embedded_compact_and_small(rendered):
             assert len(stream.get_data()) < FONT_PROGRAM_LIMIT
 
 
-def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(rendered):
+def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(project, rendered):
     """qpdf reads the codes every page and form draws, fontTools the glyphs each program holds."""
+    working = "Agreements-" + project.config.pdf.font_family.replace(" ", "-")
     for fast, full in rendered.values():
         for data in (fast, full):
             faces = glyph_usage(data)
-            assert set(faces) == {"Agreements-Noto-Sans-CJK-SC", "Agreements-Noto-Sans-CJK-SC-Bold"}
+            assert set(faces) == {working, working + "-Bold"}
             for face, usage in faces.items():
                 assert usage.programs == 1, face
                 assert len(usage.drawn) > 300, face
