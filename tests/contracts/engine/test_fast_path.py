@@ -401,3 +401,19 @@ def test_the_summary_line_counts_contracts_rendered_in_full(tmp_path, monkeypatc
     assert main(["--root", str(project.root), "contract", str(EXAMPLES[0]),
                  "--out", str(tmp_path / "out")]) == 0
     assert "1 rendered in full" in capsys.readouterr().out
+
+
+def test_a_character_beyond_the_working_faces_prints_from_the_system_face(project, tmp_path):
+    """喆 and 堃 are not in GB 2312, so not in the working faces: Pango takes them from the system
+    family, whose font is compacted on its own; the text and the glyphs are still all there."""
+    path = tmp_path / "rare.yml"
+    path.write_text(customer_yaml(id="rare", representative="王喆堃"), encoding="utf-8")
+    customer = load_customer(path, project)
+    fast = contract.render_contract(ROOT, project.config, customer.version, customer)
+    assert fast.full_render_reason is None
+    assert "王喆堃" in "".join(_texts(fast.pdf)[0].split())
+    faces = glyph_usage(fast.pdf)
+    system = project.config.pdf.font_family.replace(" ", "-")
+    assert system in faces and len(faces[system].drawn) == 2
+    for face, usage in faces.items():
+        assert usage.embedded == usage.drawn | {0}, face
