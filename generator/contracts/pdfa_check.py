@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from generator.i18n import _
+
 __all__ = ["PdfaReport", "check_pdfa"]
 
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -60,7 +62,8 @@ class PdfaReport:
     def to_text(self) -> str:
         head = f"PDF/A-{self.part or '?'}{(self.conformance or '?').lower()}"
         counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
-        lines = [f"{head}: {'passes' if self.ok else 'FAILS'} the self-check ({counts})"]
+        verdict = _("passes the self-check") if self.ok else _("FAILS the self-check")
+        lines = [f"{head}: {verdict} ({counts})"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines) + "\n"
 
@@ -68,12 +71,12 @@ class PdfaReport:
 def _xmp_tree(pdf: pikepdf.Pdf, report: PdfaReport):
     stream = pdf.Root.get("/Metadata")
     if stream is None:
-        report.problems.append("no XMP metadata stream in the catalog (/Metadata)")
+        report.problems.append(_("no XMP metadata stream in the catalog (/Metadata)"))
         return None
     try:
         return ET.fromstring(re.sub(rb"<\?xpacket[^>]*\?>", b"", stream.read_bytes()).strip())
     except ET.ParseError as exc:
-        report.problems.append(f"the XMP metadata is not well-formed XML: {exc}")
+        report.problems.append(_("the XMP metadata is not well-formed XML: {error}").format(error=exc))
         return None
 
 
@@ -97,9 +100,10 @@ def _check_identification(tree, report: PdfaReport) -> None:
     report.part = _xmp_value(tree, "pdfaid:part", "text")
     report.conformance = _xmp_value(tree, "pdfaid:conformance", "text")
     if report.part not in ("1", "2", "3", "4"):
-        report.problems.append(f"XMP pdfaid:part is {report.part!r}, not a PDF/A part")
+        report.problems.append(_("XMP pdfaid:part is {part!r}, not a PDF/A part").format(part=report.part))
     if report.part != "4" and (report.conformance or "").upper() not in ("A", "B", "U"):
-        report.problems.append(f"XMP pdfaid:conformance is {report.conformance!r}, not A, B or U")
+        report.problems.append(_("XMP pdfaid:conformance is {level!r}, not A, B or U").format(
+            level=report.conformance))
 
 
 def _pdf_date(value: str) -> dt.datetime | None:
@@ -134,19 +138,20 @@ def _check_info_matches_xmp(pdf: pikepdf.Pdf, tree, report: PdfaReport) -> None:
         else:
             same = xmp == value
         if not same:
-            report.problems.append(f"Info {key[1:]} {value!r} differs from XMP {prop} {xmp!r}")
+            report.problems.append(_("Info {key} {value!r} differs from XMP {property} {xmp!r}").format(
+                key=key[1:], value=value, property=prop, xmp=xmp))
 
 
 def _check_output_intent(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
     intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFA1"]
     if not intents:
-        report.problems.append("no PDF/A output intent (/OutputIntents with /S /GTS_PDFA1)")
+        report.problems.append(_("no PDF/A output intent (/OutputIntents with /S /GTS_PDFA1)"))
     for intent in intents:
         profile = intent.get("/DestOutputProfile")
         if not isinstance(profile, pikepdf.Stream) or "/N" not in profile:
-            report.problems.append("the PDF/A output intent has no ICC profile stream with /N")
+            report.problems.append(_("the PDF/A output intent has no ICC profile stream with /N"))
         elif profile.read_bytes()[36:40] != b"acsp":
-            report.problems.append("the output intent's profile is not an ICC profile")
+            report.problems.append(_("the output intent's profile is not an ICC profile"))
 
 
 def _check_font(font, report: PdfaReport) -> None:
@@ -156,7 +161,7 @@ def _check_font(font, report: PdfaReport) -> None:
     described = font.DescendantFonts[0] if subtype == "/Type0" else font
     descriptor = described.get("/FontDescriptor")
     if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-        report.problems.append(f"font {font.get('/BaseFont')} is not embedded")
+        report.problems.append(_("font {name} is not embedded").format(name=font.get("/BaseFont")))
 
 
 def _check_annotation(annot, page_number: int, report: PdfaReport) -> None:
@@ -164,17 +169,18 @@ def _check_annotation(annot, page_number: int, report: PdfaReport) -> None:
     if subtype == "/Popup":
         return
     flags = int(annot.get("/F", 0))
-    label = f"{subtype} annotation on page {page_number}"
+    label = _("{subtype} annotation on page {page}").format(subtype=subtype, page=page_number)
     if not flags & _PRINT or flags & (_HIDDEN | _INVISIBLE | _NOVIEW):
-        report.problems.append(f"{label} is not printed (flags {flags})")
+        report.problems.append(_("{annotation} is not printed (flags {flags})").format(annotation=label, flags=flags))
     if subtype == "/Link":
         return
     appearance = annot.get("/AP")
     if appearance is None or not isinstance(appearance.get("/N"), pikepdf.Object) or \
             set(appearance.keys()) - {"/N"}:
-        report.problems.append(f"{label} has no normal appearance stream (/AP /N only)")
+        report.problems.append(_("{annotation} has no normal appearance stream (/AP /N only)").format(
+            annotation=label))
     elif annot.get("/FT") != "/Btn" and not isinstance(appearance.N, pikepdf.Stream):
-        report.problems.append(f"{label}'s appearance /N is not a stream")
+        report.problems.append(_("{annotation}'s appearance /N is not a stream").format(annotation=label))
 
 
 def _check_associated_files(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
@@ -183,20 +189,22 @@ def _check_associated_files(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
         name = str(spec.get("/UF", spec.get("/F", "?")))
         missing = [k for k in ("/F", "/UF", "/AFRelationship", "/EF") if k not in spec]
         if missing:
-            report.problems.append(f"associated file {name} lacks {', '.join(missing)}")
+            report.problems.append(_("associated file {name} lacks {keys}").format(
+                name=name, keys=", ".join(missing)))
             continue
         if str(spec.AFRelationship) not in _RELATIONSHIPS:
-            report.problems.append(f"associated file {name}: unknown AFRelationship {spec.AFRelationship}")
+            report.problems.append(_("associated file {name}: unknown AFRelationship {relationship}").format(
+                name=name, relationship=spec.AFRelationship))
         stream = spec.EF.get("/F")
         if not isinstance(stream, pikepdf.Stream) or "/Subtype" not in stream or \
                 "/ModDate" not in stream.get("/Params", {}):
-            report.problems.append(f"associated file {name}: its embedded file needs a MIME "
-                                   "/Subtype and /Params /ModDate")
+            report.problems.append(_("associated file {name}: its embedded file needs a MIME "
+                                     "/Subtype and /Params /ModDate").format(name=name))
     keys = {spec.objgen for spec in listed if spec.is_indirect}
     names = pdf.Root.get("/Names", {}).get("/EmbeddedFiles", {}).get("/Names", [])
     for spec in list(names)[1::2]:
         if spec.objgen not in keys:
-            report.problems.append(f"embedded file {spec.get('/UF', '?')} is not listed in /AF")
+            report.problems.append(_("embedded file {name} is not listed in /AF").format(name=spec.get("/UF", "?")))
     report.checked["associated files"] = len(listed)
 
 
@@ -229,7 +237,7 @@ def _check_objects(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
                 _check_font(dictionary, report)
             if dictionary.get("/S") == "/JavaScript" or "/JS" in dictionary or \
                     "/JavaScript" in dictionary:
-                report.problems.append(f"JavaScript in object {obj.objgen[0]}")
+                report.problems.append(_("JavaScript in object {number}").format(number=obj.objgen[0]))
     report.checked["fonts"] = fonts
 
 
@@ -239,11 +247,11 @@ def check_pdfa(data: bytes) -> PdfaReport:
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
-        report.problems.append("the PDF is encrypted")
+        report.problems.append(_("the PDF is encrypted"))
         return report
     with pdf:
         if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
-            report.problems.append("the PDF is encrypted")
+            report.problems.append(_("the PDF is encrypted"))
         tree = _xmp_tree(pdf, report)
         if tree is not None:
             _check_identification(tree, report)
@@ -257,6 +265,6 @@ def check_pdfa(data: bytes) -> PdfaReport:
                 _check_annotation(annot, number, report)
         report.checked["annotations"] = annotations
         if "/AA" in pdf.Root:
-            report.problems.append("the catalog has additional actions (/AA)")
+            report.problems.append(_("the catalog has additional actions (/AA)"))
         _check_associated_files(pdf, report)
     return report

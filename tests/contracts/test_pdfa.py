@@ -114,7 +114,8 @@ def test_provenance_is_attached_and_dated_from_the_sources(example_pdf, example_
     (lambda pdf: setattr(pdf.Root, "OpenAction", pikepdf.Dictionary(
         S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))), "JavaScript"),
 ])
-def test_each_rule_catches_its_breakage(example_pdf, breakage, message):
+def test_each_rule_catches_its_breakage(example_pdf, breakage, message, monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")
     with pikepdf.open(io.BytesIO(example_pdf)) as pdf:
         breakage(pdf)
         out = io.BytesIO()
