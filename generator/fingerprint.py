@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 # The libraries whose version changes what the site and the PDFs look like.
-RENDERING_LIBRARIES = ("mkdocs", "mkdocs-material", "jieba", "weasyprint", "pydyf", "fonttools")
+RENDERING_LIBRARIES = ("mkdocs", "mkdocs-material", "jieba", "weasyprint", "pydyf", "fonttools", "uharfbuzz")
 
 
 def files_digest(root: Path, names: tuple[str, ...]) -> str:

@@ -104,65 +104,36 @@ def test_every_imported_package_is_declared(folder, test_code):
 # Private behaviour the code relies on. Each test names the code to recheck on upgrade.
 
 
-def test_private_behaviour_weasyprint_font_subsetting():
-    """generator/contracts/engine/fonts.py replaces Font._harfbuzz_subset(to_unicode, hinting)
-    and weasyprint.pdf.build_fonts_dictionary, which weasyprint.pdf looks up by name; wraps
-    Font.__init__, whose one call of get_hb_object_data (looked up in weasyprint.pdf.fonts)
-    copies the whole font file; and adds the HarfBuzz face-builder functions to WeasyPrint's
-    cffi binding."""
-    import inspect
-
-    import weasyprint.pdf
-    from weasyprint.pdf import fonts
-
-    import generator.contracts.engine.fonts as ours
-
-    assert list(inspect.signature(ours._original_subset).parameters) == ["self", "to_unicode", "hinting"]
-    assert list(inspect.signature(ours._original_build).parameters) == [
-        "pdf", "fonts", "compress", "subset", "options"]
-    source = inspect.getsource(weasyprint.pdf)
-    assert "build_fonts_dictionary(" in source and "from .fonts import build_fonts_dictionary" in source
-    assert fonts.Font._harfbuzz_subset is ours._compact_subset
-    assert weasyprint.pdf.build_fonts_dictionary is ours._build_fonts_dictionary
-    init = inspect.getsource(ours._original_init)
-    assert init.count("get_hb_object_data(") == 1
-    assert "self.file_content = get_hb_object_data(self.hb_face)" in init
-    assert "from ..text.fonts import get_hb_object_data" in inspect.getsource(fonts)
-    assert fonts.get_hb_object_data is ours._face_data and fonts.Font.__init__ is ours._font_init
-    from weasyprint.text.ffi import harfbuzz
-
-    assert callable(harfbuzz.hb_face_builder_create) and callable(harfbuzz.hb_face_builder_add_table)
-
-
-def test_private_behaviour_weasyprint_font_objects():
-    """generator/contracts/engine/fonts.py reads Font.hash, .tables, .hb_face, .to_unicode
-    (glyph id → text) and .widths; generator/contracts/engine/shared_forms.py relies on a font's
-    resource name in the written PDF being its Font.hash, the same for a face in every document."""
+def test_private_behaviour_weasyprint_font_resource_names():
+    """generator/contracts/engine/page_forms.py and compact.py rely on a face's font resource
+    name in a PDF WeasyPrint writes being the same in every document of the process (an MD5 of
+    its Pango description), its /BaseFont that name + "+" + the face's name, and its /W and
+    /ToUnicode listing exactly the glyphs drawn."""
     import io
 
     import pikepdf
 
     from generator.contracts.engine import pdf
+    from generator.contracts.engine.compact import font_glyphs
 
     html = '<html lang="zh-CN"><body><p>协议</p><p><b>协议</b></p></body></html>'
     names = []
     for _ in range(2):
-        record = {}
-        data = pdf.write_pdf(pdf.render(html), {}, record_glyphs=record)
+        data = pdf.weasyprint_pdf(pdf.render(html), {})
         with pikepdf.open(io.BytesIO(data)) as document:
             fonts = document.pages[0].Resources.Font
-            assert {str(name)[1:] for name in fonts.keys()} == set(record)
             for name, font in fonts.items():
                 assert str(font.BaseFont).startswith(f"{name}+")
-        for glyphs in record.values():
-            assert sorted(glyphs.to_unicode.values()) == ["协", "议"]
-            assert set(glyphs.widths) == set(glyphs.to_unicode)
-        names.append(sorted(record))
+                glyphs = font_glyphs(font)
+                assert sorted(glyphs.to_unicode.values()) == ["协", "议"]
+                assert set(glyphs.widths) == set(glyphs.to_unicode)
+            names.append(sorted(fonts.keys()))
     assert names[0] == names[1] and len(names[0]) == 2
 
 
 def test_private_behaviour_weasyprint_page_anchors_are_border_boxes():
-    """generator/contracts/engine/pdf.py reads Page.anchors[id] as (x1, y1, x2, y2) in CSS px."""
+    """generator/contracts/engine/signature_fields.py reads Page.anchors[id] as (x1, y1, x2, y2)
+    in CSS px (its docstring still says a point): why WeasyPrint is pinned to one major version."""
     from generator.contracts.engine import pdf
 
     document = pdf.render('<html lang="zh-CN"><body style="margin:0"><div id="box" '

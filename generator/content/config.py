@@ -30,6 +30,9 @@ class Provider(_Strict):
     representative: Visible | None = Field(
         default=None, description="法定代表人或授权代表, printed on the cover when set.")
     contact: Visible | None = Field(default=None, description="Contact line (e-mail or phone) for the cover.")
+    seal: Visible | None = Field(
+        default=None, description="Path (from the project folder) of 乙方's seal, a PNG with transparency; "
+        "drawn only inside 乙方's signature appearance, never on an unsigned contract.")
 
 
 class Site(_Strict):

@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
-from generator.content.config import SiteConfig
+from generator.content.citation import chinese_date
+from generator.content.config import SiteConfig, load_config
 from generator.content.model import Version
 from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_json
-from generator.contracts.engine import assemble, pdf
-from generator.contracts.engine.signature_fields import signature_boxes, signature_fields
+from generator.contracts.engine import assemble, faces, pdf
+from generator.contracts.engine.pdfa import TAGGED_VARIANT, VARIANT, provenance_attachment
+from generator.contracts.engine.signature_fields import signature_boxes
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.inline import InlineContext, to_html
-from generator.templates import css_string, render_template
+from generator.templates import render_template
 
 TEMPLATE = "pdf/contract.html.j2"
 STYLESHEET = Path("templates") / "pdf" / "contract.css"
@@ -66,7 +68,7 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
     """
     ctx = InlineContext(version, customer.values if customer else None)
     footer = (f"合同编号：{customer.contract_number}" if customer
-              else f"{version.agreement.title} · 版本 {version.date}")
+              else f"{version.agreement.title} · {chinese_date(version.date)}版")
     parties = []
     if customer:
         parties = [Party("甲方", customer.data.company, "sig-party-a"),
@@ -76,16 +78,16 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
         footer=footer, version=version,
         agreement=version.agreement, customer=customer, provider=config.provider,
         services=[SERVICE_TITLES[s] for s in customer.data.services] if customer else [],
-        parties=parties, inline=functools.partial(to_html, ctx=ctx),
+        parties=parties, inline=functools.partial(to_html, ctx=ctx), cn_date=chinese_date,
     )
 
 
 def contract_css(root: Path, config: SiteConfig) -> str:
     """The contract stylesheet: ``templates/pdf/contract.css`` in ``site_config.yml``'s font."""
-    font = css_string(config.pdf.font_family)
-    # The page's margin boxes (running header, footers) inherit the page's font.
-    return (root / STYLESHEET).read_text(encoding="utf-8") + (
-        f"\nhtml {{ font-family: {font}; }}\n@page {{ font-family: {font}; }}\n")
+    # The working faces (see engine/faces.py), then the system family for what they lack;
+    # the page's margin boxes (running header, footers) inherit the page's font.
+    return (root / STYLESHEET).read_text(encoding="utf-8") + "\n" + \
+        faces.font_face_css(config.pdf.font_family)
 
 
 def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
@@ -96,9 +98,10 @@ def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
 
 
 def layout_digest(root: Path) -> str:
-    """SHA-256 over the contract templates and site_config.yml (a few small files, read each time
-    so that a long-running preview sees edits)."""
-    return files_digest(root, LAYOUT_INPUTS)
+    """SHA-256 over the contract templates, site_config.yml and 乙方's seal image (a few small
+    files, read each time so that a long-running preview sees edits)."""
+    seal = load_config(root).provider.seal
+    return files_digest(root, (*LAYOUT_INPUTS, *((seal,) if seal else ())))
 
 
 def provenance(version: Version, customer: Customer | None, root: Path) -> dict[str, str]:
@@ -143,10 +146,12 @@ def render_contract(root: Path, config: SiteConfig, version: Version,
     or, with ``AGREEMENTS_FAST_PATH=strict``, that is an error.
     """
     pdf.require_cjk_font(config.pdf.font_family)
+    meta = provenance(version, customer, root)
     try:
         result = assemble.render_fast(
             contract_html(root, config, version, customer), contract_layout(root, config),
-            metadata=provenance(version, customer, root), finisher=_fields)
+            metadata=meta, fields=_fields, variant=VARIANT,
+            attachments=[provenance_attachment(meta, version.date)])
     except assemble.FastPathUnavailable as exc:
         if strict_fast_path():
             raise AgreementsError(
@@ -182,13 +187,16 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     pdf.require_cjk_font(config.pdf.font_family)
     html = contract_html(root, config, version, customer)
     document = contract_layout(root, config).render(html)
-    fields = _fields(document) if customer else None
-    return pdf.write_pdf(document, provenance(version, customer, root), finisher=fields)
+    fields = _fields(document) if customer else ()
+    meta = provenance(version, customer, root)
+    return pdf.write_pdf(document, meta, fields=fields,
+                         variant=VARIANT if customer else TAGGED_VARIANT,
+                         attachments=[provenance_attachment(meta, version.date)])
 
 
 def _fields(document):
-    """Signature fields over the signature boxes, written with the pages."""
-    return signature_fields(signature_boxes(document, PARTY_FIELDS))
+    """The signature boxes of the parties, where the post-pass puts their fields."""
+    return signature_boxes(document, PARTY_FIELDS)
 
 
 def prepare(root: Path, config: SiteConfig, version: Version, customer: Customer) -> None:
@@ -216,8 +224,15 @@ def load_timestamper(url: str):
     return signing.timestamper(url)
 
 
-def sign_provider(data: bytes, signer, timestamps=None) -> bytes:
-    """乙方 certifies its field in advance (DocMDP 2: 甲方 can still sign ``PartyA``)."""
-    from generator.contracts import signing
+def sign_provider(data: bytes, signer, timestamps=None, *, root: Path | None = None,
+                  config: SiteConfig | None = None) -> bytes:
+    """乙方 certifies its field in advance (DocMDP 2: 甲方 can still sign ``PartyA``), its
+    appearance naming 乙方 from ``site_config.yml``, with its seal when one is configured."""
+    from generator.contracts import signing, stamp
 
-    return signing.sign_field(data, PROVIDER_FIELD, signer, certify=True, timestamps=timestamps)
+    appearance = None
+    if config is not None:
+        seal = (root / config.provider.seal) if (root and config.provider.seal) else None
+        appearance = stamp.Appearance(config.provider.name, config.pdf.font_family, seal)
+    return signing.sign_field(data, PROVIDER_FIELD, signer, certify=True, timestamps=timestamps,
+                              appearance=appearance)

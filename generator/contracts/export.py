@@ -190,7 +190,8 @@ def _export_one(index: int) -> tuple[Path, str | None] | None:
             rendered = contract.render_contract(project.root, project.config, customer.version, customer)
             data, full_render_reason = rendered.pdf, rendered.full_render_reason
             if signing:
-                data = contract.sign_provider(data, signing.signer, signing.timestamps)
+                data = contract.sign_provider(data, signing.signer, signing.timestamps,
+                                              root=project.root, config=project.config)
             write_atomically(target, data)
     except BaseException:
         stop.set()

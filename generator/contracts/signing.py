@@ -24,7 +24,6 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pyhanko import stamp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -33,6 +32,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
+from generator.contracts import stamp
 from generator.errors import AgreementsError
 from generator.i18n import _, os_reason
 
@@ -50,9 +50,6 @@ def _reader(pdf: bytes) -> PdfFileReader:
         raise AgreementsError(f"not a readable PDF: {exc}") from exc
 
 
-# pyHanko's default stamp prints the signer's name in a Latin font, which turns a
-# Chinese certificate name into mojibake; the certificate itself names the signer.
-_STAMP = stamp.TextStampStyle(stamp_text="Digitally signed\nTime: %(ts)s")
 
 
 def load_signer(p12_path: Path, password: bytes, *,
@@ -148,7 +145,8 @@ def timestamper(url: str) -> TimeStamper:
 
 
 def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner, *,
-               certify: bool = False, timestamps: TimeStamper | None = None) -> bytes:
+               certify: bool = False, timestamps: TimeStamper | None = None,
+               appearance: stamp.Appearance | None = None) -> bytes:
     """Sign the existing, empty signature field ``field_name`` (PAdES B-B, or B-T with
     ``timestamps``).
 
@@ -156,6 +154,8 @@ def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner, *,
     filling and signing (DocMDP permission 2). ``signer`` comes from
     :func:`load_signer`, once per batch. Other fields stay as they are. Raises
     :class:`AgreementsError` if the field does not exist or is already signed.
+    ``appearance`` (default: the signer's certificate name, in the Noto Sans working face)
+    is what the field shows (:mod:`generator.contracts.stamp`); the revision keeps PDF/A.
     """
     reader = _reader(pdf)
     status = {
@@ -169,6 +169,10 @@ def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner, *,
 
     # A plain incremental writer: a signature is dated (/M, signing time) anyway.
     writer = IncrementalPdfFileWriter.from_reader(reader)
+    stamp.align_producer(writer)   # Info /Producer as pyHanko's XMP will say (PDF/A)
+    style, text = stamp.stamp_style(
+        appearance or stamp.Appearance(_common_name(signer), "Noto Sans CJK SC"),
+        dt.datetime.now(dt.timezone.utc))
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -177,8 +181,15 @@ def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner, *,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
     try:
-        out = signers.PdfSigner(meta, signer=signer, stamp_style=_STAMP,
-                                timestamper=timestamps).sign_pdf(writer, existing_fields_only=True)
+        out = signers.PdfSigner(meta, signer=signer, stamp_style=style,
+                                timestamper=timestamps).sign_pdf(
+            writer, existing_fields_only=True, appearance_text_params=text)
     except (SigningError, PdfError, OSError) as exc:
         raise AgreementsError(f"cannot sign field {field_name!r}: {exc}") from exc
     return out.getvalue()
+
+
+def _common_name(signer: signers.SimpleSigner) -> str:
+    """The signer's certificate common name (its whole subject when it has none)."""
+    subject = signer.signing_cert.subject
+    return subject.native.get("common_name") or subject.human_friendly

@@ -11,7 +11,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from contract_helpers import (EXAMPLE, EXAMPLE_PDF_NAME, ROOT, own_pages,  # noqa: E402
+from contract_helpers import (EXAMPLE, EXAMPLE_PDF_NAME, ROOT, VERSION, own_pages,  # noqa: E402
                               shared_pages_drawn, pdftotext_pages)
 from helpers import copy_site_project, make_pki  # noqa: E402
 
@@ -47,6 +47,16 @@ def example_pdf_path(tmp_path_factory, contract_root) -> Path:
     path = out / EXAMPLE_PDF_NAME
     assert path.is_file()
     return path
+
+
+@pytest.fixture(scope="session")
+def generic_pdf_path(tmp_path_factory) -> Path:
+    """The version's generic PDF (no customer), written by `agreements pdf` as a user would."""
+    from generator.cli import main
+
+    out = tmp_path_factory.mktemp("generic-pdf")
+    assert main(["--root", str(ROOT), "pdf", VERSION, "--out", str(out)]) == 0
+    return out / f"{VERSION}.pdf"
 
 
 @pytest.fixture(scope="session")

@@ -83,7 +83,7 @@ def strip_footers(page_text: str) -> str:
     """Whitespace-free page text without the running footers."""
     text = squash(page_text)
     text = re.sub(r"合同编号：[A-Za-z0-9-]+", "", text)
-    text = re.sub(r"数据技术服务使用协议·版本\d{4}-\d{2}-\d{2}", "", text)  # the generic PDF's
+    text = re.sub(r"数据技术服务使用协议·\d{4}年\d{1,2}月\d{1,2}日版", "", text)  # the generic PDF's
     return re.sub(r"第\d+页共\d+页", "", text)
 
 

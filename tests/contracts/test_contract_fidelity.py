@@ -8,6 +8,8 @@ import re
 import pypdf
 import pytest
 
+from generator.content.citation import chinese_date
+
 from contract_helpers import (
     CONTRACT_NUMBER,
     PLACEHOLDER_LABELS,
@@ -131,7 +133,7 @@ def test_generic_pdf_has_the_reference_text_and_footers(generic_pdf):
     pages = pdftotext_pages(generic_pdf)
     for number, page in enumerate(pages, start=1):
         flat = squash(page)
-        assert f"数据技术服务使用协议·版本{VERSION}" in flat, f"page {number}"
+        assert f"数据技术服务使用协议·{chinese_date(VERSION)}版" in flat, f"page {number}"
         assert FOOTER_PAGE.findall(flat) == [(str(number), str(len(pages)))], f"page {number}"
     text = body_text(pages)
     missing = [p[:60] for p in reference_paragraphs() if squash(p) not in text]

@@ -59,18 +59,24 @@ def _inside(word, rect, slack=0.5) -> bool:
             and rect[1] - slack <= y0 and y1 <= rect[3] + slack)
 
 
-def test_each_box_covers_its_party_block(example_pdf_path, reader, fields):
+def test_each_box_sits_beside_its_party_labels_without_covering_them(example_pdf_path, reader, fields):
+    """The field covers only the signature box: 乙方's stamp never covers the block's labels."""
     words = bbox_words(example_pdf_path, len(reader.pages))
-    seals = [w for w in words if w[0].startswith("盖章")]
-    dates = [w for w in words if w[0].startswith("日期")]
+    seals = sorted((w for w in words if w[0].startswith("（盖章）")), key=lambda w: -w[4])
+    dates = sorted((w for w in words if w[0].startswith("签署日期")), key=lambda w: -w[4])
     names = {w[0][:2]: w for w in words if w[0].startswith(("甲方：", "乙方："))}
     assert len(seals) == 2 and len(dates) == 2 and set(names) == {"甲方", "乙方"}
-    seals.sort(key=lambda w: -w[4])  # top of the page first
-    dates.sort(key=lambda w: -w[4])
+    for label_words, rect in zip(zip(seals, dates), (_rect(fields["PartyA"]), _rect(fields["PartyB"]))):
+        for word in label_words:
+            assert not _inside(word, rect, slack=0)
+            assert word[3] <= rect[0]                      # left of the box
+            assert rect[1] <= word[2] and word[4] <= rect[3]   # at the box's height
     a, b = _rect(fields["PartyA"]), _rect(fields["PartyB"])
-    assert _inside(seals[0], a) and _inside(dates[0], a)
-    assert _inside(seals[1], b) and _inside(dates[1], b)
-    assert not _inside(seals[0], b) and not _inside(seals[1], a)
     # Each party's name line sits just above its own box, outside it.
     assert names["甲方"][2] >= a[3] - 0.5 and names["甲方"][2] < a[3] + 60
     assert names["乙方"][2] >= b[3] - 0.5 and names["乙方"][2] < b[3] + 60
+
+
+def test_signature_page_says_it_holds_no_text(example_pdf_path, reader):
+    words = "".join(w[0] for w in bbox_words(example_pdf_path, len(reader.pages)))
+    assert "（本页无正文，为《数据技术服务使用协议》之签署页）" in words

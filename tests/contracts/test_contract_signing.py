@@ -41,7 +41,7 @@ def test_signing_keeps_the_contract_text(signed_run, example_pdf):
     from generator.contracts.verify import page_texts
 
     signed = page_texts(signed_run[0].read_bytes())
-    stamp = re.compile(r"DigitallysignedTime:\d{4}-\d\d-\d\d\d\d:\d\d:\d\dUTC")
+    stamp = re.compile(r"签署方：北京静觅网络科技有限公司签署时间：\d{4}年\d{1,2}月\d{1,2}日\d\d:\d\d（北京时间）")
     assert len(stamp.findall(signed[-1])) == 1
     assert [stamp.sub("", page) for page in signed] == page_texts(example_pdf)
     assert signed_run[0].read_bytes().startswith(example_pdf)

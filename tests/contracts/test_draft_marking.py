@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from contract_helpers import EXAMPLE, ROOT, VERSION, pdftotext_pages
 
+from generator.content.citation import chinese_date
+
 from helpers import copy_site_project, run_cli
 
 DRAFT = "2026-11-28"
@@ -15,7 +17,7 @@ def test_every_page_of_a_draft_pdf_says_draft(tmp_path, capsys):
     assert code == 0, err
     pages = pdftotext_pages(tmp_path / f"{DRAFT}.pdf")
     assert len(pages) > 3
-    assert [n for n, text in enumerate(pages, 1) if f"草案 · 尚未生效 · 版本 {DRAFT}" not in text] == []
+    assert [n for n, text in enumerate(pages, 1) if f"草案 · 尚未生效 · {chinese_date(DRAFT)}版" not in text] == []
 
 
 def test_a_published_pdf_never_says_draft(tmp_path, capsys):

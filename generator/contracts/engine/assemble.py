@@ -48,9 +48,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from generator.contracts.engine import margin_boxes, pdf
-from generator.contracts.engine.fonts import FaceGlyphs, merge_glyphs
-from generator.contracts.engine.page_forms import PageForms, draw_forms
+from generator.contracts.engine import margin_boxes, pdf, postpass
+from generator.contracts.engine.compact import GlyphsNotMerged
+from generator.contracts.engine.page_forms import PageForms
 
 __all__ = ["FastPathUnavailable", "FastResult", "Split", "clear_cache", "prepare_shared",
            "render_fast", "split_body"]
@@ -197,8 +197,7 @@ def split_body(html: str) -> Split:
 
 @dataclass
 class _Forms:
-    forms: PageForms                     # each written page as a Form XObject
-    glyphs: dict[str, FaceGlyphs]        # per face: the glyphs those pages draw
+    forms: PageForms                     # each written page as a Form XObject (and its glyphs)
     pages: list[list]                    # laid-out weasyprint Pages (per run, for shared pages)
 
 
@@ -257,9 +256,8 @@ def _written(documents: list, name: str) -> _Forms:
             page = copy.copy(page)
             page.links, page.anchors, page.bookmarks, page.forms = [], {}, [], {None: []}
             bare.append(page)
-    glyphs: dict[str, FaceGlyphs] = {}
-    data = pdf.write_pdf(documents[0].copy(bare), {}, record_glyphs=glyphs)
-    return _Forms(PageForms(data, name), glyphs, pages)
+    data = pdf.weasyprint_pdf(documents[0].copy(bare), {})
+    return _Forms(PageForms(data, name), pages)
 
 
 def _layout_key(split: Split, layout: Layout) -> list[str]:
@@ -362,12 +360,14 @@ class FastResult:
 
 
 def render_fast(html: str, layout: Layout, *, metadata,
-                finisher: Callable[[object], Callable] | None = None) -> FastResult:
+                fields: Callable[[object], list] | None = None,
+                variant: str | None = None, attachments=()) -> FastResult:
     """The contract for ``html``, reusing the pages it shares with every customer.
 
-    ``finisher(document)`` (optional) gives a :func:`pdf.write_pdf` finisher for
-    the assembled contract, e.g. its signature fields. Raises
-    :class:`FastPathUnavailable` when the fast path cannot make this contract.
+    ``fields(document)`` (optional) gives the signature boxes of the assembled
+    document (:func:`generator.contracts.engine.signature_fields.signature_boxes`);
+    ``variant`` and ``attachments`` are passed to :func:`pdf.weasyprint_pdf`.
+    Raises :class:`FastPathUnavailable` when the fast path cannot make this contract.
     """
     split = split_body(html)
     shared = _shared(split, layout)
@@ -379,10 +379,12 @@ def render_fast(html: str, layout: Layout, *, metadata,
             [(p.width, p.height) for p in numbers.pages[0]]:
         raise FastPathUnavailable("the pages are not all of one size")
     assembled = document.copy(pages)
-    # No /ID yet: qpdf gives the assembled PDF a deterministic one.
-    data = pdf.write_pdf(assembled, metadata, finisher=finisher(assembled) if finisher else None,
-                         extra_glyphs=merge_glyphs(shared.glyphs, numbers.glyphs if numbers else {}),
-                         identifier=False)
+    data = pdf.weasyprint_pdf(assembled, metadata, compress=False, variant=variant,
+                              attachments=attachments)
     over = {index: (numbers.forms, index) for index in range(len(pages))} if numbers else {}
     under = {index: (shared.forms, source) for index, source in placement.items()}
-    return FastResult(draw_forms(data, under, over), assembled)
+    try:
+        return FastResult(postpass.finish(data, under=under, over=over,
+                                          fields=fields(assembled) if fields else ()), assembled)
+    except GlyphsNotMerged as exc:
+        raise FastPathUnavailable(str(exc)) from None

@@ -10,12 +10,10 @@ draws them under or over a page's own content.
 
 Fonts are not copied: a form's fonts are the contract's fonts of the same
 faces (WeasyPrint names a face's font resource by a hash of its description,
-the same in every PDF of the process), whose subsets hold the forms' glyphs
-too (:func:`generator.contracts.engine.fonts.compact_fonts`, ``extra_glyphs``).
+the same in every PDF of the process); :func:`draw_forms` returns the forms'
+glyphs per face so that the post-pass embeds them in those fonts too
+(:func:`generator.contracts.engine.compact.compact_fonts`, ``extra``).
 Only a face the customer's pages never use keeps the form PDF's own font.
-
-qpdf writes the result with a deterministic ``/ID`` and leaves the compressed
-streams as they are, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -25,6 +23,8 @@ from collections.abc import Mapping
 
 import pikepdf
 from pikepdf import Dictionary, Name
+
+from generator.contracts.engine.compact import FaceGlyphs, font_glyphs, merge_glyphs
 
 __all__ = ["PageForms", "draw_forms"]
 
@@ -41,6 +41,12 @@ class PageForms:
             resources = page.obj.get("/Resources", Dictionary())
             for font_name, font in resources.get("/Font", Dictionary()).items():
                 self.fonts.setdefault(font_name, font)
+        # Per face (resource name without "/"): the glyphs these pages draw.
+        self.glyphs: dict[str, FaceGlyphs] = {
+            name[1:]: font_glyphs(font) for name, font in self.fonts.items()
+            if font.get("/Subtype") == "/Type0"}
+        for page in self._pdf.pages:
+            resources = page.obj.get("/Resources", Dictionary())
             contents = page.obj.Contents
             if not isinstance(contents, pikepdf.Stream):
                 raise ValueError("a page to draw as a form has more than one content stream")
@@ -54,46 +60,46 @@ class PageForms:
             self.forms.append(self._pdf.make_indirect(form))
 
 
-def draw_forms(data: bytes, under: Mapping[int, tuple[PageForms, int]],
-               over: Mapping[int, tuple[PageForms, int]]) -> bytes:
-    """``data`` with form ``under[i]`` drawn before the content of its page ``i`` and form
-    ``over[i]`` after it (each ``(PageForms, index of the form)``)."""
-    with pikepdf.open(io.BytesIO(data)) as contract:
-        own_fonts = contract.pages[0].obj.Resources.get("/Font", Dictionary())
-        fonts: dict[int, pikepdf.Object] = {}   # per PageForms: the forms' font resources
+def draw_forms(contract: pikepdf.Pdf, under: Mapping[int, tuple[PageForms, int]],
+               over: Mapping[int, tuple[PageForms, int]]) -> dict[str, FaceGlyphs]:
+    """Draw form ``under[i]`` before the content of the contract's page ``i`` and form
+    ``over[i]`` after it (each ``(PageForms, index of the form)``). Returns, per face of
+    the contract's own fonts, the glyphs the forms drawn with it."""
+    own_fonts = contract.pages[0].obj.Resources.get("/Font", Dictionary())
+    fonts: dict[int, pikepdf.Object] = {}   # per PageForms: the forms' font resources
+    used: dict[int, PageForms] = {}
 
-        def copied(source: PageForms, index: int) -> pikepdf.Object:
-            if id(source) not in fonts:
-                fonts[id(source)] = contract.make_indirect(Dictionary({
-                    name: own_fonts[name] if name in own_fonts else contract.copy_foreign(font)
-                    for name, font in source.fonts.items()}))
-            form = contract.copy_foreign(source.forms[index])
-            form.Resources.Font = fonts[id(source)]
-            return form
+    def copied(source: PageForms, index: int) -> pikepdf.Object:
+        if id(source) not in fonts:
+            used[id(source)] = source
+            fonts[id(source)] = contract.make_indirect(Dictionary({
+                name: own_fonts[name] if name in own_fonts else contract.copy_foreign(font)
+                for name, font in source.fonts.items()}))
+        form = contract.copy_foreign(source.forms[index])
+        form.Resources.Font = fonts[id(source)]
+        return form
 
-        for page_index in sorted(under.keys() | over.keys()):
-            page = contract.pages[page_index]
-            # WeasyPrint gives every page the same resources: this page gets its own.
-            resources = Dictionary({key: value for key, value in page.obj.Resources.items()})
-            xobjects = {key: value for key, value in resources.get("/XObject", Dictionary()).items()}
-            before, after = [], []
-            if page_index in under:
-                source, index = under[page_index]
-                xobjects[source.name] = copied(source, index)
-                before.append(b"q %s Do Q" % source.name.encode())
-            if page_index in over:
-                source, index = over[page_index]
-                xobjects[source.name] = copied(source, index)
-                # The page's content leaves its coordinate system flipped: isolate it.
-                before.append(b"q")
-                after.append(b"Q q %s Do Q" % source.name.encode())
-            page.contents_add(contract.make_stream(b" ".join(before)), prepend=True)
-            if after:
-                page.contents_add(contract.make_stream(b" ".join(after)))
-            resources.XObject = Dictionary(xobjects)
-            page.obj.Resources = contract.make_indirect(resources)
-        out = io.BytesIO()
-        contract.save(out, deterministic_id=True,
-                      stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return out.getvalue()
+    for page_index in sorted(under.keys() | over.keys()):
+        page = contract.pages[page_index]
+        # WeasyPrint gives every page the same resources: this page gets its own.
+        resources = Dictionary({key: value for key, value in page.obj.Resources.items()})
+        xobjects = {key: value for key, value in resources.get("/XObject", Dictionary()).items()}
+        before, after = [], []
+        if page_index in under:
+            source, index = under[page_index]
+            xobjects[source.name] = copied(source, index)
+            before.append(b"q %s Do Q" % source.name.encode())
+        if page_index in over:
+            source, index = over[page_index]
+            xobjects[source.name] = copied(source, index)
+            # The page's content leaves its coordinate system flipped: isolate it.
+            before.append(b"q")
+            after.append(b"Q q %s Do Q" % source.name.encode())
+        page.contents_add(contract.make_stream(b" ".join(before)), prepend=True)
+        if after:
+            page.contents_add(contract.make_stream(b" ".join(after)))
+        resources.XObject = Dictionary(xobjects)
+        page.obj.Resources = contract.make_indirect(resources)
+    shared = {name[1:] for name in own_fonts.keys()}
+    return {face: glyphs for face, glyphs in merge_glyphs(*(s.glyphs for s in used.values())).items()
+            if face in shared}

@@ -6,10 +6,9 @@ writing it, and write it more than once.
 
 Output is reproducible: WeasyPrint 70 adds no wall-clock date to the Info
 dictionary (only ``<meta name="dcterms.created|modified">`` set them), font
-subset prefixes are an MD5 of the Pango font description, and ``/ID`` is asked
-for with ``pdf_identifier=True``, which pydyf computes as an MD5 of the objects
-written (the fast contract path leaves it out and has qpdf compute one). So the
-same HTML and metadata give byte-identical PDFs.
+subset prefixes are an MD5 of the Pango font description, and the ``/ID`` is
+written by qpdf after the post-pass (:mod:`generator.contracts.engine.postpass`)
+as an MD5 of the content. So the same HTML and metadata give byte-identical PDFs.
 
 WeasyPrint reports problems only through the ``weasyprint`` logger (bad CSS is
 a warning, an unreachable image or stylesheet an error, a failed font subset a
@@ -37,7 +36,6 @@ from pathlib import Path
 
 import weasyprint
 
-from generator.contracts.engine.fonts import FaceGlyphs, compact_fonts
 from generator.errors import AgreementsError
 from generator.i18n import N_, _
 
@@ -47,6 +45,7 @@ __all__ = [
     "render",
     "require_cjk_font",
     "stylesheet",
+    "weasyprint_pdf",
     "write_pdf",
 ]
 
@@ -222,11 +221,22 @@ def _font_config() -> weasyprint.text.fonts.FontConfiguration:
 
 
 def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
-              strict: bool = True, finisher=None,
-              extra_glyphs: Mapping[str, FaceGlyphs] | None = None,
-              record_glyphs: dict[str, FaceGlyphs] | None = None,
-              identifier: bool = True) -> bytes:
-    """Write ``document`` as PDF bytes: fonts embedded as subsets, reproducibly.
+              strict: bool = True, fields=(), variant: str | None = None,
+              attachments: Iterable[weasyprint.Attachment] = ()) -> bytes:
+    """``document`` as a finished PDF: :func:`weasyprint_pdf`, then the post-pass
+    (:func:`generator.contracts.engine.postpass.finish`: compact fonts, signature
+    ``fields`` over their boxes, a deterministic ``/ID``)."""
+    from generator.contracts.engine import postpass
+
+    return postpass.finish(weasyprint_pdf(document, metadata, strict=strict, compress=False,
+                                          variant=variant, attachments=attachments),
+                           fields=fields)
+
+
+def weasyprint_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
+                   strict: bool = True, compress: bool = True, variant: str | None = None,
+                   attachments: Iterable[weasyprint.Attachment] = ()) -> bytes:
+    """Write ``document`` as PDF bytes with WeasyPrint's public ``write_pdf``, reproducibly.
 
     ``metadata`` becomes custom entries of the Info dictionary, e.g.
     ``{"AgreementVersion": "3.2.0", "SourceSHA256": "..."}``; keys must be
@@ -235,12 +245,13 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
     ``<meta name=...>`` tags and are lower-cased. ``document`` is not modified
     and can be written again with the same result.
 
-    ``finisher(document, pdf)`` (optional) may add objects to the
-    ``pydyf.PDF`` before it is written (see :mod:`generator.contracts.engine.assemble`).
-    ``extra_glyphs`` and ``record_glyphs`` are passed to
-    :func:`generator.contracts.engine.fonts.compact_fonts`. Without ``identifier``
-    the PDF gets no ``/ID``: pydyf computes it by serialising and compressing every
-    object a second time, wasted when the PDF is rewritten anyway.
+    The result is WeasyPrint's: fonts are its (large) subsets and there is no
+    ``/ID``; :func:`generator.contracts.engine.postpass.finish` compacts the
+    fonts and gives it a deterministic ``/ID``. Without ``compress`` the streams
+    are left for that pass to compress (WeasyPrint would compress its font
+    subsets, which the pass replaces). ``variant`` is WeasyPrint's ``pdf_variant``
+    (e.g. ``"pdf/a-3b"``: XMP metadata, an sRGB output intent, printed annotations, each
+    attachment listed in the catalog's ``/AF``); ``attachments`` are embedded files.
     """
     custom: dict[str, str] = {}
     bad = []
@@ -257,24 +268,16 @@ def write_pdf(document: weasyprint.Document, metadata: Mapping[str, str], *,
             f"and not be a standard Info key: {', '.join(bad)}")
 
     # Write a copy: a fresh Document has a fresh font dict, so fonts are
-    # subset from the original files again (writing the same Document twice
-    # would otherwise subset already-subset fonts), and the caller's
-    # metadata object is left alone.
+    # subset from the original files again, and the caller's metadata object is left alone.
     to_write = document.copy()
     to_write.metadata = copy.copy(document.metadata)
     to_write.metadata.custom = custom
-    try:
-        with _weasyprint_problems("writing the PDF", strict), \
-                compact_fonts(extra_glyphs=extra_glyphs, record=record_glyphs):
-            return to_write.write_pdf(
-                custom_metadata=True,
-                pdf_identifier=identifier,   # deterministic: MD5 of the written objects
-                full_fonts=False,      # subset fonts (HarfBuzz hb-subset when available)
-                uncompressed_pdf=False,
-                finisher=finisher,
-            )
-    finally:
-        # A font WeasyPrint did not subset compactly holds a copy of its whole font file
-        # (20-27 MB for a Noto CJK collection); free them now rather than at the next
-        # cyclic garbage collection, which keeps a batch worker's memory flat.
-        to_write.fonts.clear()
+    with _weasyprint_problems("writing the PDF", strict):
+        return to_write.write_pdf(
+            custom_metadata=True,
+            pdf_identifier=False,   # qpdf writes a deterministic one after the post-pass
+            full_fonts=False,
+            uncompressed_pdf=not compress,
+            pdf_variant=variant,
+            attachments=list(attachments) or None,
+        )

@@ -2,8 +2,9 @@
 
 WeasyPrint makes no signature fields, and its ``pdf_forms`` would embed the
 whole 20 MB CJK font; so the boxes are found in the laid-out pages
-(:func:`signature_boxes`) and the fields written by a ``write_pdf`` finisher
-(:func:`signature_fields`), in the same pass as the pages.
+(:func:`signature_boxes`, from the public ``Page.anchors``) and the fields added
+with pikepdf (:func:`add_signature_fields`) in the one post-pass over the PDF
+WeasyPrint wrote (:mod:`generator.contracts.engine.postpass`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import pydyf
+import pikepdf
 import weasyprint
+from pikepdf import Array, Dictionary, Name
 
 from generator.errors import AgreementsError
 
-__all__ = ["SignatureBox", "signature_boxes", "signature_fields"]
+__all__ = ["SignatureBox", "add_signature_fields", "check_field_names", "signature_boxes"]
 
 # 72 PDF points per inch / 96 CSS pixels per inch.
 _PX_TO_PT = 0.75
@@ -91,16 +93,7 @@ def _box(document: weasyprint.Document, element_id: str, field_name: str, pages:
     return SignatureBox(field_name, pages[0], rect)
 
 
-def signature_fields(boxes: list[SignatureBox]):
-    """A ``write_pdf`` finisher adding one empty, visible AcroForm signature field per box.
-
-    The fields are written in the same pass as the pages (no second PDF
-    parse), as e-signing tools expect them: a merged field and widget
-    (``/FT /Sig``, printed, on its page's ``/Annots``) with an empty
-    appearance, listed in the catalog's ``/AcroForm``. Signing one of them
-    later (:func:`generator.contracts.signing.sign_field`) is an incremental
-    update that leaves this revision's bytes untouched.
-    """
+def check_field_names(boxes: list[SignatureBox]) -> None:
     names = [box.field_name for box in boxes]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -111,34 +104,39 @@ def signature_fields(boxes: list[SignatureBox]):
         raise AgreementsError("signature field names must be non-empty ASCII without '.': "
                               + ", ".join(map(repr, dotted)))
 
-    def finish(_document, pdf_file: pydyf.PDF) -> None:
-        page_numbers = pdf_file.pages["Kids"][::3]
-        fields = pydyf.Array()
-        for box in boxes:
-            if not 0 <= box.page_index < len(page_numbers):
-                raise AgreementsError(f"signature field {box.field_name!r} is on page "
-                                      f"{box.page_index + 1}, but the PDF has {len(page_numbers)} pages")
-            fields.append(_add_field(pdf_file, pdf_file.objects[page_numbers[box.page_index]], box))
-        pdf_file.catalog["AcroForm"] = pydyf.Dictionary({"Fields": fields})
 
-    return finish
+def add_signature_fields(pdf: pikepdf.Pdf, boxes: list[SignatureBox]) -> None:
+    """One empty, visible AcroForm signature field per box, added to ``pdf`` (pikepdf).
+
+    As e-signing tools expect them: a merged field and widget (``/FT /Sig``,
+    printed — PDF/A wants the Print flag — on its page's ``/Annots``) with an
+    empty appearance stream, listed in the catalog's ``/AcroForm``. Signing
+    one of them later (:func:`generator.contracts.signing.sign_field`) is an
+    incremental update that leaves this revision's bytes untouched.
+    """
+    check_field_names(boxes)
+    fields = Array()
+    for box in boxes:
+        if not 0 <= box.page_index < len(pdf.pages):
+            raise AgreementsError(f"signature field {box.field_name!r} is on page "
+                                  f"{box.page_index + 1}, but the PDF has {len(pdf.pages)} pages")
+        fields.append(_add_field(pdf, pdf.pages[box.page_index].obj, box))
+    if boxes:
+        pdf.Root.AcroForm = pdf.make_indirect(Dictionary(Fields=fields))
 
 
-def _add_field(pdf_file: pydyf.PDF, page: pydyf.Dictionary, box: SignatureBox):
-    """One merged field and widget with an empty appearance, on ``page``; returns its reference."""
+def _add_field(pdf: pikepdf.Pdf, page, box: SignatureBox):
+    """One merged field and widget with an empty appearance, on ``page``; returns it."""
     x1, y1, x2, y2 = box.rect
-    appearance = pydyf.Stream(extra={
-        "Type": "/XObject", "Subtype": "/Form",
-        "BBox": pydyf.Array([0, 0, round(x2 - x1, 3), round(y2 - y1, 3)])})
-    pdf_file.add_object(appearance)
-    widget = pydyf.Dictionary({
-        "Type": "/Annot", "Subtype": "/Widget", "FT": "/Sig",
-        "T": pydyf.String(box.field_name), "Rect": pydyf.Array(box.rect),
-        "F": 4, "P": page.reference,
-        "AP": pydyf.Dictionary({"N": appearance.reference}),
-    })
-    pdf_file.add_object(widget)
-    if "Annots" not in page:
-        page["Annots"] = pydyf.Array()
-    page["Annots"].append(widget.reference)
-    return widget.reference
+    appearance = pikepdf.Stream(pdf, b"")
+    appearance.Type, appearance.Subtype = Name.XObject, Name.Form
+    appearance.BBox = Array([0, 0, round(x2 - x1, 3), round(y2 - y1, 3)])
+    appearance.Resources = Dictionary()
+    widget = pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Sig, T=pikepdf.String(box.field_name),
+        Rect=Array(list(box.rect)), F=4, P=page,
+        AP=Dictionary(N=pdf.make_indirect(appearance))))
+    if "/Annots" not in page:
+        page.Annots = Array()
+    page.Annots.append(widget)
+    return widget

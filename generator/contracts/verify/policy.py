@@ -116,10 +116,26 @@ class XmpBookkeepingRule(MetadataUpdateRule):
             raise SuspiciousModification(f"the XMP metadata cannot be read ({exc})") from exc
         info_ref = old.trailer_view.get_value_as_reference("/Info", optional=True)
         info = old(info_ref) if info_ref is not None else generic.DictionaryObject()
+        before = _xmp_properties(old)
         for root in roots:
             for name, value in root:
-                _check_xmp_property(name, value, info)
+                # Carried over unchanged (e.g. the PDF/A identification pdfaid:part): allowed.
+                if ((name.ns, name.local_name), frozenset(_texts(value))) not in before:
+                    _check_xmp_property(name, value, info)
         yield from updates
+
+
+def _xmp_properties(revision: HistoricalResolver) -> set:
+    """(property, its texts) of the XMP metadata as of ``revision`` (empty without one)."""
+    ref = revision.root.get_value_as_reference("/Metadata", optional=True)
+    if ref is None:
+        return set()
+    try:
+        roots = xmp_xml.parse_xmp(io.BytesIO(revision(ref).data))
+    except (ValueError, misc.PdfError, AttributeError):
+        return set()
+    return {((name.ns, name.local_name), frozenset(_texts(value)))
+            for root in roots for name, value in root}
 
 
 def _check_xmp_property(name, value, info: generic.DictionaryObject) -> None:

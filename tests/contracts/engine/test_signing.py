@@ -17,7 +17,7 @@ from generator.errors import AgreementsError
 
 
 def _with_fields(document, boxes, metadata) -> bytes:
-    return pdf.write_pdf(document, metadata, finisher=signature_fields.signature_fields(boxes))
+    return pdf.write_pdf(document, metadata, fields=boxes)
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +75,10 @@ def test_fields_are_written_with_the_pages(fields_pdf, sample_pdf):
 
 def test_duplicate_or_dotted_field_names_are_refused(sample_boxes):
     with pytest.raises(AgreementsError, match="unique"):
-        signature_fields.signature_fields([sample_boxes[0], sample_boxes[0]])
+        signature_fields.check_field_names([sample_boxes[0], sample_boxes[0]])
     dotted = type(sample_boxes[0])("a.b", 0, sample_boxes[0].rect)
     with pytest.raises(AgreementsError, match="without '.'"):
-        signature_fields.signature_fields([dotted])
+        signature_fields.check_field_names([dotted])
 
 
 def test_a_field_on_a_missing_page_is_refused(sample_document, sample_boxes, sample_metadata):

@@ -1,0 +1,88 @@
+"""The one post-pass over a PDF WeasyPrint wrote: forms, fonts, signature fields (pikepdf).
+
+WeasyPrint writes the pages with its public ``write_pdf``; nothing of it is
+patched. This pass then opens the bytes once with qpdf (pikepdf) and
+
+1. draws the pages written once per process into the contract's pages
+   (:func:`generator.contracts.engine.page_forms.draw_forms`, fast path only);
+2. replaces every embedded CID-keyed CFF face by a compact bare CFF holding the
+   glyphs drawn (:func:`generator.contracts.engine.compact.compact_fonts`);
+3. adds the signature fields over the signature boxes
+   (:func:`generator.contracts.engine.signature_fields.add_signature_fields`);
+
+and writes the result with a deterministic ``/ID`` (an MD5 of the content,
+qpdf's ``deterministic_id``), compressing the streams WeasyPrint left
+uncompressed, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import pikepdf
+from pikepdf import Dictionary
+
+from generator.contracts.engine.compact import compact_fonts
+from generator.contracts.engine.page_forms import PageForms, draw_forms
+from generator.contracts.engine.signature_fields import SignatureBox, add_signature_fields
+
+__all__ = ["finish"]
+
+_EMPTY: Mapping = {}
+
+
+def _fonts(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
+    """Resource name (without "/") → font, of the pages and the forms they draw."""
+    found: dict[str, pikepdf.Object] = {}
+    seen: set = set()
+
+    def visit(resources) -> None:
+        if resources is None or (resources.is_indirect and resources.objgen in seen):
+            return
+        if resources.is_indirect:
+            seen.add(resources.objgen)
+        for name, font in resources.get("/Font", Dictionary()).items():
+            key = name[1:]
+            # One face can come twice (a form's own copy): keep each font, under its own key.
+            if key in found and found[key].objgen != font.objgen:
+                key = f"{key}#{font.objgen[0]}"
+            found[key] = font
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                visit(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))
+    return found
+
+
+def _unique_associated_files(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint's PDF/A variant lists each attachment in ``/AF`` twice (once from the
+    EmbeddedFiles name tree, once from the file specifications): list each once."""
+    if "/AF" not in pdf.Root:
+        return
+    unique, seen = [], set()
+    for spec in pdf.Root.AF:
+        key = spec.objgen if spec.is_indirect else id(spec)
+        if key not in seen:
+            seen.add(key)
+            unique.append(spec)
+    pdf.Root.AF = pikepdf.Array(unique)
+
+
+def finish(data: bytes, *, under: Mapping[int, tuple[PageForms, int]] = _EMPTY,
+           over: Mapping[int, tuple[PageForms, int]] = _EMPTY,
+           fields: list[SignatureBox] = ()) -> bytes:
+    """``data`` (WeasyPrint's PDF) with the forms drawn, fonts compacted and ``fields`` added."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        extra = draw_forms(pdf, under, over) if (under or over) else {}
+        compact_fonts(pdf, _fonts(pdf), extra)
+        add_signature_fields(pdf, list(fields))
+        _unique_associated_files(pdf)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
