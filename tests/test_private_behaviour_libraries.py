@@ -63,20 +63,6 @@ def test_private_behaviour_openpyxl_excel_writer():
     assert load_workbook(io.BytesIO(raw.getvalue())).active["A1"].value == "客户编号"
 
 
-def test_private_behaviour_pydyf_page_kids():
-    """generator/contracts/engine/signature_fields.py reads the pages from pydyf.PDF.pages["Kids"],
-    a flat list of (number, 0, "R") triples, and looks each page up in PDF.objects by number."""
-    import pydyf
-
-    pdf = pydyf.PDF()
-    pages = [pydyf.Dictionary({"Type": "/Page"}) for _ in range(2)]
-    for page in pages:
-        pdf.add_page(page)
-    kids = pdf.pages["Kids"]
-    assert kids[1::3] == [0, 0] and kids[2::3] == ["R", "R"]
-    assert [pdf.objects[number] for number in kids[::3]] == pages
-
-
 def test_every_exact_pin_names_the_private_behaviour_it_guards():
     """A library pinned with `==` has a test_private_behaviour_<library>_* test (README promises it)."""
     import ast
