@@ -77,7 +77,7 @@ def new_version_command(ctx: Context, date: str) -> None:
 def publish(ctx: Context, date: str) -> None:
     """Mark draft DATE published and lock its files' SHA-256."""
     from generator.content.lifecycle import publish as publish_version
-    from generator.contracts.register import notify_hint
+    from generator.contracts.register_report import notify_hint
 
     folder = publish_version(ctx.root, date)
     click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")

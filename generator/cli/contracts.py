@@ -1,4 +1,4 @@
-"""Commands of sales: contract, customer-sheet, register, pdf, docx, redline, consent, verify."""
+"""Commands of sales: contract, customer-sheet, pdf, docx, redline, consent, verify."""
 
 from __future__ import annotations
 
@@ -106,25 +106,6 @@ def customer_sheet(ctx: Context, out: Path) -> None:
     write_atomically(out, customer_sheet_bytes(ctx.project()))
     click.echo(f"wrote {display_path(out)}; fill in one customer per row, then "
                f"`agreements contract {display_path(out)}`")
-
-
-@cli.command("register")
-@click.option("--version", "version", metavar="DATE", help="Only contracts of this agreement version.")
-@click.option("--customer", metavar="ID", help="Only this customer's contracts (客户编号).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="csv opens in Excel (UTF-8 with BOM).")
-@pass_context
-def register_command(ctx: Context, version: str | None, customer: str | None, fmt: str) -> None:
-    """List the contracts written so far, from the register (site_config.yml's `register:`)."""
-    from generator.content.config import load_config
-    from generator.contracts import register
-
-    path = register.register_path(ctx.root, load_config(ctx.root))
-    entries = register.read_entries(path, version=version, customer_id=customer)
-    if fmt == "csv":
-        click.echo(register.entries_csv(entries).encode("utf-8"), nl=False)  # bytes: the BOM as written
-        return
-    click.echo(register.entries_json(entries) if fmt == "json" else register.entries_table(entries), nl=False)
 
 
 @cli.command()
