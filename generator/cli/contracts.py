@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 import traceback
 from contextlib import nullcontext
@@ -22,6 +23,17 @@ def _formats(_ctx, _param, value: str) -> frozenset[str]:
     return chosen
 
 
+def _date(_ctx, _param, value: str | None) -> str | None:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"`{value}` is not a date such as 2027-12-31") from None
+
+
 @cli.command("contract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/contracts"),
@@ -39,10 +51,14 @@ def _formats(_ctx, _param, value: str) -> frozenset[str]:
 @click.option("--format", "formats", callback=_formats, default="pdf", show_default=True,
               metavar="pdf|docx|pdf,docx", help="What to write: the signable PDF, a Word copy "
               "<id>_<version>.docx for the customer's lawyer, or both.")
+@click.option("--by", metavar="NAME", default="", help="Who issues the contracts, kept with each "
+              "in the register [default: the login name].")
+@click.option("--expires-on", metavar="YYYY-MM-DD", default=None, callback=_date,
+              help="到期日 of these contracts, kept in the register: after it they show 已过期.")
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
                      tsa: str | None, jobs: int | None, allow_draft: bool,
-                     formats: frozenset[str]) -> None:
+                     formats: frozenset[str], by: str, expires_on: str | None) -> None:
     """Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer
     files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF
     is recorded in the register."""
@@ -74,7 +90,8 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
                               hidden=not show_bar) as bar:
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
                                          progress=lambda _path: bar.update(1), register=register,
-                                         formats=formats)
+                                         formats=formats, by=by or getpass.getuser(),
+                                         expires_on=expires_on)
     rate = len(result.written) / result.seconds if result.seconds else 0
     kinds = "" if formats == {"pdf"} else f" ({' + '.join(f.upper() for f in export.FORMATS if f in formats)})"
     notes = [f"{rate:.1f}/s", f"{result.workers} worker(s)"]

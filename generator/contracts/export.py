@@ -214,7 +214,8 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
                      signing: Signing | None = None, workers: int | None = None,
                      progress: Callable[[Path], None] | None = None,
                      register: Register | None = None,
-                     formats: Iterable[str] = ("pdf",)) -> BatchResult:
+                     formats: Iterable[str] = ("pdf",), by: str = "",
+                     expires_on: str | None = None) -> BatchResult:
     """Render and write every contract (its PDF, its .docx or both); the output order follows
     the input order, and ``written`` holds one path per contract (the PDF if any). Each PDF is
     recorded in ``register`` as soon as it is written (draft previews are not issued, and a
@@ -239,7 +240,8 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
         if full_render_reason:
             full_render_reasons.append(full_render_reason)
         if issued:
-            path = _record_then_rename(register, customers[index], path, signing is not None)
+            path = _record_then_rename(register, customers[index], path, signing is not None,
+                                       by=by, expires_on=expires_on)
         if progress:
             progress(path)
         return path
@@ -263,7 +265,8 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     return BatchResult(written, time.perf_counter() - started, workers, len(full_render_reasons))
 
 
-def _record_then_rename(register: Register, customer: Customer, path: Path, signed: bool) -> Path:
+def _record_then_rename(register: Register, customer: Customer, path: Path, signed: bool,
+                        **recorded) -> Path:
     """Commit the contract's register row, then give its file its name: a kill at any moment
     leaves no contract in the folder that the register does not know (at worst a row whose
     file is missing, which `agreements register check` reports)."""
@@ -272,7 +275,7 @@ def _record_then_rename(register: Register, customer: Customer, path: Path, sign
         return path
     try:
         if not customer.version.is_draft:
-            register.record(customer, path, signed=signed, target=target)
+            register.record(customer, path, signed=signed, target=target, **recorded)
         os.replace(path, target)
     finally:
         path.unlink(missing_ok=True)
