@@ -22,6 +22,7 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "agreements-hypothesis")
 import pytest  # noqa: E402
 
 from helpers import warnings_fail  # noqa: E402
+from desk_helpers import desk, desk_client, desk_pki, desk_root, desk_url, party_a_signer  # noqa: E402,F401 - one desk per session
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import GOOD_FORM, SERVICES, csrf_of, named_client, sign_as_party_a, wait_for_job
+from desk_helpers import GOOD_FORM, SERVICES, csrf_of, named_client, sign_as_party_a, wait_for_job
 
 
 def post_form(client, path: str, fields: dict, **extra):
@@ -17,8 +17,9 @@ def post_form(client, path: str, fields: dict, **extra):
 
 
 @pytest.fixture(scope="module")
-def issued(client, desk):
+def issued(desk_client, desk):
     """One contract issued from the form: its 合同编号."""
+    client = desk_client
     response = post_form(client, "/new", {**GOOD_FORM, "开通服务": SERVICES, "到期日": "2099-12-31"})
     assert response.status_code == 303, response.text
     wait_for_job(desk, response.headers["location"])
@@ -43,7 +44,8 @@ def test_the_desk_asks_the_name_once(desk):
     assert page.status_code == 200 and "经办人：李雷" in page.text and 'lang="zh-CN"' in page.text
 
 
-def test_a_form_with_mistakes_shows_them_beside_their_fields(client):
+def test_a_form_with_mistakes_shows_them_beside_their_fields(desk_client):
+    client = desk_client
     wrong = {**GOOD_FORM, "统一社会信用代码": "91310115MA1K4QXR7A", "电子邮箱": "li-at-example", "核验目的": ""}
     response = post_form(client, "/new", {**wrong, "开通服务": SERVICES})
     assert response.status_code == 422
@@ -56,7 +58,8 @@ def test_a_form_with_mistakes_shows_them_beside_their_fields(client):
     assert 'id="e-公司名称"' not in html
 
 
-def test_a_contract_issued_from_the_form(client, desk, issued):
+def test_a_contract_issued_from_the_form(desk_client, desk, issued):
+    client = desk_client
     from generator.contracts.register import read_entries
 
     [entry] = read_entries(desk.register, contract_number=issued)
@@ -72,7 +75,8 @@ def test_a_contract_issued_from_the_form(client, desk, issued):
     assert preview.status_code == 200 and "上海澜舟数据科技有限公司" in preview.text and issued in preview.text
 
 
-def test_search_finds_by_part_of_a_name_number_or_code(client, issued):
+def test_search_finds_by_part_of_a_name_number_or_code(desk_client, issued):
+    client = desk_client
     for query in ("澜舟", issued[-4:].lower(), "MA1K4QXR"):
         assert f'href="/contracts/{issued}"' in client.get("/", params={"q": query}).text, query
     assert f'href="/contracts/{issued}"' not in client.get("/", params={"q": "没有这家"}).text
@@ -80,7 +84,8 @@ def test_search_finds_by_part_of_a_name_number_or_code(client, issued):
     assert "<script>alert" not in hostile and "&lt;script&gt;" in hostile
 
 
-def test_lifecycle_steps_append_events_with_who(client, desk, issued):
+def test_lifecycle_steps_append_events_with_who(desk_client, desk, issued):
+    client = desk_client
     assert client.post(f"/contracts/{issued}/mark", data={"step": "sent"}).status_code == 403  # CSRF
     token = csrf_of(client, f"/contracts/{issued}")
     assert client.post(f"/contracts/{issued}/mark", data={"csrf": token, "step": "archived"}).status_code == 409
@@ -93,7 +98,8 @@ def test_lifecycle_steps_append_events_with_who(client, desk, issued):
                           (issued,)).fetchone() == ("王芳",)
 
 
-def test_the_signed_copy_counts_only_when_party_a_signature_verifies(client, desk, issued, party_a_signer):
+def test_the_signed_copy_counts_only_when_party_a_signature_verifies(desk_client, desk, issued, party_a_signer):
+    client = desk_client
     from generator.contracts.register import read_entries
 
     original = client.get(f"/contracts/{issued}/file.pdf").content
@@ -115,7 +121,8 @@ def test_the_signed_copy_counts_only_when_party_a_signature_verifies(client, des
     assert "甲方已签" in client.get(f"/contracts/{issued}").text
 
 
-def test_a_sheet_with_a_bad_row_is_refused_with_its_excel_row(client):
+def test_a_sheet_with_a_bad_row_is_refused_with_its_excel_row(desk_client):
+    client = desk_client
     from helpers import ROOT  # noqa: F401 - the project's own sheet headers come from the form
 
     rows = [GOOD_FORM | {"开通服务": "、".join(SERVICES), "客户编号": f"s-{n}", "合同编号": f"ZSY-S-{n}"}
@@ -134,13 +141,15 @@ def test_a_sheet_with_a_bad_row_is_refused_with_its_excel_row(client):
     ("客户.txt", b"a,b\n", "只接受 .xlsx 或 .csv"),
     ("客户.xlsx", b"%PDF-1.7 not a workbook", "不是 .xlsx"),
 ])
-def test_an_upload_of_another_type_is_refused(client, name, data, message):
+def test_an_upload_of_another_type_is_refused(desk_client, name, data, message):
+    client = desk_client
     response = client.post("/upload", data={"csrf": csrf_of(client, "/upload")},
                            files={"sheet": (name, data, "application/octet-stream")})
     assert response.status_code == 422 and message in response.text
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, monkeypatch):
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(desk_client, monkeypatch):
+    client = desk_client
     from generator.desk import app
 
     monkeypatch.setattr(app, "MAX_UPLOAD", 1000)
@@ -200,7 +209,8 @@ def test_elsewhere_than_loopback_a_password_and_an_expiring_session(tmp_path, de
     assert client.get("/").headers["location"] == "/login"
 
 
-def test_every_form_carries_the_csrf_token(client, issued):
+def test_every_form_carries_the_csrf_token(desk_client, issued):
+    client = desk_client
     for path in ("/new", "/upload", f"/contracts/{issued}", "/"):
         html = client.get(path).text
         forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, re.S)

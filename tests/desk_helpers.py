@@ -1,5 +1,6 @@
 """One desk for the whole session: a project copy, its register, uvicorn on 127.0.0.1 in a thread
-(for the browser) and a TestClient on the same desk (for the API tests)."""
+(for the browser) and a TestClient on the same desk (for the API tests). The fixtures are
+registered by tests/conftest.py, so tests/desk and tests/browser share one desk and one server."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def desk_url(desk) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def client(desk):
+def desk_client(desk):
     """A browser session that has given its name."""
     return named_client(desk, "王芳")
 
@@ -92,13 +93,13 @@ def wait_for_job(desk, location: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory):
+def desk_pki(tmp_path_factory):
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="session")
-def party_a_signer(pki, tmp_path_factory):
-    return pki.signer(pki.make_p12(tmp_path_factory.mktemp("party-a"), "party-a", common="甲方 Desk Signer"))
+def party_a_signer(desk_pki, tmp_path_factory):
+    return desk_pki.signer(desk_pki.make_p12(tmp_path_factory.mktemp("party-a"), "party-a", common="甲方 Desk Signer"))
 
 
 def sign_as_party_a(data: bytes, signer) -> bytes:
