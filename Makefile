@@ -21,7 +21,7 @@ DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 l
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
 	libreoffice-writer-nogui libreoffice-calc-nogui
 
-.PHONY: build test bench setup system-packages check site contracts clean lock relock
+.PHONY: build test bench setup system-packages check site contracts clean lock relock desk
 
 build: setup check site contracts
 
@@ -30,6 +30,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks --n $(N)
+	$(BIN)/python -m benchmarks.desk
+
+# The sales desk in the browser (http://127.0.0.1:8765/); Ctrl+C stops it.
+desk: setup
+	$(AGREEMENTS) desk
 
 setup: system-packages $(VENV)/.installed node_modules/.installed
 

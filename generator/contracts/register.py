@@ -267,6 +267,19 @@ def read_entries(path: Path, **conditions) -> list[Entry]:
         raise _unusable(path, exc) from None
 
 
+def count_entries(path: Path, **conditions) -> int:
+    """How many contracts ``read_entries`` would list (without reading them)."""
+    _refuse_non_file(path)
+    if not path.exists():
+        return 0
+    sql, params = entries_query(count=True, **conditions)
+    try:
+        with _read_only(path) as db:
+            return db.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
+
+
 def read_history(path: Path, contract_number: str) -> list[Event]:
     """Every event of one contract, oldest first."""
     _refuse_non_file(path)

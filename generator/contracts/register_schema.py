@@ -38,6 +38,8 @@ _CREATE = (
     reserved_at TEXT NOT NULL
 )""",
     "CREATE INDEX events_by_contract ON events (contract_number, id)",
+    "CREATE INDEX events_by_kind ON events (contract_number, kind, id)",
+    "CREATE INDEX contracts_by_creation ON contracts (created_at)",
     "CREATE INDEX contracts_by_version ON contracts (version, customer_id)",
     "CREATE TRIGGER events_are_appended_only BEFORE UPDATE ON events "
     "BEGIN SELECT RAISE(ABORT, 'the register''s events are append-only'); END",
@@ -79,22 +81,24 @@ class Event:
 
 
 FIELDS = tuple(f.name for f in fields(Entry))
+# The newest 生成 event gives the file, the newest event the state: two index lookups per
+# contract (events_by_contract), so a page of the newest contracts never scans the events.
 _SELECT = """
-WITH newest AS (SELECT contract_number, MAX(id) AS last_id,
-                       MAX(CASE WHEN kind = 'generated' THEN id END) AS file_id
-                FROM events GROUP BY contract_number)
 SELECT c.contract_number, c.customer_id, g.company, c.credit_code, c.version, g.file_name, g.folder,
        g.sha256, g.size, g.signed, g.at, g.source, l.kind, g.expires_on, c.reissue_of, g.extra
-FROM contracts c JOIN newest n ON n.contract_number = c.contract_number
-JOIN events g ON g.id = n.file_id JOIN events l ON l.id = n.last_id"""
+FROM contracts c
+JOIN events g ON g.id = (SELECT MAX(id) FROM events WHERE contract_number = c.contract_number
+                         AND kind = 'generated')
+JOIN events l ON l.id = (SELECT MAX(id) FROM events WHERE contract_number = c.contract_number)"""
 _EQUAL = {"version": "c.version", "customer_id": "c.customer_id", "contract_number": "c.contract_number",
           "credit_code": "c.credit_code"}
 
 
-def entries_query(*, search: str | None = None, limit: int | None = None,
+def entries_query(*, search: str | None = None, limit: int | None = None, newest_first: bool = False,
+                  older_than: str | None = None, count: bool = False,
                   **equal: str | None) -> tuple[str, tuple]:
     """The SQL listing contracts: ``equal`` fields exactly, ``search`` as part of the company
-    name, the 合同编号 or the 统一社会信用代码 (case-insensitive)."""
+    name, the 合同编号 or the 统一社会信用代码 (case-insensitive), ``older_than`` a version."""
     unknown = set(equal) - set(_EQUAL)
     if unknown:
         raise ValueError(f"no such register field: {sorted(unknown)}")
@@ -108,7 +112,14 @@ def entries_query(*, search: str | None = None, limit: int | None = None,
         where.append("(g.company LIKE ? ESCAPE '\\' OR c.contract_number LIKE ? ESCAPE '\\' "
                      "OR c.credit_code LIKE ? ESCAPE '\\')")
         params += [pattern] * 3
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.at, c.contract_number"
+    if older_than:
+        where.append("c.version < ?")
+        params.append(older_than)
+    condition = " WHERE " + " AND ".join(where) if where else ""
+    if count:  # only a search needs the company of the newest 生成 event
+        return (_SELECT if search else "SELECT c.contract_number FROM contracts c") + condition, tuple(params)
+    order = "c.created_at DESC, c.contract_number DESC" if newest_first else "g.at, c.contract_number"
+    sql = _SELECT + condition + f" ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return sql, tuple(params)

@@ -46,6 +46,7 @@ class Desk:
     sessions: security.Sessions = field(default=None)  # type: ignore[assignment]
     issuer: Issuer = field(default=None)  # type: ignore[assignment]
     verifier: Verifier = field(default_factory=Verifier)
+    _project: tuple | None = None
 
     def __post_init__(self) -> None:
         self.loopback = security.is_loopback(self.host)
@@ -58,11 +59,21 @@ class Desk:
             self.issuer = Issuer(self.root, self.root / "out" / "desk", self.p12)
 
     def project(self) -> Project:
-        return load_project(self.root)
+        """The project, loaded again only when a file of content/ or site_config.yml changed
+        (the legal team may publish while the desk runs)."""
+        stamp = _sources_stamp(self.root)
+        if self._project is None or self._project[0] != stamp:
+            self._project = (stamp, load_project(self.root))
+        return self._project[1]
 
     @property
     def register(self) -> Path:
         return register_path(self.root, self.project().config)
+
+
+def _sources_stamp(root: Path) -> tuple:
+    files = [root / "site_config.yml", *sorted((root / "content").rglob("*"))]
+    return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files if path.is_file())
 
 
 Handler = Callable[[Request, security.Session, FormData | None], Awaitable[Response]]

@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from generator.contracts import register_report
-from generator.contracts.register import Entry, Register, read_entries, read_history
+from generator.contracts.register import Entry, Register, count_entries, read_entries, read_history
 from generator.contracts.register_events import EVENT_NAMES, MARKS, STATE_NAMES, beijing
 from generator.desk import security
 from generator.desk.app import Desk, page, render
@@ -27,10 +27,10 @@ STEPS = {"sent": "标记为已发出", "archived": "标记为已归档", "void":
 async def search_page(request: Request, session: security.Session, form: FormData | None) -> Response:
     desk: Desk = request.app.state.desk
     query = request.query_params.get("q", "").strip()[:100]
-    entries = read_entries(desk.register, search=query or None)
-    entries.reverse()  # newest first
-    return render(request, "search.html.j2", session, query=query, entries=entries[:SHOWN],
-                  total=len(entries), states=STATE_NAMES, beijing=beijing)
+    entries = read_entries(desk.register, search=query or None, newest_first=True, limit=SHOWN)
+    total = count_entries(desk.register, search=query or None) if len(entries) == SHOWN else len(entries)
+    return render(request, "search.html.j2", session, query=query, entries=entries, total=total,
+                  states=STATE_NAMES, beijing=beijing)
 
 
 def _entry(desk: Desk, number: str) -> Entry | None:
@@ -133,17 +133,22 @@ async def preview(request: Request, session: security.Session, form: FormData | 
     return HTMLResponse(html.replace("</head>", f"<style>{style}</style></head>", 1))
 
 
-def _older(desk: Desk) -> list[Entry]:
+def _older(desk: Desk, limit: int | None = None) -> list[Entry]:
+    """Contracts of a version before the newest published one (void ones need no notice)."""
     latest = desk.project().latest_published
-    return [e for e in read_entries(desk.register) if latest and e.version < latest.date and e.state != "void"]
+    if latest is None:
+        return []
+    entries = read_entries(desk.register, older_than=latest.date, limit=limit)
+    return [e for e in entries if e.state != "void"]
 
 
 @page
 async def older_page(request: Request, session: security.Session, form: FormData | None) -> Response:
     desk: Desk = request.app.state.desk
     latest = desk.project().latest_published
-    return render(request, "older.html.j2", session, entries=_older(desk), latest=latest.date if latest else "",
-                  states=STATE_NAMES, beijing=beijing)
+    total = count_entries(desk.register, older_than=latest.date) if latest else 0
+    return render(request, "older.html.j2", session, entries=_older(desk, SHOWN), total=total,
+                  latest=latest.date if latest else "", states=STATE_NAMES, beijing=beijing)
 
 
 @page
