@@ -81,9 +81,10 @@ def sheet(path: Path, rows: int, seed: int = 11) -> Path:
 def time_pages(root: Path, numbers: list[str], repeat: int) -> list[tuple[str, float, float]]:
     from starlette.testclient import TestClient
 
+    from generator.cli import main
     from generator.desk.app import Desk, create_app
 
-    client = TestClient(create_app(Desk(root)), follow_redirects=False)
+    client = TestClient(create_app(Desk(root, main)), follow_redirects=False)
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/name").text).group(1)
     client.post("/name", data={"csrf": token, "name": "王芳"})
     pages = {"查找合同 (newest 100)": "/", "查找合同 ?q=云 (partial name)": "/?q=云",

@@ -32,13 +32,14 @@ def desk_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def desk(desk_root):
+    from generator.cli import main
     from generator.desk.app import Desk
 
-    desk = Desk(desk_root)
+    desk = Desk(desk_root, main)
     yield desk
     desk.verifier.close()
     for job in desk.issuer.jobs.values():
-        job.process.wait(60)
+        job.wait(60)
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +89,8 @@ def csrf_of(client, path: str) -> str:
 
 def wait_for_job(desk, location: str) -> None:
     job = desk.issuer.jobs[location.rsplit("/", 1)[-1]]
-    job.process.wait(120)
-    assert job.process.returncode == 0, job.message
+    job.wait(120)
+    assert job.finished and not job.failed, job.message
 
 
 @pytest.fixture(scope="session")

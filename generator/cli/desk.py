@@ -61,6 +61,8 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
     if p12 and not os.environ.get("AGREEMENTS_P12_PASSWORD"):
         raise AgreementsError(_("set AGREEMENTS_P12_PASSWORD to the P12 file's password"), key="--sign-p12")
     ctx.project()  # a broken project stops here, not on the first page
-    desk = Desk(ctx.root, host=host, password_hash=stored, p12=p12, trust=trust)
+    from generator.cli import main
+
+    desk = Desk(ctx.root, main, host=host, password_hash=stored, p12=p12, trust=trust)
     serve(desk, port, open_browser=not no_browser,
           announce=lambda url: click.echo(_("the desk is at {url} (Ctrl+C stops it)").format(url=url)))

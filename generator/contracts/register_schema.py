@@ -41,6 +41,9 @@ _CREATE = (
     "CREATE INDEX events_by_kind ON events (contract_number, kind, id)",
     "CREATE INDEX contracts_by_creation ON contracts (created_at)",
     "CREATE INDEX contracts_by_version ON contracts (version, customer_id)",
+    *(f"CREATE TRIGGER {table}_are_kept_{action.lower()} BEFORE {action} ON {table} "
+      f"BEGIN SELECT RAISE(ABORT, 'the register''s {table} are written once'); END"
+      for table in ("contracts", "customers") for action in ("UPDATE", "DELETE")),
     "CREATE TRIGGER events_are_appended_only BEFORE UPDATE ON events "
     "BEGIN SELECT RAISE(ABORT, 'the register''s events are append-only'); END",
     "CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events "

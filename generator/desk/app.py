@@ -24,7 +24,7 @@ from starlette.routing import Route
 from generator.content.project import Project, load_project
 from generator.contracts.register import register_path
 from generator.desk import security
-from generator.desk.issue import Issuer
+from generator.desk.issue import PRELOAD, Issuer
 from generator.desk.signed import Verifier
 from generator.templates import environment
 
@@ -39,6 +39,7 @@ class Desk:
     """The desk's settings and state for one server."""
 
     root: Path
+    command_line: Callable[[list[str]], int]  # `agreements` itself (generator.cli.main), for the jobs
     host: str = "127.0.0.1"
     password_hash: str | None = None  # required unless the desk listens on 127.0.0.1 only
     p12: Path | None = None
@@ -56,7 +57,8 @@ class Desk:
             self.sessions = security.Sessions(security.IDLE_SECONDS if self.loopback
                                               else security.LOGIN_IDLE_SECONDS)
         if self.issuer is None:
-            self.issuer = Issuer(self.root, self.root / "out" / "desk", self.p12)
+            self.issuer = Issuer(self.root, self.root / "out" / "desk", self.command_line, self.p12,
+                                 preload=["generator.cli", *PRELOAD])
 
     def project(self) -> Project:
         """The project, loaded again only when a file of content/ or site_config.yml changed

@@ -5,8 +5,9 @@ The form is turned into a one-row customer sheet (the sheet's own headers), kept
 under ``out/desk/inputs/`` as the contract's source, and read by the same reader
 and validator as ``agreements contract``; errors come back by column, which the
 form shows beside its field. Writing runs ``agreements contract`` in a child
-process (WeasyPrint and Pango are not thread-safe, and the desk serves requests
-from threads), one folder per job; the progress is the PDFs already in place.
+process forked from a forkserver (WeasyPrint and Pango are not thread-safe, and
+the desk serves requests from threads), one folder per job; the progress is the
+PDFs already in place.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import csv
 import datetime as dt
 import io
 import os
+import multiprocessing
 import secrets
-import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +90,31 @@ def check_upload(name: str, data: bytes) -> str:
 # --------------------------------------------------------------------------- jobs
 
 
+PRELOAD = ["generator.contracts.export", "generator.contracts.contract", "weasyprint"]
+
+
+def _forkserver(preload: list[str]):
+    """Jobs fork from a server process that has already imported the command line and
+    WeasyPrint (a cold start costs seconds), never from the desk's threaded process."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    return context
+
+
+def run_command_line(command_line: Callable[[list[str]], int], argv: list[str], log: str, cwd: str) -> None:
+    """A job's process: `agreements ARGV` (``command_line`` is the CLI's ``main``, given by
+    cli/, which this room does not import), its output into ``log``, its exit code as ours."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), encoding="utf-8", line_buffering=True)
+    sys.stderr = sys.stdout
+    os.chdir(cwd)
+    code = command_line(argv)
+    sys.stdout.flush()
+    os._exit(code)
+
+
 @dataclass
 class Job:
     """One run of `agreements contract` for the desk."""
@@ -95,10 +122,8 @@ class Job:
     id: str
     folder: Path
     total: int
-    numbers: list[str]
-    process: subprocess.Popen
+    process: multiprocessing.process.BaseProcess
     log: Path
-    files: list[Path] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -106,15 +131,18 @@ class Job:
 
     @property
     def finished(self) -> bool:
-        return self.process.poll() is not None
+        return not self.process.is_alive()
 
     @property
     def failed(self) -> bool:
-        return self.finished and self.process.returncode != 0
+        return self.finished and self.process.exitcode != 0
 
     @property
     def message(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def wait(self, timeout: float) -> None:
+        self.process.join(timeout)
 
 
 @dataclass
@@ -123,25 +151,26 @@ class Issuer:
 
     root: Path
     out: Path
+    command_line: Callable[[list[str]], int]
     p12: Path | None = None
+    preload: list[str] = field(default_factory=lambda: list(PRELOAD))
     jobs: dict[str, Job] = field(default_factory=dict)
 
     def start(self, source: Path, customers: list[Customer], by: str, expires_on: str | None) -> Job:
         job_id = secrets.token_hex(8)
         folder = self.out / "jobs" / job_id
         folder.mkdir(parents=True)
-        command = [sys.executable, "-m", "generator", "--root", str(self.root), "contract", str(source),
-                   "--out", str(folder), "--format", "pdf,docx", "--by", by,
-                   "-j", "1" if len(customers) == 1 else str(min(4, os.cpu_count() or 1))]
+        argv = ["--root", str(self.root), "contract", str(source), "--out", str(folder), "--format",
+                "pdf,docx", "--by", by, "-j", "1" if len(customers) == 1 else str(min(4, os.cpu_count() or 1))]
         if expires_on:
-            command += ["--expires-on", expires_on]
+            argv += ["--expires-on", expires_on]
         if self.p12:  # the password comes from the desk's own environment, never a page
-            command += ["--sign-p12", str(self.p12)]
+            argv += ["--sign-p12", str(self.p12)]
         log = folder.parent / f"{job_id}.log"
-        with log.open("wb") as stream:
-            process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, cwd=self.root)
-        job = Job(job_id, folder, len(customers), [c.contract_number for c in customers], process, log)
+        process = _forkserver(self.preload).Process(
+            target=run_command_line, args=(self.command_line, argv, str(log), str(self.root)), daemon=False)
+        process.start()
+        job = Job(job_id, folder, len(customers), process, log)
         self.jobs[job_id] = job
         return job
 
