@@ -24,7 +24,7 @@ from starlette.routing import Route
 from generator.content.project import Project, load_project
 from generator.contracts.register import register_path
 from generator.desk import security
-from generator.desk.issue import PRELOAD, Issuer
+from generator.desk.issue import PRELOAD, Issuer, forkserver
 from generator.desk.signed import Verifier
 from generator.templates import environment
 
@@ -46,7 +46,7 @@ class Desk:
     trust: tuple[Path, ...] = ()
     sessions: security.Sessions = field(default=None)  # type: ignore[assignment]
     issuer: Issuer = field(default=None)  # type: ignore[assignment]
-    verifier: Verifier = field(default_factory=Verifier)
+    verifier: Verifier = field(default=None)  # type: ignore[assignment]
     _project: tuple | None = None
 
     def __post_init__(self) -> None:
@@ -59,6 +59,8 @@ class Desk:
         if self.issuer is None:
             self.issuer = Issuer(self.root, self.root / "out" / "desk", self.command_line, self.p12,
                                  preload=["generator.cli", *PRELOAD])
+        if self.verifier is None:
+            self.verifier = Verifier(forkserver(self.issuer.preload))
 
     def project(self) -> Project:
         """The project, loaded again only when a file of content/ or site_config.yml changed

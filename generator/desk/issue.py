@@ -90,10 +90,11 @@ def check_upload(name: str, data: bytes) -> str:
 # --------------------------------------------------------------------------- jobs
 
 
-PRELOAD = ["generator.contracts.export", "generator.contracts.contract", "weasyprint"]
+PRELOAD = ["generator.contracts.export", "generator.contracts.contract", "generator.contracts.verify",
+           "generator.desk.signed", "weasyprint"]
 
 
-def _forkserver(preload: list[str]):
+def forkserver(preload: list[str]):
     """Jobs fork from a server process that has already imported the command line and
     WeasyPrint (a cold start costs seconds), never from the desk's threaded process."""
     context = multiprocessing.get_context("forkserver")
@@ -167,7 +168,7 @@ class Issuer:
         if self.p12:  # the password comes from the desk's own environment, never a page
             argv += ["--sign-p12", str(self.p12)]
         log = folder.parent / f"{job_id}.log"
-        process = _forkserver(self.preload).Process(
+        process = forkserver(self.preload).Process(
             target=run_command_line, args=(self.command_line, argv, str(log), str(self.root)), daemon=False)
         process.start()
         job = Job(job_id, folder, len(customers), process, log)

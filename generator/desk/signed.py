@@ -65,14 +65,16 @@ def check_signed_copy(root: str, pdf: str, contract_number: str, trust: tuple[st
 
 
 class Verifier:
-    """One worker process for verify, kept for the desk's lifetime."""
+    """One worker process for verify, kept for the desk's lifetime, forked from the desk's
+    forkserver (verify already imported there), never from the desk's threaded process."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: multiprocessing.context.BaseContext | None = None) -> None:
+        self._context = context or multiprocessing.get_context("spawn")
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, *args):
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(1, mp_context=self._context)
         return self._pool.submit(check_signed_copy, *args)
 
     def close(self) -> None:
