@@ -84,7 +84,7 @@ def time_pages(root: Path, numbers: list[str], repeat: int) -> list[tuple[str, f
     from generator.cli import main
     from generator.desk.app import Desk, create_app
 
-    client = TestClient(create_app(Desk(root, main)), follow_redirects=False)
+    client = TestClient(create_app(Desk(root, main)), base_url="http://127.0.0.1", follow_redirects=False)
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/name").text).group(1)
     client.post("/name", data={"csrf": token, "name": "王芳"})
     pages = {"查找合同 (newest 100)": "/", "查找合同 ?q=云 (partial name)": "/?q=云",

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.datastructures import FormData
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -30,6 +32,7 @@ from generator.templates import environment
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a customer sheet or a signed contract; far above any real one
 OPEN_PATHS = frozenset({"/login", "/name"})
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 _CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'self'; base-uri 'none'; script-src 'self'")
 
@@ -186,7 +189,10 @@ def create_app(desk: Desk) -> Starlette:
         *issue_pages.ROUTES,
         *contract_pages.ROUTES,
     ]
-    app = Starlette(routes=routes)
+    # On 127.0.0.1 only this computer's names are served: a web page whose own name is made to
+    # point at 127.0.0.1 (DNS rebinding) must not read the register through the browser.
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES))] if desk.loopback else []
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.desk = desk
     return app
 

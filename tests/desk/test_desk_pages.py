@@ -33,7 +33,7 @@ def test_the_desk_asks_the_name_once(desk):
 
     from generator.desk.app import create_app
 
-    fresh = TestClient(create_app(desk), follow_redirects=False)
+    fresh = TestClient(create_app(desk), base_url="http://127.0.0.1", follow_redirects=False)
     assert fresh.get("/new").headers["location"] == "/name?next=/new"
     assert fresh.post("/name", data={"name": "李雷"}).status_code == 403  # no CSRF token
     token = csrf_of(fresh, "/name")
@@ -42,6 +42,8 @@ def test_the_desk_asks_the_name_once(desk):
     assert answer.headers["location"] == "/"  # never a redirect off the desk
     page = fresh.get("/new")
     assert page.status_code == 200 and "经办人：李雷" in page.text and 'lang="zh-CN"' in page.text
+    # a page elsewhere whose name was pointed at 127.0.0.1 (DNS rebinding) reads nothing
+    assert fresh.get("/", headers={"Host": "evil.example:8765"}).status_code == 400
 
 
 def test_a_form_with_mistakes_shows_them_beside_their_fields(desk_client):
