@@ -30,9 +30,12 @@ HASH_VARIABLE = "AGREEMENTS_DESK_PASSWORD_HASH"
               help=_("Sign 乙方's field of every contract with this key ($AGREEMENTS_P12_PASSWORD)."))
 @click.option("--trust", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               metavar="CA.pem", help=_("CA certificates verify trusts for the copies 甲方 signed."))
+@click.option("--acceptance-url", metavar="URL",
+              help=_("The online acceptance service: each contract page shows its account's status."))
 @pass_context
 def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_hash_file: Path | None,
-                 hash_password: bool, p12: Path | None, trust: tuple[Path, ...]) -> None:
+                 hash_password: bool, p12: Path | None, trust: tuple[Path, ...],
+                 acceptance_url: str | None) -> None:
     """Open the sales desk: issue contracts from a form or a customer sheet, find them, follow
     them until 甲方 signs. It listens on 127.0.0.1 only unless --host says otherwise.
 
@@ -63,6 +66,9 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
     ctx.project()  # a broken project stops here, not on the first page
     from generator.cli import main
 
-    desk = Desk(ctx.root, main, host=host, password_hash=stored, p12=p12, trust=trust)
+    if acceptance_url and not acceptance_url.startswith(("http://", "https://")):
+        raise click.BadParameter(_("use an http:// or https:// address"), param_hint="--acceptance-url")
+    desk = Desk(ctx.root, main, host=host, password_hash=stored, p12=p12, trust=trust,
+                acceptance_url=acceptance_url)
     serve(desk, port, open_browser=not no_browser,
           announce=lambda url: click.echo(_("the desk is at {url} (Ctrl+C stops it)").format(url=url)))

@@ -47,6 +47,7 @@ class Desk:
     password_hash: str | None = None  # required unless the desk listens on 127.0.0.1 only
     p12: Path | None = None
     trust: tuple[Path, ...] = ()
+    acceptance_url: str | None = None  # the acceptance service, asked over HTTP for each account
     sessions: security.Sessions = field(default=None)  # type: ignore[assignment]
     issuer: Issuer = field(default=None)  # type: ignore[assignment]
     verifier: Verifier = field(default=None)  # type: ignore[assignment]

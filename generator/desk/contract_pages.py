@@ -10,12 +10,14 @@ from pathlib import Path
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from generator.contracts import register_report
 from generator.contracts.register import Entry, Register, count_entries, read_entries, read_history
 from generator.contracts.register_events import EVENT_NAMES, MARKS, STATE_NAMES, beijing
 from generator.desk import security
+from generator.desk.acceptance import account_status
 from generator.desk.app import Desk, page, render
 from generator.errors import AgreementsError
 
@@ -53,7 +55,11 @@ async def contract_page(request: Request, session: security.Session, form: FormD
     history = read_history(desk.register, number)
     steps = {step: label for step, label in STEPS.items() if entry.state in MARKS[step]}
     docx = Path(entry.folder) / Path(entry.file_name).with_suffix(".docx").name
+    acceptance = None
+    if desk.acceptance_url:  # another service: asked off the event loop, never imported
+        acceptance = await run_in_threadpool(account_status, desk.acceptance_url, entry.customer_id)
     return render(request, "contract.html.j2", session, status=status, entry=entry, history=history,
+                  acceptance=acceptance,
                   states=STATE_NAMES, events=EVENT_NAMES, beijing=beijing, steps=steps,
                   has_pdf=(Path(entry.folder) / entry.file_name).is_file(), has_docx=docx.is_file(),
                   can_sign=entry.state in MARKS["signed"], signed_copy=signed_copy, error=error)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import sqlite3
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -235,3 +237,37 @@ def test_the_command_refuses_another_address_without_a_password(desk_root, capsy
     from generator.desk.security import password_matches
 
     assert stored.startswith("$argon2id$") and password_matches(stored, "a long enough password")
+
+
+class _AcceptanceService(BaseHTTPRequestHandler):
+    """Issue 20's GET /v1/accounts/{id}/status, answering for one account."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path != "/v1/accounts/desk-acme/status":
+            self.send_error(404)
+            return
+        body = json.dumps({"account": "desk-acme", "version": "2021-12-20", "needs_reacceptance": True,
+                           "since": "2026-12-01T02:00:00Z", "proofs": ["not shown"]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_acceptance_status_comes_from_the_service_over_http(desk_client, desk, issued, monkeypatch):
+    from helpers import serving
+
+    with serving(_AcceptanceService) as url:
+        monkeypatch.setattr(desk, "acceptance_url", url)
+        page = desk_client.get(f"/contracts/{issued}").text
+        shown = page[page.index('id="acceptance"'):]
+        assert "<dt>needs_reacceptance</dt><dd>是</dd>" in shown and "<dd>2021-12-20</dd>" in shown
+        assert "proofs" not in shown.split("</dl>")[0]
+        monkeypatch.setattr(desk, "acceptance_url", url + "missing/")
+        assert "没有这个账户的记录" in desk_client.get(f"/contracts/{issued}").text
+    monkeypatch.setattr(desk, "acceptance_url", url)  # the service has stopped
+    assert "无法连接在线同意服务" in desk_client.get(f"/contracts/{issued}").text
