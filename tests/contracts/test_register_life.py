@@ -276,3 +276,29 @@ def test_a_batch_killed_at_random_moments_leaves_folder_and_register_agreeing(ro
                                                                entries[pdf.name].contract_number)}
             assert hashlib.sha256(pdf.read_bytes()).hexdigest() in written, pdf.name
         assert not [p for p in disagreements(list(entries.values())) if "does not know" in p]
+
+
+def test_two_desks_reserving_one_customer_id_for_two_companies(root, tmp_path):
+    """Two salespeople at once (two connections): the 客户编号 goes to the first company only."""
+    import dataclasses
+
+    from generator.content.project import load_project
+    from generator.contracts.export import load_customers
+    from generator.contracts.register import Register
+    from generator.errors import AgreementsError
+
+    [customer] = load_customers([EXAMPLE], load_project(root))
+    other = dataclasses.replace(customer, data=customer.data.model_copy(
+        update={"credit_code": "91110108MA01R1YB6X", "company": "另一家公司"}))
+    with Register(register_file(root)) as first, Register(register_file(root)) as second:
+        assert first.reserve([customer]) == [customer]
+        with pytest.raises(AgreementsError, match="already reserved for 上海澜舟数据科技有限公司"):
+            second.reserve([other])
+        assert second.reserve([customer]) == [customer]  # the same company again is fine
+
+
+def test_listing_warns_of_files_the_register_does_not_know(run, issued):
+    issued.with_name("stray.pdf").write_bytes(b"%PDF-1.7")
+    code, out, err = run("register")
+    assert code == 0 and "1 contract" in out
+    assert f"warning: {issued.with_name('stray.pdf')}: a contract file the register does not know" in err
