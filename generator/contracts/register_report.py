@@ -133,9 +133,23 @@ def disagreements(entries: list[Entry]) -> list[str]:
                 found.append(_("{path}: a contract file the register does not know").format(
                     path=shown(path, 300)))
         for path in sorted(folder.glob(".*.pending")):
-            found.append(_("{path}: left by a batch that stopped; it was never issued, delete it").format(
-                path=shown(path, 300)))
+            found.append(_pending(path, files))
     return found
+
+
+def _pending(path: Path, files: dict[str, Entry]) -> str:
+    """A contract a batch wrote but never named (``.NAME.PID.pending``): recorded already when
+    the batch stopped between its row and its rename, otherwise never issued."""
+    import hashlib
+
+    name = path.name[1:].rsplit(".", 2)[0]
+    entry = files.get(name)
+    if entry and hashlib.sha256(path.read_bytes()).hexdigest() == entry.sha256 \
+            and not (path.parent / name).exists():
+        return _("{path}: recorded as {number}, but the batch stopped before naming it: rename it to "
+                 "{name}").format(path=shown(path, 300), number=entry.contract_number, name=name)
+    return _("{path}: left by a batch that stopped; it was never issued, delete it").format(
+        path=shown(path, 300))
 
 
 def notify_hint(project: Project, published: str) -> str:

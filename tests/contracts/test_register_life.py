@@ -240,6 +240,14 @@ def test_check_names_unknown_files_and_missing_ones(run, issued):
     assert code == 1
     assert f"{stray}: a contract file the register does not know" in out
     assert f"{issued}: in the register as ZSY-2026-0001, but the file is missing" in out
+    # killed between its row and its rename: the bytes recorded wait under a hidden name
+    pending = issued.with_name(f".{issued.name}.4242.pending")
+    issued.with_name("renamed").rename(pending)
+    issued.with_name(f".{issued.name}.4343.pending").write_bytes(b"%PDF-1.7 half a batch")
+    code, out, _ = run("register", "check")
+    assert f"{pending}: recorded as ZSY-2026-0001, but the batch stopped before naming it: rename it to " \
+        f"{issued.name}" in out
+    assert f".{issued.name}.4343.pending: left by a batch that stopped; it was never issued" in out
 
 
 def test_publish_shows_states_not_signatures(run, root, issued):
