@@ -121,7 +121,6 @@ async def download(request: Request, session: security.Session, form: FormData |
 @page
 async def preview(request: Request, session: security.Session, form: FormData | None) -> Response:
     """The contract's own HTML and stylesheet, as the PDF engine receives them."""
-    from generator.contracts.contract import contract_css, contract_html
     from generator.contracts.export import load_customers
 
     desk: Desk = request.app.state.desk
@@ -133,8 +132,14 @@ async def preview(request: Request, session: security.Session, form: FormData | 
     chosen = [c for c in load_customers([source], project) if c.id == entry.customer_id]
     if not chosen:
         return render(request, "error.html.j2", session, status=404, message="找不到这份合同的客户资料")
-    customer = dataclasses.replace(chosen[0], contract_number=entry.contract_number)
-    html = contract_html(project.root, project.config, project.version(entry.version), customer)
+    return contract_preview(project, dataclasses.replace(chosen[0], contract_number=entry.contract_number))
+
+
+def contract_preview(project, customer) -> HTMLResponse:
+    """The contract's own HTML with its stylesheet inline: what the PDF engine lays out."""
+    from generator.contracts.contract import contract_css, contract_html
+
+    html = contract_html(project.root, project.config, customer.version, customer)
     style = contract_css(project.root, project.config).replace("</", "<\\/")
     return HTMLResponse(html.replace("</head>", f"<style>{style}</style></head>", 1))
 

@@ -59,6 +59,11 @@ async def new_contract(request: Request, session: security.Session, form: FormDa
         return render(request, "new.html.j2", session, status=422, values=values,
                       chosen=form.getlist("开通服务"), errors=errors, general=general,
                       expires=str(form.get("到期日", "")), **context)
+    if form.get("action") == "preview":  # look before issuing: nothing is written or recorded
+        source.unlink()
+        from generator.desk.contract_pages import contract_preview
+
+        return contract_preview(desk.project(), customers[0])
     job = desk.issuer.start(source, customers, session.name, expires)
     return RedirectResponse(f"/jobs/{job.id}", 303)
 

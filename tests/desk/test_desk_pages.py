@@ -271,3 +271,16 @@ def test_acceptance_status_comes_from_the_service_over_http(desk_client, desk, i
         assert "没有这个账户的记录" in desk_client.get(f"/contracts/{issued}").text
     monkeypatch.setattr(desk, "acceptance_url", url)  # the service has stopped
     assert "无法连接在线同意服务" in desk_client.get(f"/contracts/{issued}").text
+
+
+def test_the_form_previews_the_contract_without_issuing_it(desk_client, desk):
+    from generator.contracts.register import read_entries
+
+    before = len(read_entries(desk.register))
+    fields = {**GOOD_FORM, "客户编号": "preview-only", "开通服务": SERVICES, "action": "preview"}
+    response = post_form(desk_client, "/new", fields)
+    assert response.status_code == 200 and "上海澜舟数据科技有限公司" in response.text
+    assert "用户实名认证" in response.text and "<style>" in response.text
+    assert len(read_entries(desk.register)) == before
+    wrong = post_form(desk_client, "/new", {**fields, "电子邮箱": "nope"})
+    assert wrong.status_code == 422 and 'id="e-电子邮箱"' in wrong.text
