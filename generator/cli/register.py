@@ -11,7 +11,7 @@ from generator.cli.app import Context, cli, pass_context
 from generator.errors import display_path
 from generator.i18n import _
 
-FORMATS = ("text", "json", "csv", "xlsx")
+FORMATS = ("text", "json", "csv")  # the report formats of the command-line convention
 
 
 def _path(ctx: Context) -> Path:
@@ -28,11 +28,11 @@ def _listing_options(command):
                                                           "统一社会信用代码 contains TEXT (客户编号 exactly).")),
         click.option("--state", type=click.Choice(["generated", "sent", "signed", "archived", "void",
                                                    "expired"]), help=_("Only contracts in this state.")),
-        click.option("--format", "fmt", type=click.Choice(FORMATS + ("table",)), default="text",
-                     show_default=True, help=_("csv: UTF-8 with BOM; xlsx (needs -o): cells typed text, "
-                                               "for Excel.")),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+                     show_default=True, help=_("text, json, or csv (UTF-8 with BOM).")),
         click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
-                     help=_("Write to this file instead of the terminal.")),
+                     help=_("Write to this file instead of the terminal; a file ending in .xlsx gets "
+                            "an Excel workbook whose cells are typed text (what Excel users need).")),
     ]):
         command = option(command)
     return command
@@ -64,7 +64,7 @@ def list_command(ctx: Context, version: str | None, customer: str | None, state:
 
     \b
     Example:
-      agreements register list --customer 91310115 --format xlsx -o contracts.xlsx
+      agreements register list --customer 91310115 -o contracts.xlsx
     """
     from generator.contracts import register, register_report
 
@@ -72,14 +72,16 @@ def list_command(ctx: Context, version: str | None, customer: str | None, state:
     entries = register.read_entries(path, version=version, **_customer_filter(path, customer))
     if state:
         entries = [e for e in entries if e.state == state]
-    if fmt == "xlsx" and out is None:
-        raise click.UsageError(_("--format xlsx writes a file: add -o FILE.xlsx"))
-    data = {"csv": lambda: register_report.entries_csv(entries).encode("utf-8"),
-            "xlsx": lambda: register_report.entries_xlsx(entries),
-            "json": lambda: register_report.entries_json(entries)
-            }.get(fmt, lambda: register_report.entries_table(entries))()
+    workbook = out is not None and out.suffix.lower() == ".xlsx"
+    if workbook and fmt == "json":
+        raise click.UsageError(_("-o FILE.xlsx writes a workbook; leave out --format json, or choose a "
+                                 ".json file"))
+    data = (register_report.entries_xlsx(entries) if workbook else
+            {"csv": lambda: register_report.entries_csv(entries).encode("utf-8"),
+             "json": lambda: register_report.entries_json(entries)
+             }.get(fmt, lambda: register_report.entries_table(entries))())
     _emit(data, out)
-    if fmt in ("text", "table"):
+    if fmt == "text":
         for line in register_report.disagreements(entries):
             click.echo(_("warning: {problem}").format(problem=line), err=True)
 
