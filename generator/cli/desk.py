@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ HASH_VARIABLE = "AGREEMENTS_DESK_PASSWORD_HASH"
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help=_("Port (0: any free one)."))
 @click.option("--no-browser", is_flag=True, help=_("Do not open the browser."))
-@click.option("--password-hash-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+@click.option("--password-hash-file", type=click.Path(dir_okay=False, path_type=Path),
               help=_("File holding the argon2 hash of the password (or set $AGREEMENTS_DESK_PASSWORD_HASH)."))
 @click.option("--hash-password", is_flag=True,
               help=_("Read a password from standard input, print its argon2 hash, and exit."))
@@ -42,7 +43,7 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
     \b
     Example:
       agreements desk
-      agreements desk --hash-password < password.txt > desk.hash
+      agreements desk --hash-password
       agreements desk --host 0.0.0.0 --password-hash-file desk.hash --no-browser
     """
     from generator.desk import security
@@ -55,8 +56,12 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
             raise AgreementsError(_("the password needs at least 12 characters"), key="--hash-password")
         click.echo(security.hash_password(password))
         return
-    stored = (password_hash_file.read_text(encoding="utf-8").strip() if password_hash_file
-              else os.environ.get(HASH_VARIABLE))
+    try:
+        stored = (password_hash_file.read_text(encoding="utf-8").strip() if password_hash_file
+                  else os.environ.get(HASH_VARIABLE))
+    except OSError as exc:
+        raise AgreementsError(_("cannot read the password hash ({error})").format(error=exc.strerror),
+                              file=password_hash_file, key="--password-hash-file") from None
     if not security.is_loopback(host) and not stored:
         raise AgreementsError(_("a desk listening on {host} is reachable from other computers: set the "
                                 "administrator's password hash with --password-hash-file or "
@@ -72,3 +77,7 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
                 acceptance_url=acceptance_url)
     serve(desk, port, open_browser=not no_browser,
           announce=lambda url: click.echo(_("the desk is at {url} (Ctrl+C stops it)").format(url=url)))
+
+
+# click keeps a docstring's indentation; the convention's `\b\nExample:` block needs it removed.
+desk_command.help = inspect.cleandoc(desk_command.help)

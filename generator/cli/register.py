@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import inspect
 from pathlib import Path
 
 import click
@@ -155,3 +156,10 @@ def check_command(ctx: Context) -> None:
         raise click.exceptions.Exit(1)
     click.echo(_("{path}: the register and its {count} contract(s) agree with their folders").format(
         path=display_path(path), count=len(entries)))
+
+
+# click keeps a docstring's indentation; the convention's `\b\nExample:` block needs it removed.
+register_group.help = inspect.cleandoc(register_group.help)
+list_command.help = inspect.cleandoc(list_command.help)
+mark_command.help = inspect.cleandoc(mark_command.help)
+check_command.help = inspect.cleandoc(check_command.help)
