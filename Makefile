@@ -24,7 +24,7 @@ DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 l
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
 	libreoffice-writer-nogui libreoffice-calc-nogui python3-uno
 
-.PHONY: build test test-thorough bench setup system-packages check site contracts clean lock relock mutants messages
+.PHONY: build test test-thorough bench setup system-packages check site contracts clean lock relock mutants messages desk
 
 build: setup check site contracts
 
@@ -38,6 +38,11 @@ test-thorough: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks --n $(N)
+	$(BIN)/python -m benchmarks.desk
+
+# The sales desk in the browser (http://127.0.0.1:8765/); Ctrl+C stops it.
+desk: setup
+	$(AGREEMENTS) desk
 
 # Mutation testing of the functions listed in tools/mutants.py only (minutes, not days).
 mutants: setup

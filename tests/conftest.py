@@ -31,6 +31,7 @@ _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 import pytest  # noqa: E402
 
 from helpers import copy_site_project, warnings_fail  # noqa: E402
+from desk_helpers import desk, desk_client, desk_pki, desk_root, desk_url, party_a_signer  # noqa: E402,F401 - one desk per session
 
 
 @pytest.fixture(autouse=True)

@@ -128,7 +128,7 @@ def new_version_command(ctx: Context, date: str) -> None:
 @pass_context
 def publish(ctx: Context, date: str) -> None:
     from generator.content.lifecycle import publish as publish_version
-    from generator.contracts.register import notify_hint
+    from generator.contracts.register_report import notify_hint
 
     folder = publish_version(ctx.root, date)
     click.echo(_("published {path}; its files are now locked in content/published.lock.json").format(

@@ -1,7 +1,8 @@
-"""Commands of sales: contract, customer-sheet, register, pdf, docx, redline, consent, verify."""
+"""Commands of sales: contract, customer-sheet, pdf, docx, redline, consent, verify."""
 
 from __future__ import annotations
 
+import getpass
 import sys
 import traceback
 from contextlib import nullcontext
@@ -37,6 +38,17 @@ def _deprecated_format(replacement: str) -> str:
       "is recorded in the register."),
     "agreements contract customers.xlsx -o out/contracts",
     "agreements contract customers/*.yml --type pdf,docx"))
+
+
+def _date(_ctx, _param, value: str | None) -> str | None:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(_("`{value}` is not a date such as 2027-12-31").format(value=value)) from None
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @out_folder(Path("out/contracts"), _("the contracts, named <id>_<version>.pdf (and .docx)"))
 @click.option("--sign-p12", "p12", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -54,10 +66,15 @@ def _deprecated_format(replacement: str) -> str:
               "<id>_<version>.docx for the customer's lawyer, or both."))
 @click.option("--format", "format", callback=_types, default=None, metavar="pdf|docx|pdf,docx",
               deprecated=_deprecated_format("--type"), help=_("Old spelling of --type."))
+@click.option("--by", metavar="NAME", default="", help=_("Who issues the contracts, kept with each "
+              "in the register [default: the login name]."))
+@click.option("--expires-on", metavar="YYYY-MM-DD", default=None, callback=_date,
+              help=_("到期日 of these contracts, kept in the register: after it they show 已过期."))
 @pass_context
 def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path | None,
                      tsa: str | None, jobs: int | None, allow_draft: bool,
-                     types: frozenset[str], format: frozenset[str] | None) -> None:  # noqa: A002 - the old option
+                     types: frozenset[str], format: frozenset[str] | None,  # noqa: A002 - the old option
+                     by: str, expires_on: str | None) -> None:
     from generator.contracts import export
     from generator.contracts.engine.pdf import require_cjk_font
     from generator.contracts.register import Register, register_path
@@ -78,7 +95,8 @@ def contract_command(ctx: Context, files: tuple[Path, ...], out: Path, p12: Path
                               hidden=not show_bar) as bar:
         result = export.export_contracts(project, customers, out, signing=signing, workers=jobs,
                                          progress=lambda _path: bar.update(1), register=register,
-                                         formats=formats)
+                                         formats=formats, by=by or getpass.getuser(),
+                                         expires_on=expires_on)
     _report_contracts(result, formats, out, signing, issued, len(customers) - issued,
                       register.path if issued else None)
 
@@ -141,25 +159,6 @@ def customer_sheet(ctx: Context, legacy_out: Path | None, out: Path | None) -> N
     write_atomically(out, customer_sheet_bytes(ctx.project()))
     click.echo(_("wrote {path}; fill in one customer per row, then "
                  "`agreements contract {path}`").format(path=display_path(out)))
-
-
-@cli.command("register")
-@click.option("--version", "version", metavar="DATE", help="Only contracts of this agreement version.")
-@click.option("--customer", metavar="ID", help="Only this customer's contracts (客户编号).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="csv opens in Excel (UTF-8 with BOM).")
-@pass_context
-def register_command(ctx: Context, version: str | None, customer: str | None, fmt: str) -> None:
-    """List the contracts written so far, from the register (site_config.yml's `register:`)."""
-    from generator.content.config import load_config
-    from generator.contracts import register
-
-    path = register.register_path(ctx.root, load_config(ctx.root))
-    entries = register.read_entries(path, version=version, customer_id=customer)
-    if fmt == "csv":
-        click.echo(register.entries_csv(entries).encode("utf-8"), nl=False)  # bytes: the BOM as written
-        return
-    click.echo(register.entries_json(entries) if fmt == "json" else register.entries_table(entries), nl=False)
 
 
 @cli.command(help=with_example(_("Write the generic PDF of VERSION, placeholders shown as 【请填写…】."),

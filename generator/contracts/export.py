@@ -170,6 +170,12 @@ def _remove_contract_in_hand() -> None:
     _IN_HAND.clear()
 
 
+def pending_name(target: Path) -> Path:
+    """Where a contract waits for its register row: hidden, and not a .pdf, so that nothing
+    taking the folder's PDFs takes it."""
+    return target.with_name(f".{target.name}.{os.getpid()}.pending")
+
+
 def _export_one(index: int) -> tuple[Path, str | None] | None:
     """Render and write one contract: its file and why the fast path gave up on its PDF (None:
     it did not); None when the batch stopped before it began."""
@@ -192,6 +198,9 @@ def _export_one(index: int) -> tuple[Path, str | None] | None:
             if signing:
                 data = contract.sign_provider(data, signing.signer, signing.timestamps,
                                               root=project.root, config=project.config)
+            if _WORKER_STATE["pending"]:  # renamed by the parent once its register row is committed
+                target = pending_name(target)
+                _IN_HAND.append(target)
             write_atomically(target, data)
     except BaseException:
         stop.set()
@@ -209,7 +218,8 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
                      signing: Signing | None = None, workers: int | None = None,
                      progress: Callable[[Path], None] | None = None,
                      register: Register | None = None,
-                     formats: Iterable[str] = ("pdf",)) -> BatchResult:
+                     formats: Iterable[str] = ("pdf",), by: str = "",
+                     expires_on: str | None = None) -> BatchResult:
     """Render and write every contract (its PDF, its .docx or both); the output order follows
     the input order, and ``written`` holds one path per contract (the PDF if any). Each PDF is
     recorded in ``register`` as soon as it is written (draft previews are not issued, and a
@@ -220,21 +230,25 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     started = time.perf_counter()
     formats = frozenset(formats)
     prepare_output_folder(out)
+    issued = register is not None and "pdf" in formats
+    if issued:  # 客户编号 reserved, voided numbers reissued, before anything is rendered
+        customers = register.reserve(customers)
     workers = max(1, min(workers or os.cpu_count() or 1, len(customers)))
     context = multiprocessing.get_context("fork")
     _WORKER_STATE.update(project=project, customers=customers, signing=signing, out=out,
-                         formats=formats, stop=context.Event())
+                         formats=formats, stop=context.Event(), pending=issued)
 
     full_render_reasons: list[str] = []
 
-    def finished(index: int, path: Path, full_render_reason: str | None) -> None:
+    def finished(index: int, path: Path, full_render_reason: str | None) -> Path:
         if full_render_reason:
             full_render_reasons.append(full_render_reason)
-        customer = customers[index]
-        if register and "pdf" in formats and not customer.version.is_draft:
-            register.record(customer, path, signed=signing is not None)
+        if issued:
+            path = _record_then_rename(register, customers[index], path, signing is not None,
+                                       by=by, expires_on=expires_on)
         if progress:
             progress(path)
+        return path
 
     try:
         if "pdf" in formats:
@@ -255,6 +269,24 @@ def export_contracts(project: Project, customers: list[Customer], out: Path, *,
     return BatchResult(written, time.perf_counter() - started, workers, len(full_render_reasons))
 
 
+def _record_then_rename(register: Register, customer: Customer, path: Path, signed: bool,
+                        **recorded) -> Path:
+    """Commit the contract's register row, then give its file its name: a kill at any moment
+    leaves no contract in the folder that the register does not know (at worst a row whose
+    file is missing, which `agreements register check` reports)."""
+    target = path.with_name(customer.output_name)
+    if path == target:  # a draft preview: written under its name, never recorded
+        return path
+    try:
+        if not customer.version.is_draft:
+            register.record(customer, path, signed=signed, target=target, extra=dict(customer.notes),
+                            **recorded)
+        os.replace(path, target)
+    finally:
+        path.unlink(missing_ok=True)
+    return target
+
+
 def _prepare(project: Project, customers: list[Customer]) -> None:
     """Make the pages every customer of a version shares, once here: forked workers inherit
     them (copy-on-write) instead of making their own. Then freeze what exists: the garbage
@@ -269,7 +301,7 @@ def _prepare(project: Project, customers: list[Customer]) -> None:
     gc.freeze()
 
 
-def _export_here(count: int, finished: Callable[[int, Path, str | None], None]) -> list[Outcome]:
+def _export_here(count: int, finished: Callable[[int, Path, str | None], Path]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for index in range(count):
         try:
@@ -277,14 +309,12 @@ def _export_here(count: int, finished: Callable[[int, Path, str | None], None]) 
         except Exception as exc:  # noqa: BLE001 - reported by _batch_stopped
             outcomes.append((index, None, exc))
             break
-        outcomes.append((index, result[0] if result else None, None))
-        if result:
-            finished(index, *result)
+        outcomes.append((index, finished(index, *result) if result else None, None))
     return outcomes
 
 
 def _export_in_workers(workers: int, context,
-                       finished: Callable[[int, Path, str | None], None]) -> list[Outcome]:
+                       finished: Callable[[int, Path, str | None], Path]) -> list[Outcome]:
     stop = _WORKER_STATE["stop"]
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started,
@@ -298,9 +328,7 @@ def _export_in_workers(workers: int, context,
                     stop.set()
                     outcomes.append((index, None, exc))
                     continue
-                outcomes.append((index, result[0] if result else None, None))
-                if result:
-                    finished(index, *result)
+                outcomes.append((index, finished(index, *result) if result else None, None))
         except BaseException:
             stop.set()  # Ctrl+C: the workers finish the contract in hand and skip the rest
             raise
@@ -331,6 +359,8 @@ def _batch_stopped(failed: list[tuple[int, BaseException]], written: list[Path],
                                col=error.col, key=error.key)
     fix = _(_WRITE_FIXES.get(error.errno, N_("check the folder and run the batch again")))
     target = error.filename or out / customers[index].output_name
+    if str(target).endswith(".pending"):  # name the contract meant, not where it waited for its row
+        target = out / customers[index].output_name
     return AgreementsError("\n".join([_("cannot write the contract ({reason}); nothing "
                                         "half-written is left").format(reason=os_reason(error)),
                                       *report, fix]), file=target)

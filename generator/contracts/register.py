@@ -1,79 +1,47 @@
-"""The register: one row for every contract `agreements contract` has written.
+"""The register: every contract `agreements contract` has written, and what happened to it since.
 
 SQLite (Python's sqlite3) in WAL mode, at ``register:`` of site_config.yml
-(default ``out/register.sqlite``, relative to the project). Each contract is
-recorded in its own short transaction right after its PDF is in place, so a
-batch that stops half-way still has every contract it wrote on record, and two
-batches running at once both get all their rows (WAL lets readers go on while
-one writer commits; writers wait up to ``BUSY_SECONDS`` for each other). A
-contract is known by its number: writing it again updates its row.
+(default ``out/register.sqlite``, relative to the project). Three tables:
 
-The register is what answers "who signed version X?": after a new version is
-published, ``agreements register --version X`` lists the customers to notify.
+- ``contracts``: one row per 合同编号, its identity (客户编号, 统一社会信用代码, version,
+  and the number it reissues after 已作废), written once;
+- ``events``: append-only (triggers refuse UPDATE and DELETE): 生成 each time its PDF
+  is written (file, SHA-256, 到期日, unknown sheet columns as JSON), then 已发出,
+  甲方已签, 已归档, 已作废 — each with its UTC time and who. The state is the newest event
+  (see :mod:`register_events`);
+- ``customers``: each 客户编号 reserved for one 统一社会信用代码, so that two salespeople
+  never issue the same 合同编号 to two companies.
+
+``PRAGMA user_version`` holds the schema version: a register written by a newer
+generator is refused by name, a v1 register (one row per contract) is migrated.
+Export writes each PDF under a temporary name and renames it only once its 生成
+event is committed, so a folder never holds a contract the register does not know.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
+import dataclasses
 import hashlib
-import io
 import json
 import random
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from generator.content.config import SiteConfig
-from generator.content.project import Project
 from generator.contracts.customers import Customer
+from generator.contracts.register_events import check_mark, utc_now
+from generator.contracts.register_schema import (SCHEMA_VERSION, Entry, Event, create_schema,
+                                                 entries_query, event_from_row, entry_from_row,
+                                                 migrate_v1)
 from generator.errors import AgreementsError, display_path
+from generator.i18n import _
 
+__all__ = ["Entry", "Event", "Register", "SCHEMA_VERSION", "read_entries", "read_history",
+           "register_path", "check_registered", "RegisterFinding"]
 BUSY_SECONDS = 60.0
-SCHEMA_VERSION = 1
-_CREATE = ("""
-CREATE TABLE IF NOT EXISTS contracts (
-    contract_number TEXT PRIMARY KEY,
-    customer_id     TEXT NOT NULL,
-    company         TEXT NOT NULL,
-    credit_code     TEXT NOT NULL,
-    version         TEXT NOT NULL,
-    file_name       TEXT NOT NULL,
-    folder          TEXT NOT NULL,
-    sha256          TEXT NOT NULL,
-    size            INTEGER NOT NULL,
-    signed          INTEGER NOT NULL,
-    written_at      TEXT NOT NULL,
-    source          TEXT NOT NULL
-)""", "CREATE INDEX IF NOT EXISTS contracts_by_version ON contracts (version, customer_id)")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One issued contract as the register holds it."""
-
-    contract_number: str
-    customer_id: str
-    company: str
-    credit_code: str
-    version: str
-    file_name: str
-    folder: str  # absolute path of the folder the PDF was written to
-    sha256: str  # of the PDF as written (乙方's signature included when signed)
-    size: int  # bytes; a later incremental save (甲方 signs) keeps these bytes as its start
-    signed: bool  # 乙方 signed it when it was written
-    written_at: str  # ISO 8601, local time with its UTC offset
-    source: str  # the input, absolute: /…/customers/acme.yml or /…/customers.xlsx:客户!5
-
-
-FIELDS = tuple(f.name for f in fields(Entry))
-_UPSERT = (f"INSERT INTO contracts ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))}) "
-           f"ON CONFLICT (contract_number) DO UPDATE SET "
-           f"{', '.join(f'{name} = excluded.{name}' for name in FIELDS[1:])}")
 
 
 def register_path(root: Path, config: SiteConfig) -> Path:
@@ -82,49 +50,124 @@ def register_path(root: Path, config: SiteConfig) -> Path:
 
 
 class Register:
-    """The register opened for writing (created on first use)."""
+    """The register opened for writing (created on first use, a v1 register migrated)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._reissued: dict[str, str] = {}  # new 合同编号 → the voided one it replaces
+        _refuse_non_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
             _while_busy(self._set_up)
         except (OSError, sqlite3.Error) as exc:
             raise _unusable(path, exc) from None
-        if self._schema_version() != SCHEMA_VERSION:
-            raise AgreementsError(f"the register has schema version {self._schema_version()}, this "
-                                  f"generator knows {SCHEMA_VERSION}; use a matching generator",
-                                  file=path, key="register")
 
     def _set_up(self) -> None:
-        """WAL mode and the table, created by whichever batch comes first."""
+        """WAL mode and the tables, created (or migrated) by whichever batch comes first."""
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; fsync at checkpoints
         with _immediate(self._db):  # two batches may create it at once
-            if self._schema_version() == 0:
-                for statement in _CREATE:
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            version = _schema_version(self._db)
+            _refuse_newer(self.path, version)
+            if version == 0:
+                create_schema(self._db)
+            elif version == 1:
+                migrate_v1(self._db)
 
-    def _schema_version(self) -> int:
-        return self._db.execute("PRAGMA user_version").fetchone()[0]
+    def reserve(self, customers: list[Customer]) -> list[Customer]:
+        """Before anything is rendered: reserve each 客户编号 for its 统一社会信用代码 (refused
+        when another company holds it), and give a contract voided since a new number (its
+        number with ``-R1``, ``-R2``…), which its PDF's provenance then carries."""
+        chosen = []
+        with _immediate(self._db):
+            for customer in customers:
+                self._reserve_customer(customer)
+                number = self._reissue_number(customer)
+                if number != customer.contract_number:
+                    self._reissued[number] = customer.contract_number
+                    customer = dataclasses.replace(customer, contract_number=number)
+                chosen.append(customer)
+        return chosen
 
-    def record(self, customer: Customer, pdf: Path, *, signed: bool) -> Entry:
-        """Record (or update) the contract just written to ``pdf``."""
+    def _reserve_customer(self, customer: Customer) -> None:
+        row = self._db.execute("SELECT credit_code, company FROM customers WHERE customer_id = ?",
+                               (customer.id,)).fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO customers VALUES (?, ?, ?, ?)", (
+                customer.id, customer.data.credit_code, customer.data.company, utc_now()))
+        elif row[0] != customer.data.credit_code:
+            raise AgreementsError(_(
+                "客户编号 {id} is already reserved for {company} ({code}); give this company its own "
+                "客户编号").format(id=customer.id, company=row[1], code=row[0]),
+                file=customer.origin or None, key="id")
+        owner = self._db.execute("SELECT credit_code FROM contracts WHERE contract_number = ?",
+                                 (customer.contract_number,)).fetchone()
+        if owner and owner[0] != customer.data.credit_code:
+            raise AgreementsError(_("合同编号 {number} already belongs to the company with 统一社会信用代码 "
+                                    "{code}; choose another").format(number=customer.contract_number,
+                                                                     code=owner[0]),
+                                  file=customer.origin or None, key="contract_number")
+
+    def _reissue_number(self, customer: Customer) -> str:
+        number, base, suffix = customer.contract_number, customer.contract_number, 0
+        while self._last_event(number) == "void":
+            suffix += 1
+            number = f"{base}-R{suffix}"
+        return number
+
+    def _last_event(self, number: str) -> str | None:
+        row = self._db.execute("SELECT kind FROM events WHERE contract_number = ? ORDER BY id DESC "
+                               "LIMIT 1", (number,)).fetchone()
+        return row[0] if row else None
+
+    def record(self, customer: Customer, pdf: Path, *, signed: bool, target: Path | None = None,
+               by: str = "", expires_on: str | None = None, extra: dict | None = None) -> Entry:
+        """Append the 生成 event of the contract whose bytes are in ``pdf`` and which will be
+        (or is) at ``target`` (default: ``pdf``)."""
+        target = target or pdf
         data = pdf.read_bytes()
-        entry = Entry(customer.contract_number, customer.id, customer.data.company,
-                      customer.data.credit_code, customer.version.date, pdf.name, str(pdf.parent),
-                      hashlib.sha256(data).hexdigest(), len(data), signed,
-                      dt.datetime.now().astimezone().isoformat(timespec="seconds"), customer.origin)
+        at = utc_now()
         try:
             with _immediate(self._db):
-                self._db.execute(_UPSERT, tuple(asdict(entry).values()))
+                self._reserve_customer(customer)
+                self._db.execute(
+                    "INSERT OR IGNORE INTO contracts VALUES (?, ?, ?, ?, ?, ?)",
+                    (customer.contract_number, customer.id, customer.data.credit_code, customer.version.date,
+                     self._reissued.get(customer.contract_number), at))
+                self._db.execute(
+                    "INSERT INTO events (contract_number, kind, at, by, file_name, folder, sha256, size, "
+                    "signed, source, company, expires_on, extra) VALUES (?, 'generated', ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?)",
+                    (customer.contract_number, at, by, target.name, str(target.parent),
+                     hashlib.sha256(data).hexdigest(), len(data), int(signed), customer.origin,
+                     customer.data.company, expires_on, json.dumps(extra or {}, ensure_ascii=False)))
         except sqlite3.Error as exc:
-            raise AgreementsError(f"{pdf.name} was written but could not be recorded ({exc}); run the "
-                                  "batch again once the register is writable", file=self.path,
-                                  key="register") from None
+            raise AgreementsError(_("{name} was written but could not be recorded ({error}); run the "
+                                    "batch again once the register is writable").format(
+                                        name=target.name, error=exc), file=self.path, key="register") from None
+        [entry] = self.entries(contract_number=customer.contract_number)
         return entry
+
+    def mark(self, number: str, mark: str, *, by: str, note: str = "") -> Entry:
+        """Append a lifecycle event (已发出, 甲方已签, 已归档, 已作废) after checking the step."""
+        with _immediate(self._db):
+            [entry] = self.entries(contract_number=number) or [None]
+            if entry is None:
+                raise AgreementsError(_("contract {number} is not in the register").format(number=number),
+                                      file=display_path(self.path), key="mark")
+            check_mark(number, entry.state, mark)
+            self._db.execute("INSERT INTO events (contract_number, kind, at, by, note) VALUES (?, ?, ?, ?, ?)",
+                             (number, mark, utc_now(), by, note))
+        [entry] = self.entries(contract_number=number)
+        return entry
+
+    def entries(self, **conditions) -> list[Entry]:
+        sql, params = entries_query(**conditions)
+        return [entry_from_row(row) for row in self._db.execute(sql, params)]
+
+    def history(self, number: str) -> list[Event]:
+        return _history(self._db, number)
 
     def close(self) -> None:
         self._db.close()
@@ -134,6 +177,28 @@ class Register:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _schema_version(db: sqlite3.Connection) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _refuse_newer(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise AgreementsError(_("this register was written by a newer version of agreements (register "
+                                "schema {found}; this one reads up to {known}); upgrade agreements to "
+                                "use it").format(found=version, known=SCHEMA_VERSION),
+                              file=display_path(path), key="register")
+
+
+def _refuse_non_file(path: Path) -> None:
+    """A folder or a link to nothing where the register belongs is a mistake, not an empty register."""
+    if path.is_symlink() and not path.exists():
+        raise AgreementsError(_("the register is a link to {target}, which does not exist").format(
+            target=path.readlink()), file=display_path(path), key="register")
+    if path.exists() and not path.is_file():
+        raise AgreementsError(_("the register is a folder, not a file; point `register:` in "
+                                "site_config.yml at a file"), file=display_path(path), key="register")
 
 
 def _while_busy(action: Callable[[], None]) -> None:
@@ -159,6 +224,9 @@ def _while_busy(action: Callable[[], None]) -> None:
 def _immediate(db: sqlite3.Connection):
     """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so a busy register is waited
     for (up to BUSY_SECONDS) before anything is done, never half-way through."""
+    if db.in_transaction:  # nested (mark reads inside its own transaction)
+        yield
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -168,108 +236,78 @@ def _immediate(db: sqlite3.Connection):
     db.execute("COMMIT")
 
 
-def read_entries(path: Path, **equal: str | None) -> list[Entry]:
-    """The register's rows (oldest first) whose fields equal ``equal``'s non-None values,
-    e.g. ``version="2021-12-20"``; read-only, and none when there is no register yet."""
-    if not path.is_file():
-        return []
-    conditions = {name: value for name, value in equal.items() if value is not None}
-    assert set(conditions) <= set(FIELDS), conditions
-    where = " AND ".join(f"{name} = ?" for name in conditions)
-    sql = (f"SELECT {', '.join(FIELDS)} FROM contracts{' WHERE ' + where if where else ''} "
-           "ORDER BY written_at, contract_number")
+@contextmanager
+def _read_only(path: Path):
+    _refuse_non_file(path)
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
-        try:
-            rows = db.execute(sql, tuple(conditions.values())).fetchall()
-        finally:
-            db.close()
+        version = _schema_version(db)
+        _refuse_newer(path, version)
+        if version == 1:
+            raise AgreementsError(_("this register has the old layout (schema 1); any command that "
+                                    "writes it (`agreements contract`, `agreements register mark`) "
+                                    "upgrades it"), file=display_path(path), key="register")
+        yield db
+    finally:
+        db.close()
+
+
+def read_entries(path: Path, **conditions) -> list[Entry]:
+    """The contracts (oldest first) matching ``conditions`` (version=, customer_id=,
+    contract_number=, credit_code=, search= partial company/合同编号/统一社会信用代码, state=);
+    read-only, and none when there is no register yet."""
+    _refuse_non_file(path)
+    if not path.exists():
+        return []
+    sql, params = entries_query(**conditions)
+    try:
+        with _read_only(path) as db:
+            return [entry_from_row(row) for row in db.execute(sql, params)]
     except sqlite3.Error as exc:
         raise _unusable(path, exc) from None
-    return [Entry(**{**dict(zip(FIELDS, row)), "signed": bool(row[FIELDS.index("signed")])})
-            for row in rows]
+
+
+def count_entries(path: Path, **conditions) -> int:
+    """How many contracts ``read_entries`` would list (without reading them)."""
+    _refuse_non_file(path)
+    if not path.exists():
+        return 0
+    sql, params = entries_query(count=True, **conditions)
+    try:
+        with _read_only(path) as db:
+            return db.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
+
+
+def read_history(path: Path, contract_number: str) -> list[Event]:
+    """Every event of one contract, oldest first."""
+    _refuse_non_file(path)
+    if not path.exists():
+        return []
+    try:
+        with _read_only(path) as db:
+            return _history(db, contract_number)
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
+
+
+def _history(db: sqlite3.Connection, contract_number: str) -> list[Event]:
+    rows = db.execute("SELECT kind, at, by, note, file_name, sha256 FROM events "
+                      "WHERE contract_number = ? ORDER BY id", (contract_number,)).fetchall()
+    return [event_from_row(row) for row in rows]
 
 
 def _unusable(path: Path, exc: Exception) -> AgreementsError:
-    return AgreementsError(f"cannot use the register ({exc}); check that the file is an SQLite "
-                           f"database and its folder is writable, or set `register:` in site_config.yml",
-                           file=display_path(path), key="register")
-
-
-# --------------------------------------------------------------------------- listing
-
-HEADERS = {  # the customer sheet's headers where the two share a column
-    "contract_number": "合同编号", "customer_id": "客户编号", "company": "公司名称",
-    "credit_code": "统一社会信用代码", "version": "协议版本", "file_name": "文件名", "folder": "文件夹",
-    "sha256": "SHA-256", "size": "字节数", "signed": "乙方已签", "written_at": "写入时间", "source": "来源",
-}
-TABLE_FIELDS = ("contract_number", "customer_id", "company", "credit_code", "version", "signed",
-                "written_at", "sha256")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def entries_json(entries: list[Entry]) -> str:
-    return json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2) + "\n"
-
-
-def entries_csv(entries: list[Entry]) -> str:
-    """CSV for Excel: UTF-8 with a BOM (so Excel reads the Chinese), one header row.
-
-    A value starting like a formula (=, +, -, @) is prefixed with ' so that a
-    spreadsheet shows it instead of running it: a company name is data, never code.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([HEADERS[name] for name in FIELDS])
-    for entry in entries:
-        writer.writerow([_csv_cell(value) for value in _shown(entry).values()])
-    return "\ufeff" + out.getvalue()
-
-
-def entries_table(entries: list[Entry]) -> str:
-    """An aligned table for the terminal (Chinese characters count as two columns)."""
-    rows = [[HEADERS[name] for name in TABLE_FIELDS]]
-    for entry in entries:
-        shown = _shown(entry)
-        shown["sha256"] = entry.sha256[:12] + "…"
-        rows.append([str(shown[name]) for name in TABLE_FIELDS])
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(TABLE_FIELDS))]
-    lines = ["  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)).rstrip()
-             for row in rows]
-    return "\n".join(lines) + f"\n{len(entries)} contract(s)\n"
-
-
-def _shown(entry: Entry) -> dict[str, object]:
-    values = asdict(entry)
-    values["signed"] = "是" if entry.signed else "否"
-    return values
-
-
-def _csv_cell(value: object) -> object:
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def notify_hint(project: Project, published: str) -> str:
-    """After publishing: who signed an older version, and how to list them."""
-    older = [v.date for v in project.versions if not v.is_draft and v.date < published]
-    if not older:
-        return "no older published version: no customer needs to hear about this one"
-    path = register_path(project.root, project.config)
-    lines = [f"customers who signed an older version must hear about {published}; list them with:"]
-    for version in reversed(older):
-        count = len(read_entries(path, version=version))
-        lines.append(f"  agreements register --version {version}    # {count} contract(s) in the register")
-    return "\n".join(lines)
+    return AgreementsError(_("cannot use the register ({error}); check that the file is an SQLite "
+                             "database and its folder is writable, or set `register:` in "
+                             "site_config.yml").format(error=exc), file=display_path(path), key="register")
 
 
 # --------------------------------------------------------------------------- verify's check
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RegisterFinding:
     """What the register says about a contract PDF: ``issued`` is True when these are the bytes
     written (or they begin a later incremental save of them), False when they differ, None when

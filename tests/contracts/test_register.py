@@ -28,9 +28,11 @@ def root(tmp_path) -> Path:
 
 
 @pytest.fixture
-def run(root, capsys):
-    """``run("contract", …)`` → (exit code, stdout, stderr), in ``root``."""
+def run(root, capsys, monkeypatch):
+    """``run("contract", …)`` → (exit code, stdout, stderr), in ``root`` (messages in English)."""
     from generator.cli import main
+
+    monkeypatch.setenv("LANGUAGE", "en")
 
     def run(*args: str):
         capsys.readouterr()
@@ -73,7 +75,8 @@ def test_a_contract_run_records_each_contract(root, run, tmp_path):
                      "folder": str(out), "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest(),
                      "size": pdf.stat().st_size, "signed": False, "source": f"{sheet}:3"}
     assert entries["ZSY-2026-0001"]["source"] == str(EXAMPLE)
-    assert entry["written_at"][:4] >= "2024" and ("+" in entry["written_at"] or "-" in entry["written_at"][10:])
+    assert entry["written_at"][:4] >= "2024" and entry["written_at"].endswith("Z")  # stored in UTC
+    assert entry["state"] == "generated"
     with sqlite3.connect(root / "out" / "register.sqlite") as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -123,7 +126,8 @@ def test_an_unusable_register_stops_the_batch_before_writing(root, run, tmp_path
     out = tmp_path / "out"
     code, _, err = run("contract", str(EXAMPLE), "--out", str(out))
     assert code == 1 and "Traceback" not in err
-    assert f"{root / 'out' / 'register.sqlite'}: register: cannot use the register" in err, err
+    reason = "the register is a folder, not a file" if kind == "directory" else "cannot use the register"
+    assert f"{root / 'out' / 'register.sqlite'}: register: {reason}" in err, err
     assert not out.exists()
 
 
@@ -213,10 +217,10 @@ def test_filters(listed):
 def test_table(listed, run):
     code, out, _ = run("register")
     lines = out.splitlines()
-    assert code == 0 and lines[-1] == "3 contract(s)"
+    assert code == 0 and lines[-1] == "3 contracts"
     header, *body = lines[:-1]
-    assert header.split() == ["合同编号", "客户编号", "公司名称", "统一社会信用代码", "协议版本", "乙方已签",
-                              "写入时间", "SHA-256"]
+    assert header.split() == ["合同编号", "客户编号", "公司名称", "统一社会信用代码", "协议版本", "状态",
+                              "乙方已签", "生成时间（北京时间）"]
     assert any("上海澜舟数据科技有限公司" in line and "lanzhou-data" in line for line in body)
 
     def column_of(line: str, text: str) -> int:  # display columns, a Chinese character counts two
@@ -255,8 +259,8 @@ def test_csv_for_excel(listed, tmp_path, office):
 
 def test_no_register_yet_lists_nothing(run, root):
     code, out, _ = run("register")
-    assert code == 0 and out == "合同编号  客户编号  公司名称  统一社会信用代码  协议版本  乙方已签  写入时间  SHA-256\n" \
-        "0 contract(s)\n"
+    assert code == 0 and out == "合同编号  客户编号  公司名称  统一社会信用代码  协议版本  状态  乙方已签  " \
+        "生成时间（北京时间）\n0 contracts\n"
     assert not (root / "out").exists(), "listing never creates the register"
 
 
@@ -297,8 +301,9 @@ def test_publish_names_the_customers_to_notify(root, run, tmp_path):
     assert run("contract", *map(str, examples), "--out", str(tmp_path / "out"))[0] == 0
     code, out, err = run("publish", "2026-11-28")
     assert code == 0, err
-    assert "customers who signed an older version must hear about 2026-11-28; list them with:" in out
-    assert f"agreements register --version {VERSION}    # 3 contract(s) in the register" in out
+    assert "customers with a contract of an older version must hear about 2026-11-28; list them with:" in out
+    assert "signed" not in out, "written contracts are not signed ones"
+    assert f"agreements register --version {VERSION}    # 3 contract(s) in the register: 已生成 3" in out
     assert sorted(e["customer_id"] for e in rows(root, "--version", VERSION)) == [p.stem for p in examples]
 
 

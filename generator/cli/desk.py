@@ -1,0 +1,83 @@
+"""`agreements desk`: the sales desk in the browser."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from generator.cli.app import Context, cli, pass_context
+from generator.errors import AgreementsError
+from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
+
+HASH_VARIABLE = "AGREEMENTS_DESK_PASSWORD_HASH"
+
+
+@cli.command("desk")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help=_("Address to listen on; any other than 127.0.0.1 requires the administrator's "
+                     "password hash."))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help=_("Port (0: any free one)."))
+@click.option("--no-browser", is_flag=True, help=_("Do not open the browser."))
+@click.option("--password-hash-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=_("File holding the argon2 hash of the password (or set $AGREEMENTS_DESK_PASSWORD_HASH)."))
+@click.option("--hash-password", is_flag=True,
+              help=_("Read a password from standard input, print its argon2 hash, and exit."))
+@click.option("--sign-p12", "p12", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=_("Sign 乙方's field of every contract with this key ($AGREEMENTS_P12_PASSWORD)."))
+@click.option("--trust", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              metavar="CA.pem", help=_("CA certificates verify trusts for the copies 甲方 signed."))
+@click.option("--acceptance-url", metavar="URL",
+              help=_("The online acceptance service: each contract page shows its account's status."))
+@pass_context
+def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_hash_file: Path | None,
+                 hash_password: bool, p12: Path | None, trust: tuple[Path, ...],
+                 acceptance_url: str | None) -> None:
+    """Open the sales desk: issue contracts from a form or a customer sheet, find them, follow
+    them until 甲方 signs. It listens on 127.0.0.1 only unless --host says otherwise.
+
+    \b
+    Example:
+      agreements desk
+      agreements desk --hash-password
+      agreements desk --host 0.0.0.0 --password-hash-file desk.hash --no-browser
+    """
+    from generator.desk import security
+    from generator.desk.app import Desk
+    from generator.desk.server import serve
+
+    if hash_password:
+        password = sys.stdin.readline().rstrip("\n")
+        if len(password) < 12:
+            raise AgreementsError(_("the password needs at least 12 characters"), key="--hash-password")
+        click.echo(security.hash_password(password))
+        return
+    try:
+        stored = (password_hash_file.read_text(encoding="utf-8").strip() if password_hash_file
+                  else os.environ.get(HASH_VARIABLE))
+    except OSError as exc:
+        raise AgreementsError(_("cannot read the password hash ({error})").format(error=exc.strerror),
+                              file=password_hash_file, key="--password-hash-file") from None
+    if not security.is_loopback(host) and not stored:
+        raise AgreementsError(_("a desk listening on {host} is reachable from other computers: set the "
+                                "administrator's password hash with --password-hash-file or "
+                                "${variable}").format(host=host, variable=HASH_VARIABLE), key="--host")
+    if p12 and not os.environ.get("AGREEMENTS_P12_PASSWORD"):
+        raise AgreementsError(_("set AGREEMENTS_P12_PASSWORD to the P12 file's password"), key="--sign-p12")
+    ctx.project()  # a broken project stops here, not on the first page
+    from generator.cli import main
+
+    if acceptance_url and not acceptance_url.startswith(("http://", "https://")):
+        raise click.BadParameter(_("use an http:// or https:// address"), param_hint="--acceptance-url")
+    desk = Desk(ctx.root, main, host=host, password_hash=stored, p12=p12, trust=trust,
+                acceptance_url=acceptance_url)
+    serve(desk, port, open_browser=not no_browser,
+          announce=lambda url: click.echo(_("the desk is at {url} (Ctrl+C stops it)").format(url=url)))
+
+
+# click keeps a docstring's indentation; the convention's `\b\nExample:` block needs it removed.
+desk_command.help = inspect.cleandoc(desk_command.help)
