@@ -24,8 +24,6 @@ PENDING = {
     ("verify", "report-format"),   # --json → --format text|json
     ("verify", "example"),
     ("verify", "undecided-exit"),  # "cannot decide" exits 2 (click's usage code) → 3
-    ("register", "report-format"),  # --format table|csv|json → text|json|csv
-    ("register", "example"),
 }
 
 

@@ -82,8 +82,11 @@ def _fill_in_the_sheet(path: Path) -> None:
     from openpyxl import load_workbook
 
     workbook = load_workbook(path)
-    assert str(workbook["客户"]["A2"].value).startswith("示例-")
-    workbook["客户"]["A2"] = "lanzhou-data"
+    sheet = workbook["客户"]
+    assert str(sheet["A2"].value).startswith("示例-")
+    sheet["A2"] = "lanzhou-data"
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(2, headers.index("合同编号") + 1, "ZSY-2026-0001")  # as customers/examples/lanzhou-data.yml
     workbook.save(path)
 
 

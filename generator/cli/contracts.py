@@ -32,14 +32,6 @@ def _deprecated_format(replacement: str) -> str:
              "next release.").format(replacement=replacement)
 
 
-@cli.command("contract", help=with_example(
-    _("Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer "
-      "files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF "
-      "is recorded in the register."),
-    "agreements contract customers.xlsx -o out/contracts",
-    "agreements contract customers/*.yml --type pdf,docx"))
-
-
 def _date(_ctx, _param, value: str | None) -> str | None:
     import datetime as dt
 
@@ -49,6 +41,14 @@ def _date(_ctx, _param, value: str | None) -> str | None:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise click.BadParameter(_("`{value}` is not a date such as 2027-12-31").format(value=value)) from None
+
+
+@cli.command("contract", help=with_example(
+    _("Write a signable contract PDF (and/or a Word copy) for each customer: FILES are customer "
+      "files (.yml) and customer sheets (.xlsx, .csv; one customer per row), and each contract PDF "
+      "is recorded in the register."),
+    "agreements contract customers.xlsx -o out/contracts",
+    "agreements contract customers/*.yml --type pdf,docx"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @out_folder(Path("out/contracts"), _("the contracts, named <id>_<version>.pdf (and .docx)"))
 @click.option("--sign-p12", "p12", type=click.Path(dir_okay=False, path_type=Path), default=None,

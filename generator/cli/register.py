@@ -83,7 +83,7 @@ def list_command(ctx: Context, version: str | None, customer: str | None, state:
              }.get(fmt, lambda: register_report.entries_table(entries))())
     _emit(data, out)
     if fmt == "text":
-        for line in register_report.disagreements(entries):
+        for line in register_report.disagreements(entries, register.written_files(path)):
             click.echo(_("warning: {problem}").format(problem=line), err=True)
 
 
@@ -149,7 +149,7 @@ def check_command(ctx: Context) -> None:
 
     path = _path(ctx)
     entries = register.read_entries(path)
-    problems = register_report.disagreements(entries)
+    problems = register_report.disagreements(entries, register.written_files(path))
     for line in problems:
         click.echo(line)
     if problems:

@@ -267,6 +267,20 @@ def read_entries(path: Path, **conditions) -> list[Entry]:
         raise _unusable(path, exc) from None
 
 
+def written_files(path: Path) -> set[Path]:
+    """Every contract file the register recorded as written, the earlier copies of a contract
+    written again (to another folder, say) included."""
+    _refuse_non_file(path)
+    if not path.exists():
+        return set()
+    try:
+        with _read_only(path) as db:
+            rows = db.execute("SELECT folder, file_name FROM events WHERE kind = 'generated'").fetchall()
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
+    return {Path(folder) / name for folder, name in rows}
+
+
 def count_entries(path: Path, **conditions) -> int:
     """How many contracts ``read_entries`` would list (without reading them)."""
     _refuse_non_file(path)

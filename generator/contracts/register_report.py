@@ -113,10 +113,10 @@ def _width(text: str) -> int:
 # --------------------------------------------------------------------------- the register and its folders
 
 
-def disagreements(entries: list[Entry]) -> list[str]:
+def disagreements(entries: list[Entry], written: set[Path] = frozenset()) -> list[str]:
     """Where the register and the folders it names disagree: a contract PDF in a folder that
-    the register does not know (or whose bytes differ), a row whose file is gone, and a
-    batch's temporary file left behind by a crash."""
+    the register does not know (``written``: every file it recorded, earlier copies included),
+    a contract whose newest file is gone, and a batch's temporary file left behind by a crash."""
     found = []
     known: dict[Path, dict[str, Entry]] = {}
     for entry in entries:
@@ -129,7 +129,7 @@ def disagreements(entries: list[Entry]) -> list[str]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.pdf")):
-            if path.name not in files:
+            if path.name not in files and path not in written:
                 found.append(_("{path}: a contract file the register does not know").format(
                     path=shown(path, 300)))
         for path in sorted(folder.glob(".*.pending")):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.contracts.customers import Record
+from generator.contracts.customers import CONSENT_SERVICE, SERVICE_TITLES, Record
 from generator.contracts.sources.columns import (
     COLUMNS,
     CellProblem,
@@ -150,9 +150,22 @@ def _record(grid: Grid, row: int, cells: list[Any], columns: dict[int, Column],
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = converted
+    problems.extend(_blank_consent(source, cells, columns))
     kept = tuple((header, str(cells[index])) for index, header in notes.items()
                  if index < len(cells) and not is_blank(cells[index]))
     return Record(source, source.within, tuple(problems), kept)
+
+
+def _blank_consent(source: RowSource, cells: list[Any], columns: dict[int, Column]) -> list:
+    """附录一's cells left empty in a row that takes the service needing them, reported with the
+    row's other problems (the customer validator would only get to them once those are fixed)."""
+    if CONSENT_SERVICE not in (source.data.get("services") or []):
+        return []
+    return [source.error(column.path, _("is empty; fill it in ({header} is required with the "
+                                        "{service} service)").format(header=column.header,
+                                                                     service=SERVICE_TITLES[CONSENT_SERVICE]))
+            for index, column in columns.items()
+            if column.key.startswith("consent.") and (index >= len(cells) or is_blank(cells[index]))]
 
 
 def _letter(index: int) -> str:

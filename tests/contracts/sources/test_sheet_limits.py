@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "sheets"
 PEAK_LIMIT_MB = 300
 
+# VmHWM, not getrusage's ru_maxrss: the latter keeps the forking parent's (pytest's) size across exec.
 PEAK = """
-import json, resource, sys
+import json, re, sys
 from pathlib import Path
 from generator.contracts.sources import read_records
 from generator.errors import AgreementsError
@@ -31,7 +32,8 @@ try:
     outcome = f"{len(read_records(Path(sys.argv[1]), Path(sys.argv[2])))} records"
 except AgreementsError as exc:
     outcome = str(exc)
-print(json.dumps({"outcome": outcome, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+peak_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+print(json.dumps({"outcome": outcome, "peak_mb": peak_kb / 1024}))
 """
 
 

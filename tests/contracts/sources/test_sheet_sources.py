@@ -178,7 +178,7 @@ CELL_CASES = {  # header → (cell value, words of the message)
     "签订日期": ("12/01/2026", "“12/01/2026” is not a date; use a date cell or write it as 2026-12-01"),
     "协议版本": ("2021-02-30", "“2021-02-30” is not a real date"),
     "住所": ("  ", "is empty; fill it in (住所 is required)"),
-    "核验目的": (None, "missing value for purpose (核验目的), required with the 信息查询核验类接口 service"),
+    "核验目的": (None, "is empty; fill it in (核验目的 is required with the 信息查询核验类接口 service)"),
 }
 
 
