@@ -16,10 +16,11 @@ TOOLS := .cache/tools
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf/qpdf to read PDFs back in tests, Chromium for the browser tests,
-# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would.
+# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would,
+# PostgreSQL for the acceptance service's second backend (its tests start a throwaway cluster).
 DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
-	libreoffice-writer-nogui libreoffice-calc-nogui
+	libreoffice-writer-nogui libreoffice-calc-nogui postgresql
 
 .PHONY: build test bench setup system-packages check site contracts clean lock relock
 

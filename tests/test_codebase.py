@@ -24,6 +24,7 @@ ALLOWED = {
     "content": {"content"},
     "site": {"content", "site"},
     "contracts": {"content", "contracts"},
+    "acceptance": {"content", "acceptance"},
 }
 
 

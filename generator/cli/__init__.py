@@ -14,7 +14,7 @@ import traceback
 
 import click
 
-from generator.cli import content, contracts, site  # noqa: F401 - each module registers its commands
+from generator.cli import acceptance, content, contracts, site  # noqa: F401 - each module registers its commands
 from generator.cli.app import cli
 from generator.errors import AgreementsError, display_path
 

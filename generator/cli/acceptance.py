@@ -1,0 +1,143 @@
+"""Commands of online acceptance: accept-server, verify-receipt, receipt-pdf, acceptances."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from generator.cli.app import Context, cli, pass_context
+from generator.i18n import _
+
+DATABASE = "sqlite:///out/acceptances.sqlite"
+_database = click.option("--database", envvar="AGREEMENTS_DATABASE_URL", default=DATABASE, show_default=True,
+                         help="sqlite:///FILE (relative to the project) or postgresql://USER@HOST/DB; "
+                         "also $AGREEMENTS_DATABASE_URL.")
+
+
+@cli.command("accept-server")
+@_database
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--account-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
+              help="The product backend's Ed25519 public key (PEM) that signs account tokens.")
+@click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out/acceptance-keys"), show_default=True, help="The service's signing keys.")
+@click.option("--tsa", metavar="URL", default=None, help="Timestamp checkpoints with this RFC 3161 TSA.")
+@click.option("--checkpoint-interval", type=click.FloatRange(0), default=3600, show_default=True,
+              help="Seconds between checkpoints (0: on demand only).")
+@click.option("--retention-days", type=click.IntRange(1), default=None,
+              help="Erase personal data of events older than this (the log keeps its hashes).")
+@click.option("--rate", type=click.FloatRange(0), default=20, show_default=True,
+              help="Requests per second per client address (0: no limit).")
+@click.option("--synchronous", type=click.Choice(["FULL", "EXTRA"]), default="FULL", show_default=True,
+              help="SQLite's durability: every acceptance is on disk before its receipt is sent.")
+@pass_context
+def accept_server(ctx: Context, database: str, host: str, port: int, account_key: Path, keys_dir: Path,
+                  tsa: str | None, checkpoint_interval: float, retention_days: int | None, rate: float,
+                  synchronous: str) -> None:
+    """Run the acceptance service (FastAPI on uvicorn; OpenAPI at /docs and /openapi.json).
+    The administrator token is read from $AGREEMENTS_ADMIN_TOKEN.
+
+    \b
+    Example:
+      AGREEMENTS_ADMIN_TOKEN=… agreements accept-server --account-key backend.pub.pem
+    """
+    import uvicorn
+
+    from generator.acceptance.app import create_app
+    from generator.acceptance.service import Service, Settings
+
+    settings = Settings(root=ctx.root, database=database, keys_dir=keys_dir, account_key=account_key,
+                        admin_token=os.environ.get("AGREEMENTS_ADMIN_TOKEN") or None, synchronous=synchronous,
+                        tsa_url=tsa, checkpoint_interval=checkpoint_interval, retention_days=retention_days,
+                        rate=rate)
+    service = Service(settings)
+    try:
+        uvicorn.run(create_app(service), host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        service.close()
+
+
+@cli.command("verify-receipt")
+@click.argument("receipt", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A later checkpoint (GET /v1/checkpoints/latest?from_size=N) to prove the receipt against.")
+@click.option("--keys", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="The service's public keys, saved from /.well-known/agreements-keys.json.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_context
+def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None, keys: Path | None,
+                           fmt: str) -> None:
+    """Check an acceptance receipt offline: signatures, Merkle proofs, the checkpoint and its
+    timestamp, and the version against content/published.lock.json. Exit 0 ok, 1 failed,
+    3 cannot decide.
+
+    \b
+    Example:
+      agreements verify-receipt receipt.json --keys agreements-keys.json --checkpoint cp.json
+    """
+    from generator.acceptance.verify import load_json, outcome, verify_receipt
+
+    checks = verify_receipt(load_json(receipt, "the receipt"),
+                            keys_doc=load_json(keys, "the keys file") if keys else None, root=ctx.root,
+                            checkpoint=load_json(checkpoint, "the checkpoint") if checkpoint else None)
+    result = outcome(checks)
+    if fmt == "json":
+        click.echo(json.dumps({"result": result, "checks": [c.__dict__ for c in checks]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for check in checks:
+            click.echo(f"{check.outcome:9} {check.name:22} {check.explanation}")
+        click.echo({"ok": _("receipt verified"), "failed": _("receipt FAILED verification"),
+                    "undecided": _("cannot decide: see the undecided checks")}[result])
+    ctx_exit = {"ok": 0, "failed": 1, "undecided": 3}[result]
+    raise click.exceptions.Exit(ctx_exit)
+
+
+@cli.command("acceptances")
+@_database
+@click.option("--needs-reacceptance", is_flag=True, required=True,
+              help="List the accounts whose accepted version was followed by a major version now in force.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@pass_context
+def acceptances_command(ctx: Context, database: str, needs_reacceptance: bool, fmt: str) -> None:
+    """List accounts that must accept the agreement again (需重新同意).
+
+    \b
+    Example:
+      agreements acceptances --needs-reacceptance --format csv
+    """
+    from generator.acceptance.catalog import Catalog
+    from generator.acceptance.status import ALL_ACCEPTANCES, needing_reacceptance
+    from generator.acceptance.storage import Database, DatabaseUrl
+
+    db = Database(DatabaseUrl.parse(database, ctx.root))
+    try:
+        db.migrate()
+        found = needing_reacceptance(Catalog(ctx.project()), db.rows(ALL_ACCEPTANCES))
+    finally:
+        db.close()
+    _print_statuses(found, fmt)
+
+
+def _print_statuses(found: list[dict], fmt: str) -> None:
+    columns = ["account_id", "accepted_version", "accepted_at", "current_version", "status", "since"]
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(found)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        for status in found:
+            click.echo(f"{status['account_id']}  {status['accepted_version']} → {status['current_version']}  "
+                       f"{status['status']}（自{status['since']}起）")
+        click.echo(_("{n} account(s) need to accept again").format(n=len(found)))
