@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -26,6 +26,8 @@ from generator.acceptance.status import account_status
 
 log = logging.getLogger("agreements.acceptance")
 _ACCOUNT = r"^[A-Za-z0-9._:@-]{1,128}$"
+_EVENT_ID = r"^[0-9a-f-]{36}$"
+_TIME = r"^[0-9T:.+Z-]{4,40}$"
 
 
 def create_app(service: Service) -> FastAPI:
@@ -110,14 +112,14 @@ def _event_routes(app: FastAPI, service: Service) -> None:
                                             body.version_hash, data, presentation=shown))
 
     @app.get("/v1/acceptances/{acceptance_id}")
-    def receipt(acceptance_id: str) -> dict:
+    def receipt(acceptance_id: str = Path(pattern=_EVENT_ID)) -> dict:
         found = service.stored(acceptance_id, "acceptance")
         if found is None:
             raise Refused(404, "没有这条同意记录（或其数据已按删除请求删除）。")
         return found
 
     @app.get("/v1/accounts/{account_id}/status", response_model=models.AccountStatus)
-    def status(account_id: str, authorization: str | None = Header(default=None)) -> dict:
+    def status(account_id: str = Path(pattern=_ACCOUNT), authorization: str | None = Header(default=None)) -> dict:
         if not is_admin(authorization, service.settings.admin_token) and \
                 account_from_token(authorization, service.account_key) != account_id:
             raise Refused(403, "只能查询本账户的状态。")
@@ -138,8 +140,8 @@ def _admin_routes(app: FastAPI, service: Service) -> None:
     @app.get("/v1/admin/events")
     def export(authorization: str | None = Header(default=None),
                account: str | None = Query(default=None, pattern=_ACCOUNT),
-               since: str | None = Query(default=None, max_length=40),
-               until: str | None = Query(default=None, max_length=40)) -> StreamingResponse:
+               since: str | None = Query(default=None, pattern=_TIME),
+               until: str | None = Query(default=None, pattern=_TIME)) -> StreamingResponse:
         _admin(service, authorization)
         rows = service.rows(*_export_query(account, since, until))
         lines = (json.dumps({"leaf_index": seq, "leaf": json.loads(leaf),
@@ -148,7 +150,7 @@ def _admin_routes(app: FastAPI, service: Service) -> None:
         return StreamingResponse(lines, media_type="application/jsonl")
 
     @app.delete("/v1/admin/accounts/{account_id}")
-    def erase(account_id: str, authorization: str | None = Header(default=None)) -> dict:
+    def erase(account_id: str = Path(pattern=_ACCOUNT), authorization: str | None = Header(default=None)) -> dict:
         _admin(service, authorization)
         return {"account_id": account_id, "erased_events": service.erase(account_id)}
 

@@ -3,6 +3,7 @@ cluster run as the `postgres` user), the product backend's token key, and a clie
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -89,8 +90,13 @@ class Running:
     folder: Path
     backend: str  # the backend: sqlite | postgresql
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
+    shared: httpx.Client | None = None
+
+    def client(self):
+        """The session's one client (making one costs an SSL context), for a `with` block."""
+        if self.shared is None:
+            self.shared = httpx.Client(base_url=self.url, timeout=30)
+        return contextlib.nullcontext(self.shared)
 
     def auth(self, account: str, **kw) -> dict:
         return {"Authorization": f"Bearer {token(self.private, account, **kw)}"}
@@ -133,8 +139,11 @@ def server(request, tmp_path_factory, account_key, tsa):
                         site_origins=["http://127.0.0.1:8000"])
     url, service, stop = start_service(settings)
     try:
-        yield Running(url, service, account_key[0], folder, request.param)
+        running = Running(url, service, account_key[0], folder, request.param)
+        yield running
     finally:
+        if running.shared is not None:
+            running.shared.close()
         stop()
 
 
