@@ -85,6 +85,7 @@ class Catalog:
             entry = Entry(version, lock_entry_hash(digests), text_hash(version), published)
             self.entries[entry.version_hash] = entry
         self.minor = set(project.config.acceptance.minor_versions)
+        self._described: dict[str, dict] = {}
 
     def by_date(self, date: str) -> Entry | None:
         return next((e for e in self.entries.values() if e.version.date == date), None)
@@ -118,7 +119,12 @@ class Catalog:
         return (True, major[0].effective) if major else (False, later[0].effective if later else None)
 
     def describe(self, entry: Entry) -> dict:
-        """The body of GET /v1/versions/current."""
+        """The body of GET /v1/versions/current (made once per version)."""
+        if entry.version_hash not in self._described:
+            self._described[entry.version_hash] = self._describe(entry)
+        return self._described[entry.version_hash]
+
+    def _describe(self, entry: Entry) -> dict:
         version = entry.version
         return {"version": version.date, "title": version_citation(version),
                 "effective": entry.effective, "version_hash": entry.version_hash,

@@ -45,9 +45,8 @@ def accept_server(ctx: Context, database: str, host: str, port: int, account_key
     Example:
       AGREEMENTS_ADMIN_TOKEN=… agreements accept-server --account-key backend.pub.pem
     """
-    import uvicorn
-
     from generator.acceptance.app import create_app
+    from generator.acceptance.server import listening_socket, uvicorn_server
     from generator.acceptance.service import Service, Settings
 
     settings = Settings(root=ctx.root, database=database, keys_dir=keys_dir, account_key=account_key,
@@ -55,8 +54,11 @@ def accept_server(ctx: Context, database: str, host: str, port: int, account_key
                         tsa_url=tsa, checkpoint_interval=checkpoint_interval, retention_days=retention_days,
                         rate=rate)
     service = Service(settings)
+    sock = listening_socket(host, port)
+    click.echo(_("acceptance service on http://{host}:{port} (OpenAPI: /docs)").format(
+        host=host, port=sock.getsockname()[1]), err=True)
     try:
-        uvicorn.run(create_app(service), host=host, port=port, log_level="warning", access_log=False)
+        uvicorn_server(create_app(service)).run(sockets=[sock])
     finally:
         service.close()
 

@@ -104,15 +104,13 @@ class Running:
 
 def start_service(settings):
     """Serve the app on a free 127.0.0.1 port in a thread; return (url, service, stop)."""
-    import uvicorn
-
     from generator.acceptance.app import create_app
+    from generator.acceptance.server import listening_socket, uvicorn_server
     from generator.acceptance.service import Service
 
     service = Service(settings)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(service), log_level="warning", access_log=False))
+    sock = listening_socket("127.0.0.1", 0)
+    server = uvicorn_server(create_app(service))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
