@@ -15,7 +15,7 @@ import logging
 from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from generator.acceptance import models
 from generator.acceptance.ledger import Event
@@ -75,8 +75,11 @@ def _version_routes(app: FastAPI, service: Service) -> None:
         return service.checkpoints.with_proof(checkpoint, from_size)
 
 
-async def _logged(service: Service, event: Event) -> dict:
+async def _logged(service: Service, event: Event) -> tuple[dict, str]:
+    """The stored record and its JSON text, once the event is committed."""
     return await asyncio.wrap_future(service.ledger.submit(event))
+
+
 
 
 def _event_routes(app: FastAPI, service: Service) -> None:
@@ -88,18 +91,20 @@ def _event_routes(app: FastAPI, service: Service) -> None:
         if entry is None:
             raise Refused(409, service.catalog.refusal(body.version_hash))
         data = {**body.model_dump(mode="json"), "ip_hmac": ip_hash(service.ip_key, _client(request))}
-        record = await _logged(service, Event("presentation", account, entry.version.date,
-                                              body.version_hash, data))
+        record, _ = await _logged(service, Event("presentation", account, entry.version.date,
+                                                 body.version_hash, data))
         return {"presentation_id": record["leaf"]["event_id"], "leaf_index": record["leaf_index"]}
 
-    @app.post("/v1/acceptances", status_code=201)
+    @app.post("/v1/acceptances", status_code=201, response_class=JSONResponse,
+              responses={201: {"description": "The receipt (RFC 8785 JSON signed with Ed25519)."}})
     async def acceptance(body: models.AcceptanceIn, request: Request,
-                         authorization: str | None = Header(default=None)) -> dict:
+                         authorization: str | None = Header(default=None)) -> Response:
         account = account_from_token(authorization, service.account_key)
         refusal = service.catalog.refusal(body.version_hash)
         if refusal:
             raise Refused(409, refusal)
-        shown = await asyncio.to_thread(service.stored, body.presentation_id, "presentation")
+        shown = service.ledger.recent.get(body.presentation_id) or \
+            await asyncio.to_thread(service.stored, body.presentation_id, "presentation")
         if shown is None or shown["data"]["account_id"] != account \
                 or shown["leaf"]["version_hash"] != body.version_hash:
             raise Refused(409, "找不到该账户对此版本的展示记录，请重新打开协议页面后再同意。")
@@ -108,8 +113,9 @@ def _event_routes(app: FastAPI, service: Service) -> None:
                    "text_sha256": entry.text_sha256}
         data = {"version": version, "presentation_id": body.presentation_id,
                 "ip_hmac": ip_hash(service.ip_key, _client(request))}
-        return await _logged(service, Event("acceptance", account, entry.version.date,
-                                            body.version_hash, data, presentation=shown))
+        _, text = await _logged(service, Event("acceptance", account, entry.version.date,
+                                               body.version_hash, data, presentation=shown))
+        return Response(text.encode(), status_code=201, media_type="application/json")
 
     @app.get("/v1/acceptances/{acceptance_id}")
     def receipt(acceptance_id: str = Path(pattern=_EVENT_ID)) -> dict:

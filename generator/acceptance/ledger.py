@@ -15,6 +15,7 @@ import queue
 import secrets
 import threading
 import uuid
+from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from generator.acceptance.storage import Database
 LOG_NAME = "agreements-acceptance-log"
 RECEIPT_TYPE = "agreements-acceptance-receipt/1"
 MAX_GROUP = 512
+RECENT_PRESENTATIONS = 100_000
 
 
 def utc_now() -> str:
@@ -60,6 +62,8 @@ class Ledger:
             raise RuntimeError("the events table has a gap in its sequence numbers")
         self.log = MerkleLog(bytes.fromhex(h) for _, h in rows)
         self.lock = threading.Lock()  # guards self.log for readers (proofs, checkpoints)
+        # presentations committed lately, by id: an acceptance usually follows within minutes
+        self.recent: OrderedDict[str, dict] = OrderedDict()
         self.queue: queue.Queue[Event | None] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self.thread.start()
@@ -103,7 +107,7 @@ class Ledger:
     def _write(self, group: list[Event]) -> None:
         start = self.log.size
         try:
-            statements, results = self._prepare(group)
+            statements, results, texts = self._prepare(group)
             self.db.transaction(statements)
         except Exception as exc:  # noqa: BLE001 - every waiting request learns of the failure
             with self.lock:
@@ -112,9 +116,15 @@ class Ledger:
                 event.future.set_exception(exc)
             return
         for event, result in zip(group, results):
-            event.future.set_result(result)
+            if event.kind == "presentation":
+                self.recent[event.id] = result
+        while len(self.recent) > RECENT_PRESENTATIONS:
+            self.recent.popitem(last=False)
+        for event, result, text in zip(group, results, texts):
+            event.future.set_result((result, text))
 
-    def _prepare(self, group: list[Event]) -> tuple[list, list[dict]]:
+    def _prepare(self, group: list[Event]) -> tuple[list, list[dict], list[str]]:
+        """The group's statements, each event's stored record, and that record as JSON text."""
         recorded_at = utc_now()
         statements, placed = [], []
         with self.lock:
@@ -132,11 +142,11 @@ class Ledger:
                                              "root_hash": self.log.root(size).hex(), "timestamp": recorded_at})
             results = [self._result(event, seq, leaf, data, head) for event, seq, leaf, data in placed]
         statements.append(("INSERT INTO tree_heads VALUES (?, ?)", (size, json.dumps(head))))
-        for (event, _seq, _leaf, _data), result in zip(placed, results):
+        texts = [json.dumps(result, ensure_ascii=False) for result in results]
+        for (event, _seq, _leaf, _data), text in zip(placed, texts):
             statements.append(("INSERT INTO event_data VALUES (?, ?, ?, ?, ?, ?)",
-                               (event.id, event.kind, event.account, event.version, recorded_at,
-                                json.dumps(result, ensure_ascii=False))))
-        return statements, results
+                               (event.id, event.kind, event.account, event.version, recorded_at, text)))
+        return statements, results, texts
 
     def _proof(self, seq: int, size: int) -> list[str]:
         return [h.hex() for h in self.log.inclusion_proof(seq, size)]

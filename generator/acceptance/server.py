@@ -18,5 +18,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def uvicorn_server(app):
     import uvicorn
 
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+    # named, not "auto": a missing uvloop or httptools is an error, not a silently slower service
+    return uvicorn.Server(uvicorn.Config(app, loop="uvloop", http="httptools", log_level="warning", access_log=False,
                                          limit_concurrency=1000, timeout_graceful_shutdown=5))
