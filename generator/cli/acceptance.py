@@ -143,3 +143,43 @@ def _print_statuses(found: list[dict], fmt: str) -> None:
             click.echo(f"{status['account_id']}  {status['accepted_version']} → {status['current_version']}  "
                        f"{status['status']}（自{status['since']}起）")
         click.echo(_("{n} account(s) need to accept again").format(n=len(found)))
+
+
+@cli.command("receipt-pdf")
+@click.argument("acceptance_id")
+@_database
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The PDF to write.")
+@click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out/acceptance-keys"), show_default=True, help="The service's signing keys "
+              "(their public halves check the receipt before it is certified).")
+@pass_context
+def receipt_pdf_command(ctx: Context, acceptance_id: str, database: str, out: Path, keys_dir: Path) -> None:
+    """Write one acceptance's evidence certificate as PDF/A-3b, with the receipt embedded.
+
+    \b
+    Example:
+      agreements receipt-pdf 3f2b…-… -o out/evidence/3f2b.pdf
+    """
+    from generator.acceptance.certificate import write_certificate
+    from generator.acceptance.keys import load_keyring
+    from generator.acceptance.storage import Database, DatabaseUrl
+    from generator.acceptance.verify import outcome, verify_receipt
+    from generator.errors import AgreementsError
+
+    db = Database(DatabaseUrl.parse(database, ctx.root))
+    try:
+        rows = db.rows("SELECT data FROM event_data WHERE event_id = ? AND kind = 'acceptance'", (acceptance_id,))
+    finally:
+        db.close()
+    if not rows:
+        raise AgreementsError(f"no acceptance `{acceptance_id}` in the database (or its data was erased)",
+                              key="ACCEPTANCE_ID")
+    receipt = json.loads(rows[0][0])
+    keys = load_keyring(keys_dir if keys_dir.is_absolute() else ctx.root / keys_dir, create=False).published()
+    checks = verify_receipt(receipt, keys_doc=keys, root=ctx.root)
+    if outcome(checks) == "failed":
+        raise AgreementsError(_("the stored receipt does not verify; no certificate written"), key=acceptance_id)
+    project = ctx.project()
+    write_certificate(ctx.root, receipt, checks, project.config.provider.name, out)
+    click.echo(_("wrote {path}").format(path=out))

@@ -125,24 +125,42 @@ def start_service(settings):
     return f"http://127.0.0.1:{sock.getsockname()[1]}", service, stop
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory, account_key, tsa):
+@contextlib.contextmanager
+def _serving(backend: str, database: str, folder: Path, account_key, tsa_url: str):
     from generator.acceptance.service import Settings
 
-    folder = tmp_path_factory.mktemp(f"service-{request.param}")
-    database = (f"sqlite:///{folder / 'acceptances.sqlite'}" if request.param == "sqlite"
-                else new_database(request.getfixturevalue("postgres_url"), "acceptance_tests"))
     settings = Settings(root=ROOT, database=database, keys_dir=folder / "keys", account_key=account_key[1],
-                        admin_token=ADMIN_TOKEN, tsa_url=tsa, max_body=8192, rate=0,
+                        admin_token=ADMIN_TOKEN, tsa_url=tsa_url, max_body=8192, rate=0,
                         site_origins=["http://127.0.0.1:8000"])
     url, service, stop = start_service(settings)
+    running = Running(url, service, account_key[0], folder, backend)
     try:
-        running = Running(url, service, account_key[0], folder, request.param)
         yield running
     finally:
         if running.shared is not None:
             running.shared.close()
         stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(tmp_path_factory, account_key, tsa):
+    folder = tmp_path_factory.mktemp("service-sqlite")
+    with _serving("sqlite", f"sqlite:///{folder / 'acceptances.sqlite'}", folder, account_key, tsa) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def postgresql_server(tmp_path_factory, account_key, tsa, postgres_url):
+    folder = tmp_path_factory.mktemp("service-postgresql")
+    database = new_database(postgres_url, "acceptance_tests")
+    with _serving("postgresql", database, folder, account_key, tsa) as running:
+        yield running
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def server(request):
+    """The service on each backend in turn (the same suite runs against both)."""
+    return request.getfixturevalue(f"{request.param}_server")
 
 
 @pytest.fixture(scope="session")
