@@ -28,6 +28,10 @@ def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool)
     if published_only:
         project = project.without_drafts()
     rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
+    if project.config.acceptance.service:  # the 【立即申请】 block, a page of its own (issue 20)
+        from generator.acceptance.block import write_block
+
+        write_block(project, out if out.is_absolute() else Path.cwd() / out)
     click.echo(f"built {len(project.versions)} version(s) into {display_path(out)} in "
                f"{time.perf_counter() - started:.1f} s (rebuilt: {', '.join(rebuilt) or 'none, all cached'})")
 
