@@ -90,6 +90,9 @@ def _event_routes(app: FastAPI, service: Service) -> None:
         entry = service.catalog.entries.get(body.version_hash)
         if entry is None:
             raise Refused(409, service.catalog.refusal(body.version_hash))
+        unknown = set(body.displayed_clauses) - service.catalog.passage_ids(entry)
+        if unknown:
+            raise Refused(422, f"这些条款不是该版本的加粗提示条款：{'、'.join(sorted(unknown))}")
         data = {**body.model_dump(mode="json"), "ip_hmac": ip_hash(service.ip_key, _client(request))}
         record, _ = await _logged(service, Event("presentation", account, entry.version.date,
                                                  body.version_hash, data))

@@ -118,6 +118,10 @@ class Catalog:
         major = [e for e in later if e.version.date not in self.minor]
         return (True, major[0].effective) if major else (False, later[0].effective if later else None)
 
+    def passage_ids(self, entry: Entry) -> set[str]:
+        """What a presentation may report as displayed: the passages' clause ids, @notice for 特别提醒."""
+        return {p["clause_id"] or "@notice" for p in self.describe(entry)["bold_passages"]}
+
     def describe(self, entry: Entry) -> dict:
         """The body of GET /v1/versions/current (made once per version)."""
         if entry.version_hash not in self._described:

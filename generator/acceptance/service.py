@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import threading
@@ -82,8 +83,20 @@ class Service:
         self.checkpoints = Checkpoints(self.ledger, self.reader, self.read_lock, settings.tsa_url)
         self.rate = RateLimit(settings.rate, settings.burst)
         self.stop = threading.Event()
+        self.apply_retention()
         if settings.checkpoint_interval > 0:
-            run_every(settings.checkpoint_interval, self.checkpoints.make, self.stop)
+            run_every(settings.checkpoint_interval, self._round, self.stop)
+
+    def _round(self) -> None:
+        self.checkpoints.make()
+        self.apply_retention()
+
+    def apply_retention(self, now: dt.datetime | None = None) -> None:
+        """Erase the personal data of events older than the retention period (the log stays)."""
+        if self.settings.retention_days:
+            now = now or dt.datetime.now(dt.timezone.utc)
+            cutoff = now - dt.timedelta(days=self.settings.retention_days)
+            self.purge_expired(cutoff.isoformat(timespec="microseconds").replace("+00:00", "Z"))
 
     def rows(self, sql: str, params=()) -> list[tuple]:
         with self.read_lock:

@@ -63,6 +63,33 @@ def accept_server(ctx: Context, database: str, host: str, port: int, account_key
         service.close()
 
 
+@cli.command("accept-keys")
+@click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out/acceptance-keys"), show_default=True, help="The service's signing keys.")
+@click.option("--rotate", is_flag=True, help="Create a new signing key; it signs from the next start "
+              "of the service, and the older keys stay published so that old receipts verify.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the public keys (as /.well-known/agreements-keys.json serves them) here.")
+@pass_context
+def accept_keys(ctx: Context, keys_dir: Path, rotate: bool, out: Path | None) -> None:
+    """Show the acceptance service's public keys, or rotate its signing key.
+
+    \b
+    Example:
+      agreements accept-keys --rotate -o agreements-keys.json
+    """
+    from generator.acceptance.keys import load_keyring, rotate as rotate_key
+
+    folder = keys_dir if keys_dir.is_absolute() else ctx.root / keys_dir
+    if rotate:
+        click.echo(_("new signing key {kid}").format(kid=rotate_key(folder).kid), err=True)
+    text = json.dumps(load_keyring(folder, create=False).published(), indent=2)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+
+
 @cli.command("verify-receipt")
 @click.argument("receipt", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,

@@ -139,3 +139,47 @@ def test_the_rate_limit_refuses_a_burst_beyond_its_size():
     limit = RateLimit(rate=0.001, burst=3)
     assert [limit.allow("10.0.0.1") for _ in range(4)] == [True, True, True, False]
     assert limit.allow("10.0.0.2")
+
+
+def test_a_presentation_names_only_the_versions_bold_passages(server):
+    with server.client() as client:
+        version_hash = current(client)["version_hash"]
+        body = {"version_hash": version_hash, "displayed_clauses": ["payment.refund", "no.such-clause"],
+                "explanation_opened": False, "scrolled_to_end": False, "viewport": {"width": 1, "height": 1},
+                "shown_at": "2026-12-04T12:00:00Z"}
+        response = client.post("/v1/presentations", json=body, headers=server.auth("acct-shown"))
+    assert response.status_code == 422 and "no.such-clause" in response.json()["detail"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh(request, tmp_path, account_key):
+    """A service of its own (retention erases every older event's data)."""
+    from conftest import _serving, new_database
+
+    database = (f"sqlite:///{tmp_path / 'fresh.sqlite'}" if request.param == "sqlite"
+                else new_database(request.getfixturevalue("postgres_url"), "acceptance_fresh"))
+    with _serving(request.param, database, tmp_path, account_key, None) as running:
+        yield running
+
+
+def test_retention_erases_old_personal_data_and_keeps_the_log(fresh):
+    import datetime as dt
+
+    server = fresh
+    with server.client() as client:
+        receipt = accept(server, client, "acct-retention")
+    server.service.settings.retention_days = 30
+    server.service.apply_retention(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=29))
+    assert server.service.rows("SELECT COUNT(*) FROM event_data")[0][0] == 2  # not yet
+    server.service.apply_retention(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=31))
+    with server.client() as client:
+        assert client.get(f"/v1/acceptances/{receipt['acceptance_id']}").status_code == 404
+    assert server.service.rows("SELECT COUNT(*) FROM event_data")[0][0] == 0
+    assert server.service.rows("SELECT COUNT(*) FROM events")[0][0] == 2
+
+
+def test_export_by_period(server):
+    with server.client() as client:
+        accept(server, client, "acct-period")
+        lines = client.get("/v1/admin/events", params={"since": "2999-01-01T00:00:00Z"}, headers=ADMIN).text
+    assert lines == ""
