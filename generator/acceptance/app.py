@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from generator.acceptance import models
 from generator.acceptance.ledger import Event
 from generator.acceptance.limits import LimitsMiddleware
-from generator.acceptance.security import Refused, account_from_token, ip_hash, is_admin
+from generator.acceptance.security import Refused, ip_hash, is_admin
 from generator.acceptance.service import Service
 from generator.acceptance.status import account_status
 
@@ -86,7 +86,7 @@ def _event_routes(app: FastAPI, service: Service) -> None:
     @app.post("/v1/presentations", status_code=201, response_model=models.PresentationOut)
     async def presentation(body: models.PresentationIn, request: Request,
                            authorization: str | None = Header(default=None)) -> dict:
-        account = account_from_token(authorization, service.account_key)
+        account = service.tokens.account(authorization)
         entry = service.catalog.entries.get(body.version_hash)
         if entry is None:
             raise Refused(409, service.catalog.refusal(body.version_hash))
@@ -102,7 +102,7 @@ def _event_routes(app: FastAPI, service: Service) -> None:
               responses={201: {"description": "The receipt (RFC 8785 JSON signed with Ed25519)."}})
     async def acceptance(body: models.AcceptanceIn, request: Request,
                          authorization: str | None = Header(default=None)) -> Response:
-        account = account_from_token(authorization, service.account_key)
+        account = service.tokens.account(authorization)
         refusal = service.catalog.refusal(body.version_hash)
         if refusal:
             raise Refused(409, refusal)
@@ -130,7 +130,7 @@ def _event_routes(app: FastAPI, service: Service) -> None:
     @app.get("/v1/accounts/{account_id}/status", response_model=models.AccountStatus)
     def status(account_id: str = Path(pattern=_ACCOUNT), authorization: str | None = Header(default=None)) -> dict:
         if not is_admin(authorization, service.settings.admin_token) and \
-                account_from_token(authorization, service.account_key) != account_id:
+                service.tokens.account(authorization) != account_id:
             raise Refused(403, "只能查询本账户的状态。")
         return account_status(service, account_id)
 

@@ -22,12 +22,36 @@ class Refused(Exception):
         self.detail = detail
 
 
-def account_from_token(header: str | None, public: Ed25519PublicKey) -> str:
-    """The account id (``sub``) of a valid Bearer JWT signed by the product's backend."""
-    if not header or not header.startswith("Bearer "):
-        raise Refused(401, "缺少账户令牌（Authorization: Bearer …）。")
+class AccountTokens:
+    """Checks account tokens against the backend's public key.
+
+    Tokens already verified, exactly as received, are kept with their account and expiry: a
+    page presents and then accepts with the same token, so one signature check serves both.
+    """
+
+    MAX_KEPT = 50_000
+
+    def __init__(self, public: Ed25519PublicKey) -> None:
+        self.public = public
+        self.verified: dict[str, tuple[str, float]] = {}
+
+    def account(self, header: str | None) -> str:
+        """The account id (``sub``) of a valid Bearer JWT signed by the product's backend."""
+        if not header or not header.startswith("Bearer "):
+            raise Refused(401, "缺少账户令牌（Authorization: Bearer …）。")
+        known = self.verified.get(header)
+        if known is not None and known[1] > time.time() - CLOCK_SKEW:
+            return known[0]
+        account, expires = _verify(header[7:], self.public)
+        if len(self.verified) >= self.MAX_KEPT:
+            self.verified.clear()
+        self.verified[header] = (account, expires)
+        return account
+
+
+def _verify(token: str, public: Ed25519PublicKey) -> tuple[str, float]:
     try:
-        claims = jwt.decode(header[7:], public, algorithms=["EdDSA"],
+        claims = jwt.decode(token, public, algorithms=["EdDSA"],
                             options={"require": ["sub", "exp"]}, leeway=CLOCK_SKEW)
     except jwt.ExpiredSignatureError:
         raise Refused(401, "账户令牌已过期，请重新登录后再试。") from None
@@ -37,7 +61,7 @@ def account_from_token(header: str | None, public: Ed25519PublicKey) -> str:
         raise Refused(401, "账户令牌的有效期不得超过10分钟。")
     if not isinstance(claims["sub"], str) or not claims["sub"]:
         raise Refused(401, "账户令牌缺少账户标识（sub）。")
-    return claims["sub"]
+    return claims["sub"], float(claims["exp"])
 
 
 def is_admin(header: str | None, token: str | None) -> bool:

@@ -16,7 +16,7 @@ from generator.acceptance.catalog import Catalog
 from generator.acceptance.checkpoints import Checkpoints, run_every
 from generator.acceptance.keys import load_keyring
 from generator.acceptance.ledger import Ledger
-from generator.acceptance.security import RateLimit
+from generator.acceptance.security import AccountTokens, RateLimit
 from generator.acceptance.storage import Database, DatabaseUrl
 from generator.content.project import load_project
 from generator.errors import AgreementsError
@@ -70,7 +70,7 @@ class Service:
         project = load_project(settings.root)
         self.catalog = Catalog(project)
         self.site_origins = settings.site_origins or project.config.acceptance.site_origins
-        self.account_key = _account_key(settings.account_key)
+        self.tokens = AccountTokens(_account_key(settings.account_key))
         self.keyring = load_keyring(settings.keys_dir if settings.keys_dir.is_absolute()
                                     else settings.root / settings.keys_dir)
         self.ip_key = _ip_key(settings)
