@@ -125,13 +125,19 @@ def bench_acceptance(seconds: float = 10, concurrency: int = 32, limit: int = 20
         port = _free_port()
         server = start_server(folder, folder / "backend.pub.pem", port)
         try:
-            return asyncio.run(_measure(port, private, seconds, concurrency, limit))
+            return asyncio.run(_measure(port, private, seconds, concurrency, limit, server.pid))
         finally:
             server.kill()
             server.wait()
 
 
-async def _measure(port, private, seconds, concurrency, limit) -> list[tuple[str, str]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _measure(port, private, seconds, concurrency, limit, pid) -> list[tuple[str, str]]:
     _, body = await Connection("127.0.0.1", port).request("GET", "/v1/versions/current")
     version_hash = json.loads(body)["version_hash"]
     accounts = [f"bench-{i}" for i in range(limit)]
@@ -139,9 +145,15 @@ async def _measure(port, private, seconds, concurrency, limit) -> list[tuple[str
     shown, shown_s = await run_phase(port, version_hash, [(a, None) for a in accounts[::-1]], tokens,
                                      "present", concurrency, seconds)
     jobs = [(account, json.loads(answer)["presentation_id"]) for _, status, account, answer in shown if status == 201]
+    cpu_before = cpu_seconds(pid)
     accepted, accepted_s = await run_phase(port, version_hash, jobs, tokens, "accept", concurrency, seconds)
+    cpu = cpu_seconds(pid) - cpu_before
+    done = sum(1 for r in accepted if r[1] == 201) or 1
+    load = os.getloadavg()[0]
     return [("acceptance service", f"1 worker process, SQLite WAL synchronous=FULL, {concurrency} connections"),
-            *summary("presentations", shown, shown_s), *summary("acceptances", accepted, accepted_s)]
+            *summary("presentations", shown, shown_s), *summary("acceptances", accepted, accepted_s),
+            ("service CPU per acceptance", f"{cpu / done * 1000:.2f} ms (≈ {done / cpu if cpu else 0:.0f}/s "
+             f"on one free core; load average {load:.1f} on {os.cpu_count()} cores during the run)")]
 
 
 def _free_port() -> int:

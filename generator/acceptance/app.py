@@ -77,7 +77,11 @@ def _version_routes(app: FastAPI, service: Service) -> None:
 
 async def _logged(service: Service, event: Event) -> tuple[dict, str]:
     """The stored record and its JSON text, once the event is committed."""
-    return await asyncio.wrap_future(service.ledger.submit(event))
+    try:
+        return await asyncio.wrap_future(service.ledger.submit(event))
+    except Exception as exc:  # noqa: BLE001 - the storage failed: nothing was recorded, say so
+        log.error("an event could not be committed (%s); nothing was recorded", type(exc).__name__)
+        raise Refused(503, "服务暂时无法记录，本次操作未被记录，请稍后重试。") from None
 
 
 

@@ -183,3 +183,20 @@ def test_export_by_period(server):
         accept(server, client, "acct-period")
         lines = client.get("/v1/admin/events", params={"since": "2999-01-01T00:00:00Z"}, headers=ADMIN).text
     assert lines == ""
+
+
+def test_a_failed_commit_returns_no_receipt_and_leaves_the_tree_as_stored(fresh):
+    server = fresh
+    with server.client() as client:
+        accept(server, client, "acct-before-failure")
+        ledger = server.service.ledger
+        size, root = ledger.log.size, ledger.log.root()
+        # another writer took the next sequence number: the group's INSERT must fail
+        server.service.reader.transaction([("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                                            (size, "intruder", "x", "{}", "00", "2026-01-01"))])
+        version_hash = current(client)["version_hash"]
+        response = client.post("/v1/presentations", headers=server.auth("acct-failure"), json={
+            "version_hash": version_hash, "displayed_clauses": [], "explanation_opened": False,
+            "scrolled_to_end": False, "viewport": {"width": 1, "height": 1}, "shown_at": "2026-12-04T12:00:00Z"})
+    assert response.status_code == 503 and "未被记录" in response.json()["detail"]
+    assert (ledger.log.size, ledger.log.root()) == (size, root)
