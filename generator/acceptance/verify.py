@@ -123,6 +123,8 @@ def check_checkpoint(receipt: dict, checkpoint: dict, keys) -> list[Check]:
                    (UNDECIDED if keys is None else FAILED),
                    "检查点的签名树头" + ("有效。" if keys and signature_valid(later, keys) else "签名未能确认。"))]
     proof = checkpoint.get("consistency") or {}
+    if later["tree_size"] < head["tree_size"]:
+        return found + [Check("consistency", UNDECIDED, "该检查点早于回执（日志更小），不能证明回执；请取回执之后的检查点。")]
     if later["tree_size"] == head["tree_size"]:
         agrees = later["root_hash"] == head["root_hash"]
     else:
