@@ -105,3 +105,16 @@ def test_a_checkpoint_of_another_log_fails(kept, verify, tmp_path):
     document["consistency"]["proof"] = [h[::-1] for h in document["consistency"]["proof"]]
     result = verify(receipt, "--keys", keys, "--checkpoint", save(tmp_path, "cp.json", document))
     assert result.returncode == 1 and "consistency" in result.stdout
+
+
+def test_usage_errors_exit_2(verify, tmp_path):
+    assert verify(tmp_path / "missing.json").returncode == 2
+    assert verify(tmp_path, "--format", "xml").returncode == 2
+
+
+def test_text_report_explains_in_chinese(kept, verify):
+    receipt, keys, _, _ = kept
+    result = verify(receipt, "--keys", keys)
+    assert result.returncode == 0
+    assert "回执的 Ed25519 签名有效" in result.stdout and "默克尔日志" in result.stdout
+    assert result.stdout.strip().endswith("receipt verified")
