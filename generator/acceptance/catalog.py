@@ -23,6 +23,12 @@ from generator.content.versions import file_digests, read_lock
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
+def beijing(iso: str) -> str:
+    """``2026-12-04T04:05:06Z`` → ``2026年12月4日 12:05:06（北京时间）``."""
+    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(BEIJING)
+    return f"{chinese_date(moment.date().isoformat())} {moment:%H:%M:%S}（北京时间）"
+
+
 def lock_entry_hash(entry: dict[str, str]) -> str:
     return sha256_hex(canonical(entry))
 

@@ -5,24 +5,17 @@ that), so the certificate carries what `agreements verify-receipt` checks."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from pathlib import Path
 
-from generator.acceptance.catalog import BEIJING
+from generator.acceptance.catalog import beijing
 from generator.acceptance.verify import Check
 from generator.content.citation import chinese_date
 from generator.errors import AgreementsError
 from generator.templates import render_template
 
 TEMPLATE = "acceptance/certificate.html.j2"
-
-
-def beijing(iso: str) -> str:
-    """``2026-12-04T04:05:06Z`` → ``2026年12月4日 12:05:06（北京时间）``."""
-    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(BEIJING)
-    return f"{chinese_date(moment.date().isoformat())} {moment:%H:%M:%S}（北京时间）"
 
 
 def certificate_html(root: Path, receipt: dict, checks: list[Check], provider: str) -> str:

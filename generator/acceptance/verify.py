@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.acceptance.canonical import canonical, sha256_hex
-from generator.acceptance.catalog import lock_entry_hash, text_hash
+from generator.acceptance.catalog import beijing, lock_entry_hash, text_hash
 from generator.acceptance.keys import public_keys, signature_valid
 from generator.acceptance.ledger import RECEIPT_TYPE
 from generator.acceptance.merkle import consistent, leaf_hash, root_from_inclusion
 from generator.acceptance.timestamps import check_timestamp
+from generator.content.citation import chinese_date
 from generator.content.versions import VERSIONS_DIR, file_digests, read_lock
 from generator.errors import AgreementsError
 
@@ -158,6 +159,21 @@ def verify_receipt(receipt: dict, *, keys_doc: dict | None, root: Path | None,
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return [Check("format", FAILED, f"回执结构不完整或字段类型错误（{type(exc).__name__}: {exc}）。")]
     return checks
+
+
+def summary(receipt: dict) -> str:
+    """What the receipt says happened, in one Chinese sentence (for the reader of the report)."""
+    try:
+        said = (f"账户 {receipt['account_id']} 于{beijing(receipt['accepted_at'])}同意"
+                f"《数据技术服务使用协议》（{chinese_date(receipt['version']['date'])}版）")
+        shown = (receipt.get("presentation") or {}).get("data")
+        if shown:
+            said += (f"；同意前展示了{len(shown['displayed_clauses'])}处加粗提示条款，"
+                     f"{'打开' if shown['explanation_opened'] else '未打开'}了说明，"
+                     f"{'已' if shown['scrolled_to_end'] else '未'}阅读至提示条款末尾")
+        return said + "。"
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "回执内容不完整，无法概述。"
 
 
 def outcome(checks: list[Check]) -> str:

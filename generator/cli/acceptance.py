@@ -108,16 +108,18 @@ def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None,
     Example:
       agreements verify-receipt receipt.json --keys agreements-keys.json --checkpoint cp.json
     """
-    from generator.acceptance.verify import load_json, outcome, verify_receipt
+    from generator.acceptance.verify import load_json, outcome, summary, verify_receipt
 
-    checks = verify_receipt(load_json(receipt, "the receipt"),
+    document = load_json(receipt, "the receipt")
+    checks = verify_receipt(document,
                             keys_doc=load_json(keys, "the keys file") if keys else None, root=ctx.root,
                             checkpoint=load_json(checkpoint, "the checkpoint") if checkpoint else None)
     result = outcome(checks)
     if fmt == "json":
-        click.echo(json.dumps({"result": result, "checks": [c.__dict__ for c in checks]},
-                              ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"result": result, "summary": summary(document),
+                               "checks": [c.__dict__ for c in checks]}, ensure_ascii=False, indent=2))
     else:
+        click.echo(summary(document))
         for check in checks:
             click.echo(f"{check.outcome:9} {check.name:22} {check.explanation}")
         click.echo({"ok": _("receipt verified"), "failed": _("receipt FAILED verification"),

@@ -117,4 +117,5 @@ def test_text_report_explains_in_chinese(kept, verify):
     result = verify(receipt, "--keys", keys)
     assert result.returncode == 0
     assert "回执的 Ed25519 签名有效" in result.stdout and "默克尔日志" in result.stdout
+    assert "账户 acct-receipt 于" in result.stdout and "阅读至提示条款末尾" in result.stdout
     assert result.stdout.strip().endswith("receipt verified")
