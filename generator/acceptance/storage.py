@@ -84,7 +84,15 @@ class Database:
         else:
             import psycopg
 
-            self.conn = psycopg.connect(url.target, autocommit=True)
+            try:
+                self.conn = psycopg.connect(url.target, autocommit=True, connect_timeout=10)
+            except psycopg.OperationalError as exc:
+                parts = urlsplit(url.target)  # shown without user and password
+                host = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+                where = parts._replace(netloc=host).geturl()
+                raise AgreementsError(f"cannot connect to PostgreSQL at {where}: "
+                                      f"{str(exc).strip().splitlines()[-1].strip()}; check the URL and that the "
+                                      "server runs", key="--database") from None
 
     def _query(self, sql: str, params) -> tuple:
         if self.dialect == "sqlite":

@@ -70,3 +70,13 @@ def test_the_new_version_itself_can_now_be_accepted_and_the_old_cannot(republish
     old, new = catalog.by_date("2021-12-20"), catalog.by_date(NEW)
     assert catalog.current() is new and catalog.refusal(new.version_hash) is None
     assert "已被新版本取代" in catalog.refusal(old.version_hash)
+
+
+def test_an_unreachable_database_is_one_clear_line_without_the_password(capsys, monkeypatch):
+    from conftest import free_port
+
+    monkeypatch.setenv("LANGUAGE", "en")
+    url = f"postgresql://someone:s3cret-password@127.0.0.1:{free_port()}/acceptances"
+    code, out, err = run_cli(["acceptances", "--needs-reacceptance", "--database", url], capsys)
+    assert code == 1 and "cannot connect to PostgreSQL" in err and "Traceback" not in err
+    assert "s3cret-password" not in err + out
