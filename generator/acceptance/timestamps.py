@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import dataclass
 
 from generator.acceptance.canonical import b64, canonical, unb64
 
@@ -22,8 +23,17 @@ def request_timestamp(url: str, tree_head: dict) -> str:
     return b64(token.dump())
 
 
-def check_timestamp(token_b64: str, tree_head: dict) -> tuple[bool, str | None, str | None]:
-    """(token intact and over this tree head, its time in ISO 8601, the TSA's name)."""
+@dataclass(frozen=True)
+class TimestampCheck:
+    ok: bool  # intact, validly signed, and over this tree head
+    time: str | None
+    tsa: str | None
+    trusted: bool  # the TSA's certificate chains to one of the given roots
+
+
+def check_timestamp(token_b64: str, tree_head: dict, trust_roots=()) -> TimestampCheck:
+    """Check an RFC 3161 token over ``tree_head``; ``trust_roots`` (asn1crypto certificates)
+    decide whether its TSA is trusted."""
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
     from pyhanko_certvalidator import ValidationContext
@@ -32,13 +42,14 @@ def check_timestamp(token_b64: str, tree_head: dict) -> tuple[bool, str | None, 
         token = cms.ContentInfo.load(unb64(token_b64))
         signed = token["content"]
         digest = checkpoint_digest(tree_head)
-        # the token's integrity and its signature; whether the TSA is trusted is the reader's call
-        context = ValidationContext(trust_roots=[], allow_fetching=False)
+        # offline: no fetching; without roots only integrity and signature are judged
+        context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
         status = asyncio.run(validate_tst_signed_data(signed, context, lambda _algorithm: digest))
     except Exception:  # noqa: BLE001 - a damaged token is a failed check, whatever broke
-        return False, None, None
+        return TimestampCheck(False, None, None, False)
     tst = signed["encap_content_info"]["content"].parsed
     imprint_ok = tst["message_imprint"]["hashed_message"].native == digest
     ok = bool(status.get("intact")) and bool(status.get("valid")) and imprint_ok
     cert = status.get("signing_cert")
-    return ok, tst["gen_time"].native.isoformat(), cert.subject.human_friendly if cert else None
+    return TimestampCheck(ok, tst["gen_time"].native.isoformat(), cert.subject.human_friendly if cert else None,
+                          status.get("validation_path") is not None and status.get("trust_problem_indic") is None)

@@ -118,7 +118,7 @@ def _text_hash(folder: str, _digests: tuple) -> str:
     return text_hash(resolve_version(Path(folder), source_digest(Path(folder))))
 
 
-def check_checkpoint(receipt: dict, checkpoint: dict, keys) -> list[Check]:
+def check_checkpoint(receipt: dict, checkpoint: dict, keys, tsa_roots=None) -> list[Check]:
     head, later = receipt["tree_head"], checkpoint["tree_head"]
     found = [Check("checkpoint", OK if keys and signature_valid(later, keys) else
                    (UNDECIDED if keys is None else FAILED),
@@ -136,15 +136,26 @@ def check_checkpoint(receipt: dict, checkpoint: dict, keys) -> list[Check]:
                        f"一致性证明表明回执的日志（大小{head['tree_size']}）是检查点日志（大小{later['tree_size']}）的前缀。"
                        if agrees else "一致性证明不成立：日志在回执签发后被改写，或证明不属于本回执。"))
     if checkpoint.get("timestamp_token"):
-        ok, when, tsa = check_timestamp(checkpoint["timestamp_token"], later)
-        found.append(Check("timestamp", OK if ok else FAILED,
-                           f"RFC 3161 时间戳有效：{tsa}证明该检查点不晚于{when}已存在。" if ok
-                           else "检查点的 RFC 3161 时间戳无效或不属于该检查点。"))
+        found.append(_timestamp(checkpoint["timestamp_token"], later, tsa_roots))
     return found
 
 
+def _timestamp(token: str, tree_head: dict, tsa_roots) -> Check:
+    stamp = check_timestamp(token, tree_head, tsa_roots or ())
+    if not stamp.ok:
+        return Check("timestamp", FAILED, "检查点的 RFC 3161 时间戳无效或不属于该检查点。")
+    said = f"RFC 3161 时间戳有效：{stamp.tsa}证明该检查点不晚于{stamp.time}已存在"
+    if tsa_roots is None:
+        return Check("timestamp", OK, said + "（未核验时间戳机构的证书链；可用 --tsa-trust 指定根证书）。")
+    if not stamp.trusted:
+        return Check("timestamp", FAILED, said + "，但时间戳机构的证书不属于 --tsa-trust 指定的根证书。")
+    return Check("timestamp", OK, said + "，时间戳机构的证书链至 --tsa-trust 指定的根证书。")
+
+
 def verify_receipt(receipt: dict, *, keys_doc: dict | None, root: Path | None,
-                   checkpoint: dict | None = None) -> list[Check]:
+                   checkpoint: dict | None = None, tsa_roots=None) -> list[Check]:
+    """Every check of the receipt; ``tsa_roots`` (certificates), when given, must anchor the
+    checkpoint's timestamp authority."""
     if not isinstance(receipt, dict) or receipt.get("type") != RECEIPT_TYPE:
         return [Check("format", FAILED, f"不是同意回执（type 应为 {RECEIPT_TYPE}）。")]
     keys = public_keys(keys_doc) if keys_doc is not None else None
@@ -155,7 +166,7 @@ def verify_receipt(receipt: dict, *, keys_doc: dict | None, root: Path | None,
             checks.append(check_event(receipt, "presentation"))
         checks.append(check_version(receipt, root))
         if checkpoint is not None:
-            checks += check_checkpoint(receipt, checkpoint, keys)
+            checks += check_checkpoint(receipt, checkpoint, keys, tsa_roots)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return [Check("format", FAILED, f"回执结构不完整或字段类型错误（{type(exc).__name__}: {exc}）。")]
     return checks
@@ -179,6 +190,22 @@ def summary(receipt: dict) -> str:
 def outcome(checks: list[Check]) -> str:
     outcomes = {check.outcome for check in checks}
     return FAILED if FAILED in outcomes else UNDECIDED if UNDECIDED in outcomes else OK
+
+
+def load_certificates(paths) -> list:
+    """PEM or DER certificates as asn1crypto objects (the --tsa-trust roots)."""
+    from asn1crypto import pem, x509
+
+    found = []
+    for path in paths:
+        data = Path(path).read_bytes()
+        try:
+            blocks = [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
+            found += [x509.Certificate.load(der) for der in blocks]
+            [c.native for c in found]  # noqa: B018 - parse now, so that a bad file fails here
+        except (ValueError, TypeError) as exc:
+            raise AgreementsError(f"not a certificate ({exc})", file=path) from None
+    return found
 
 
 def load_json(path: Path, what: str) -> dict:

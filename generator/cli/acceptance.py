@@ -96,10 +96,12 @@ def accept_keys(ctx: Context, keys_dir: Path, rotate: bool, out: Path | None) ->
               help="A later checkpoint (GET /v1/checkpoints/latest?from_size=N) to prove the receipt against.")
 @click.option("--keys", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="The service's public keys, saved from /.well-known/agreements-keys.json.")
+@click.option("--tsa-trust", type=click.Path(dir_okay=False, exists=True, path_type=Path), multiple=True,
+              help="Root certificate (PEM) the checkpoint's timestamp authority must chain to (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_context
 def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None, keys: Path | None,
-                           fmt: str) -> None:
+                           tsa_trust: tuple[Path, ...], fmt: str) -> None:
     """Check an acceptance receipt offline: signatures, Merkle proofs, the checkpoint and its
     timestamp, and the version against content/published.lock.json. Exit 0 ok, 1 failed,
     3 cannot decide.
@@ -108,12 +110,13 @@ def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None,
     Example:
       agreements verify-receipt receipt.json --keys agreements-keys.json --checkpoint cp.json
     """
-    from generator.acceptance.verify import load_json, outcome, summary, verify_receipt
+    from generator.acceptance.verify import load_certificates, load_json, outcome, summary, verify_receipt
 
     document = load_json(receipt, "the receipt")
     checks = verify_receipt(document,
                             keys_doc=load_json(keys, "the keys file") if keys else None, root=ctx.root,
-                            checkpoint=load_json(checkpoint, "the checkpoint") if checkpoint else None)
+                            checkpoint=load_json(checkpoint, "the checkpoint") if checkpoint else None,
+                            tsa_roots=load_certificates(tsa_trust) if tsa_trust else None)
     result = outcome(checks)
     if fmt == "json":
         click.echo(json.dumps({"result": result, "summary": summary(document),

@@ -164,6 +164,12 @@ def server(request):
 
 
 @pytest.fixture(scope="session")
+def tsa_root(tsa, tmp_path_factory) -> Path:
+    """The local TSA's root certificate (PEM)."""
+    return tmp_path_factory.getbasetemp() / "acceptance-pki0" / "test-root.pem"
+
+
+@pytest.fixture(scope="session")
 def tsa(tmp_path_factory):
     """A local RFC 3161 TSA (pyHanko's test time stamper under a throwaway root), as the contract tests use."""
     from helpers import make_pki
@@ -172,6 +178,8 @@ def tsa(tmp_path_factory):
         sys.path.append(str(ROOT / "tests" / "contracts"))  # after everything, so nothing is shadowed
     from tamper import tsa_server
 
-    pki = make_pki(tmp_path_factory.mktemp("acceptance-pki"))
+    folder = tmp_path_factory.mktemp("acceptance-pki")
+    pki = make_pki(folder)
+    pki.root_pem(folder)  # test-root.pem: the TSA's root, for verify-receipt --tsa-trust
     with tsa_server(pki.timestamper()) as url:
         yield url

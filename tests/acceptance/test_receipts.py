@@ -60,6 +60,17 @@ def test_receipt_verifies_offline_with_checkpoint_and_timestamp(kept, verify):
     assert "RFC 3161" in checks["timestamp"]["explanation"]
 
 
+def test_the_timestamp_authority_must_chain_to_the_given_root(kept, verify, tsa_root, tmp_path):
+    from helpers import make_pki
+
+    receipt, keys, checkpoint, _ = kept
+    trusted = verify(receipt, "--keys", keys, "--checkpoint", checkpoint, "--tsa-trust", tsa_root)
+    assert trusted.returncode == 0 and "证书链至 --tsa-trust" in trusted.stdout
+    other = make_pki(tmp_path).root_pem(tmp_path)
+    foreign = verify(receipt, "--keys", keys, "--checkpoint", checkpoint, "--tsa-trust", other)
+    assert foreign.returncode == 1 and "不属于 --tsa-trust" in foreign.stdout
+
+
 def test_without_the_keys_it_cannot_decide(kept, verify):
     receipt, *_ = kept
     result = verify(receipt)
