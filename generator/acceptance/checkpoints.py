@@ -26,7 +26,7 @@ class Checkpoints:
         """A checkpoint of the log as it is now (the existing one when nothing was added)."""
         with self.write_lock:
             latest = self.latest()
-            if latest is not None and latest["tree_head"]["tree_size"] == self.ledger.log.size:
+            if latest is not None and latest["tree_head"]["tree_size"] == self.ledger.committed:
                 return latest
             head = self.ledger.tree_head()
             token = request_timestamp(self.tsa_url, head) if self.tsa_url else None

@@ -61,6 +61,8 @@ class Ledger:
         if any(seq != index for index, (seq, _) in enumerate(rows)):
             raise RuntimeError("the events table has a gap in its sequence numbers")
         self.log = MerkleLog(bytes.fromhex(h) for _, h in rows)
+        # what the database holds: a checkpoint never signs leaves of a group still committing
+        self.committed = self.log.size
         self.lock = threading.Lock()  # guards self.log for readers (proofs, checkpoints)
         # presentations committed lately, by id: an acceptance usually follows within minutes
         self.recent: OrderedDict[str, dict] = OrderedDict()
@@ -78,7 +80,7 @@ class Ledger:
 
     def tree_head(self, size: int | None = None) -> dict:
         with self.lock:
-            size = self.log.size if size is None else size
+            size = self.committed if size is None else size
             root = self.log.root(size)
         return self.keyring.active.sign({"log": LOG_NAME, "tree_size": size, "root_hash": root.hex(),
                                          "timestamp": utc_now()})
@@ -115,6 +117,8 @@ class Ledger:
             for event in group:
                 event.future.set_exception(exc)
             return
+        with self.lock:
+            self.committed = start + len(group)
         for event, result in zip(group, results):
             if event.kind == "presentation":
                 self.recent[event.id] = result
