@@ -35,9 +35,10 @@ def create_app(service: Service) -> FastAPI:
                   description="Records 【立即申请】 acceptances of the published agreement and returns "
                   "receipts anyone can verify offline (`agreements verify-receipt`).")
     app.state.service = service
+    app.add_middleware(LimitsMiddleware, service=service)
+    # added last, so outermost: the block can read a 413 or 429 answer too
     app.add_middleware(CORSMiddleware, allow_origins=service.site_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
-    app.add_middleware(LimitsMiddleware, service=service)
 
     @app.exception_handler(Refused)
     async def refused(_request: Request, exc: Refused) -> JSONResponse:

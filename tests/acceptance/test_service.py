@@ -129,8 +129,10 @@ def test_cors_allows_the_configured_site_only(server):
 def test_a_large_body_is_refused_with_413(server):
     with server.client() as client:
         response = client.post("/v1/presentations", content=b"{" + b" " * 20_000 + b"}",
-                               headers={**server.auth("acct-big"), "Content-Type": "application/json"})
+                               headers={**server.auth("acct-big"), "Content-Type": "application/json",
+                                        "Origin": "http://127.0.0.1:8000"})
     assert response.status_code == 413 and "过大" in response.json()["detail"]
+    assert response.headers.get("access-control-allow-origin") == "http://127.0.0.1:8000"  # the block can read it
 
 
 def test_the_rate_limit_refuses_a_burst_beyond_its_size():
