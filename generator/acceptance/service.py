@@ -25,8 +25,8 @@ from generator.errors import AgreementsError
 @dataclass
 class Settings:
     root: Path
-    database: str = "sqlite:///out/acceptances.sqlite"
-    keys_dir: Path = Path("out/acceptance-keys")
+    database: str = "sqlite:///var/acceptances.sqlite"
+    keys_dir: Path = Path("var/acceptance-keys")
     account_key: Path | None = None  # the product backend's Ed25519 public key (PEM)
     admin_token: str | None = None
     ip_key: bytes | None = None  # HMAC key for client addresses; default: kept in keys_dir

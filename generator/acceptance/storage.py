@@ -59,7 +59,7 @@ class DatabaseUrl:
         if scheme == "sqlite":
             rest = url[len("sqlite://"):]
             if not rest.startswith("/") or len(rest) < 2:
-                raise AgreementsError("a SQLite URL names a file: sqlite:///out/acceptances.sqlite "
+                raise AgreementsError("a SQLite URL names a file: sqlite:///var/acceptances.sqlite "
                                       "(relative to the project) or sqlite:////abs/path", key="--database")
             path = Path(rest[1:])
             return cls("sqlite", str(path if path.is_absolute() else root / path))

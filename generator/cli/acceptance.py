@@ -11,7 +11,7 @@ import click
 from generator.cli.app import Context, cli, pass_context
 from generator.i18n import _
 
-DATABASE = "sqlite:///out/acceptances.sqlite"
+DATABASE = "sqlite:///var/acceptances.sqlite"
 _database = click.option("--database", envvar="AGREEMENTS_DATABASE_URL", default=DATABASE, show_default=True,
                          help="sqlite:///FILE (relative to the project) or postgresql://USER@HOST/DB; "
                          "also $AGREEMENTS_DATABASE_URL.")
@@ -24,7 +24,7 @@ _database = click.option("--database", envvar="AGREEMENTS_DATABASE_URL", default
 @click.option("--account-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
               help="The product backend's Ed25519 public key (PEM) that signs account tokens.")
 @click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out/acceptance-keys"), show_default=True, help="The service's signing keys.")
+              default=Path("var/acceptance-keys"), show_default=True, help="The service's signing keys.")
 @click.option("--tsa", metavar="URL", default=None, help="Timestamp checkpoints with this RFC 3161 TSA.")
 @click.option("--checkpoint-interval", type=click.FloatRange(0), default=3600, show_default=True,
               help="Seconds between checkpoints (0: on demand only).")
@@ -65,7 +65,7 @@ def accept_server(ctx: Context, database: str, host: str, port: int, account_key
 
 @cli.command("accept-keys")
 @click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out/acceptance-keys"), show_default=True, help="The service's signing keys.")
+              default=Path("var/acceptance-keys"), show_default=True, help="The service's signing keys.")
 @click.option("--rotate", is_flag=True, help="Create a new signing key; it signs from the next start "
               "of the service, and the older keys stay published so that old receipts verify.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -183,7 +183,7 @@ def _print_statuses(found: list[dict], fmt: str) -> None:
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PDF to write.")
 @click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out/acceptance-keys"), show_default=True, help="The service's signing keys "
+              default=Path("var/acceptance-keys"), show_default=True, help="The service's signing keys "
               "(their public halves check the receipt before it is certified).")
 @pass_context
 def receipt_pdf_command(ctx: Context, acceptance_id: str, database: str, out: Path, keys_dir: Path) -> None:
