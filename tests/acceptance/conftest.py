@@ -49,9 +49,9 @@ def postgres_url():
     shutil.chown(folder, "postgres")
     port = free_port()
     _as_postgres(str(PG_BIN / "initdb"), "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
-                 "--no-instructions")
+                 "--no-instructions", "--no-sync")
     _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "start",
-                 "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1")
+                 "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off")  # a throwaway cluster
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:

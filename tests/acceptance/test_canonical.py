@@ -19,7 +19,7 @@ JSON = st.recursive(
     max_leaves=15)
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(JSON)
 def test_canonical_is_rfc8785(value):
     assert canonical(value) == rfc8785.dumps(value)

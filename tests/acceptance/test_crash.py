@@ -17,7 +17,9 @@ import httpx
 from conftest import free_port, token
 from generator.acceptance.canonical import canonical
 from generator.acceptance.keys import load_keyring
+from generator.acceptance.ledger import Event, Ledger
 from generator.acceptance.merkle import MerkleLog, consistent, leaf_hash
+from generator.acceptance.storage import Database, DatabaseUrl
 from generator.acceptance.verify import outcome, verify_receipt
 from helpers import ROOT
 
@@ -92,19 +94,18 @@ def test_kill_9_under_load_loses_no_returned_receipt(account_key, tmp_path):
         assert log.root(head["tree_size"]).hex() == head["root_hash"]
         assert outcome(verify_receipt(receipt, keys_doc=keys, root=ROOT)) == "ok"
 
-    server = _start(tmp_path, public_pem, port)  # the log goes on where it stopped
+    # the log goes on where it stopped: a new writer on the same database appends after it
+    ledger = Ledger(Database(DatabaseUrl("sqlite", str(tmp_path / "acceptances.sqlite"))),
+                    load_keyring(tmp_path / "keys", create=False))
     try:
-        auth = {"Authorization": f"Bearer {token(private, 'after-crash')}"}
-        shown = httpx.post(url + "/v1/presentations", json={"version_hash": version_hash, **SHOW}, headers=auth)
-        receipt = httpx.post(url + "/v1/acceptances", headers=auth, json={
-            "version_hash": version_hash, "presentation_id": shown.json()["presentation_id"]}).json()
+        record, _ = ledger.submit(Event("presentation", "after-crash", "2021-12-20", version_hash,
+                                        {"shown_at": "2026-12-04T12:00:00Z"})).result(30)
+        head = ledger.tree_head()
     finally:
-        server.kill()
-        server.wait()
-    assert receipt["acceptance"]["leaf_index"] == len(rows) + 1
-    old, new = len(rows), receipt["tree_head"]["tree_size"]
-    with sqlite3.connect(tmp_path / "acceptances.sqlite") as db:
-        leaves = [json.loads(leaf) for (leaf,) in db.execute("SELECT leaf FROM events ORDER BY seq")]
-    grown = MerkleLog(leaf_hash(canonical(leaf)) for leaf in leaves)
-    assert consistent(old, new, log.root(old), bytes.fromhex(receipt["tree_head"]["root_hash"]),
-                      grown.consistency_proof(old, new))
+        ledger.close()
+        ledger.db.close()
+    old = len(rows)
+    assert record["leaf_index"] == old and head["tree_size"] == old + 1
+    grown = MerkleLog([*(log.levels[0]), leaf_hash(canonical(record["leaf"]))])
+    assert grown.root().hex() == head["root_hash"]
+    assert consistent(old, old + 1, log.root(old), grown.root(), grown.consistency_proof(old, old + 1))

@@ -18,7 +18,7 @@ FIELDS = st.fixed_dictionaries({}, optional={
     "version_hash": st.one_of(st.text(max_size=70), st.just("ab" * 32)),
     "presentation_id": st.text(max_size=40), "displayed_clauses": JSON, "explanation_opened": JSON,
     "scrolled_to_end": JSON, "viewport": JSON, "shown_at": st.text(max_size=40), "extra": JSON})
-FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
 @FUZZ
