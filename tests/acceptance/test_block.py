@@ -51,7 +51,7 @@ def block(tmp_path_factory, account_key):
             account_key=account_key[1], admin_token=ADMIN_TOKEN, site_origins=[origin]))
         try:
             write_block(load_project(ROOT), site, service=url)
-            yield base_url + "acceptance/index.html", url, service
+            yield base_url + "acceptance/index.html", url, service, site
         finally:
             stop()
 
@@ -71,7 +71,7 @@ def chromium():
 def test_accept_in_the_block_and_verify_the_receipt_offline(block, chromium, account_key):
     import httpx
 
-    page_url, service_url, service = block
+    page_url, service_url, service, _ = block
     context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -107,7 +107,7 @@ def test_accept_in_the_block_and_verify_the_receipt_offline(block, chromium, acc
 
 
 def test_the_block_is_axe_clean(block, chromium):
-    page_url, _, _ = block
+    page_url, _, _, _ = block
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                    bypass_csp=True)  # axe is injected as an inline script
     page = context.new_page()
@@ -115,3 +115,13 @@ def test_the_block_is_axe_clean(block, chromium):
     violations = BROWSER.axe_violations(page, impacts=("moderate", "serious", "critical"))
     context.close()
     assert not violations, violations
+
+
+def test_the_snippet_is_the_same_block_with_its_script(block):
+    _, service_url, _, site = block
+    snippet = (site / "acceptance" / "snippet.html").read_text(encoding="utf-8")
+    page = (site / "acceptance" / "index.html").read_text(encoding="utf-8")
+    assert f'data-service="{service_url}"' in snippet and '<script src="accept.js"></script>' in snippet
+    assert f"connect-src {service_url};" in page.replace("&#39;", "'")
+    start = page.index('<section class="agreements-accept"')
+    assert page[start:page.index("</section>") + 10] in snippet
