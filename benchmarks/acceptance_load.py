@@ -1,6 +1,6 @@
 """Load on the acceptance service: acceptances per second and their latency.
 
-    python -m benchmarks.acceptance_load --seconds 10 --concurrency 32
+    python -m benchmarks.acceptance_load --seconds 10 --concurrency 8
 
 `agreements accept-server` runs in its own process (one uvicorn worker, SQLite in WAL mode
 with synchronous=FULL, so every acceptance is on disk before its receipt is sent; the ledger
@@ -113,7 +113,7 @@ def summary(name: str, results: list, elapsed: float) -> list[tuple[str, str]]:
             (f"{name} latency p50 / p99", f"{statistics.median(latencies):.1f} ms / {p99:.1f} ms")]
 
 
-def bench_acceptance(seconds: float = 10, concurrency: int = 32, limit: int = 20_000) -> list[tuple[str, str]]:
+def bench_acceptance(seconds: float = 10, concurrency: int = 8, limit: int = 20_000) -> list[tuple[str, str]]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.acceptance_load", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10, help="length of each phase (default 10)")
-    parser.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
     parser.add_argument("--max", type=int, default=20_000, help="accounts at most (default 20000)")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
