@@ -16,6 +16,7 @@ from generator.acceptance.catalog import Catalog, bold_passages
 from generator.content.citation import chinese_date, version_citation
 from generator.content.project import Project
 from generator.errors import AgreementsError
+from generator.i18n import _
 from generator.files import write_text_atomically
 from generator.templates import TEMPLATES_DIR, render_template
 
@@ -31,8 +32,8 @@ def content_security_policy(service: str) -> str:
 def _origin(service: str) -> str:
     parts = urlsplit(service)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-        raise AgreementsError("acceptance.service must be an origin such as https://accept.example.com "
-                              "(no path)", key="acceptance.service")
+        raise AgreementsError(_("acceptance.service must be an origin such as https://accept.example.com "
+                                "(no path)"), key="acceptance.service")
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -47,7 +48,7 @@ def write_block(project: Project, out: Path, service: str | None = None) -> Path
     service = _origin(service or project.config.acceptance.service or "")
     entry = Catalog(project).current()
     if entry is None:
-        raise AgreementsError("no published version is in force yet; the acceptance block needs one")
+        raise AgreementsError(_("no published version is in force yet; the acceptance block needs one"))
     context = dict(entry=entry, service=service, title=version_citation(entry.version),
                    effective=chinese_date(entry.effective), passages=bold_passages(entry.version),
                    page_of=_page_of(entry), site_base="../", site_title=project.config.site.title)

@@ -13,6 +13,7 @@ from generator.acceptance.catalog import beijing
 from generator.acceptance.verify import Check
 from generator.content.citation import chinese_date
 from generator.errors import AgreementsError
+from generator.i18n import _
 from generator.templates import render_template
 
 TEMPLATE = "acceptance/certificate.html.j2"
@@ -46,7 +47,8 @@ def write_certificate(root: Path, receipt: dict, checks: list[Check], provider: 
     finally:
         logger.removeHandler(handler)
     if problems:
-        raise AgreementsError("the evidence certificate could not be rendered cleanly: " + "; ".join(problems))
+        raise AgreementsError(_("the evidence certificate could not be rendered cleanly: {problems}").format(
+            problems="; ".join(problems)))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(pdf)

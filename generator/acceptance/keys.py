@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from generator.acceptance.canonical import b64, canonical, sha256_hex, unb64
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 ALGORITHM = "Ed25519"
 
@@ -66,13 +67,13 @@ def load_keyring(folder: Path, *, create: bool = True) -> Keyring:
     if not files and create:
         return Keyring([rotate(folder)])
     if not files:
-        raise AgreementsError("no signing keys; start the service once or run "
-                              "`agreements accept-keys` to create one", file=folder)
+        raise AgreementsError(_("no signing keys; start the service once or run "
+                                "`agreements accept-keys --rotate` to create one"), file=folder)
     keys = []
     for path in files:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(private, Ed25519PrivateKey):
-            raise AgreementsError("not an Ed25519 private key", file=path)
+            raise AgreementsError(_("not an Ed25519 private key"), file=path)
         keys.append(SigningKey(key_id(private.public_key()), path.name.split("_")[0], private))
     return Keyring(keys)
 

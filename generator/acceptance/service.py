@@ -20,6 +20,7 @@ from generator.acceptance.security import AccountTokens, RateLimit
 from generator.acceptance.storage import Database, DatabaseUrl
 from generator.content.project import load_project
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 
 @dataclass
@@ -42,14 +43,14 @@ class Settings:
 
 def _account_key(path: Path | None) -> Ed25519PublicKey:
     if path is None:
-        raise AgreementsError("the service needs the product backend's Ed25519 public key that "
-                              "signs account tokens: --account-key FILE.pem", key="--account-key")
+        raise AgreementsError(_("the service needs the product backend's Ed25519 public key that "
+                                "signs account tokens: --account-key FILE.pem"), key="--account-key")
     try:
         public = serialization.load_pem_public_key(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise AgreementsError(f"cannot read the account key: {exc}", file=path) from None
+        raise AgreementsError(_("cannot read the account key: {reason}").format(reason=exc), file=path) from None
     if not isinstance(public, Ed25519PublicKey):
-        raise AgreementsError("the account key must be an Ed25519 public key (PEM)", file=path)
+        raise AgreementsError(_("the account key must be an Ed25519 public key (PEM)"), file=path)
     return public
 
 

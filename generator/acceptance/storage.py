@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 APPEND_ONLY = ("events", "tree_heads", "checkpoints")
 
@@ -59,14 +60,14 @@ class DatabaseUrl:
         if scheme == "sqlite":
             rest = url[len("sqlite://"):]
             if not rest.startswith("/") or len(rest) < 2:
-                raise AgreementsError("a SQLite URL names a file: sqlite:///var/acceptances.sqlite "
-                                      "(relative to the project) or sqlite:////abs/path", key="--database")
+                raise AgreementsError(_("a SQLite URL names a file: sqlite:///var/acceptances.sqlite "
+                                        "(relative to the project) or sqlite:////abs/path"), key="--database")
             path = Path(rest[1:])
             return cls("sqlite", str(path if path.is_absolute() else root / path))
         if scheme in ("postgresql", "postgres"):
             return cls("postgresql", url)
-        raise AgreementsError(f"unknown database URL scheme `{scheme}`; use sqlite:///FILE or "
-                              "postgresql://USER@HOST/DB", key="--database")
+        raise AgreementsError(_("unknown database URL scheme `{scheme}`; use sqlite:///FILE or "
+                                "postgresql://USER@HOST/DB").format(scheme=scheme), key="--database")
 
 
 class Database:
@@ -90,9 +91,10 @@ class Database:
                 parts = urlsplit(url.target)  # shown without user and password
                 host = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
                 where = parts._replace(netloc=host).geturl()
-                raise AgreementsError(f"cannot connect to PostgreSQL at {where}: "
-                                      f"{str(exc).strip().splitlines()[-1].strip()}; check the URL and that the "
-                                      "server runs", key="--database") from None
+                reason = str(exc).strip().splitlines()[-1].strip()
+                raise AgreementsError(_("cannot connect to PostgreSQL at {where}: {reason}; check the URL "
+                                        "and that the server runs").format(where=where, reason=reason),
+                                      key="--database") from None
 
     def _query(self, sql: str, params) -> tuple:
         if self.dialect == "sqlite":

@@ -21,6 +21,7 @@ from generator.acceptance.timestamps import check_timestamp
 from generator.content.citation import chinese_date
 from generator.content.versions import VERSIONS_DIR, file_digests, read_lock
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 OK, FAILED, UNDECIDED = "ok", "failed", "undecided"
 
@@ -204,7 +205,7 @@ def load_certificates(paths) -> list:
             found += [x509.Certificate.load(der) for der in blocks]
             [c.native for c in found]  # noqa: B018 - parse now, so that a bad file fails here
         except (ValueError, TypeError) as exc:
-            raise AgreementsError(f"not a certificate ({exc})", file=path) from None
+            raise AgreementsError(_("not a certificate ({reason})").format(reason=exc), file=path) from None
     return found
 
 
@@ -212,4 +213,5 @@ def load_json(path: Path, what: str) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AgreementsError(f"{what} is not valid JSON ({exc})", file=path) from None
+        raise AgreementsError(_("{what} is not valid JSON ({reason})").format(what=what, reason=exc),
+                              file=path) from None

@@ -205,7 +205,8 @@ def receipt_pdf_command(ctx: Context, acceptance_id: str, database: str, out: Pa
     finally:
         db.close()
     if not rows:
-        raise AgreementsError(f"no acceptance `{acceptance_id}` in the database (or its data was erased)",
+        raise AgreementsError(_("no acceptance `{id}` in the database (or its data was erased)").format(
+            id=acceptance_id),
                               key="ACCEPTANCE_ID")
     receipt = json.loads(rows[0][0])
     keys = load_keyring(keys_dir if keys_dir.is_absolute() else ctx.root / keys_dir, create=False).published()

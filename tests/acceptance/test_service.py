@@ -202,3 +202,9 @@ def test_a_failed_commit_returns_no_receipt_and_leaves_the_tree_as_stored(fresh)
             "scrolled_to_end": False, "viewport": {"width": 1, "height": 1}, "shown_at": "2026-12-04T12:00:00Z"})
     assert response.status_code == 503 and "未被记录" in response.json()["detail"]
     assert (ledger.log.size, ledger.log.root()) == (size, root)
+
+
+def test_sqlite_commits_durably_in_wal_mode(sqlite_server):
+    writer = sqlite_server.service.ledger.db.conn
+    assert writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert writer.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: fsync at every commit
