@@ -92,9 +92,10 @@ def _event_routes(app: FastAPI, service: Service) -> None:
     async def presentation(body: models.PresentationIn, request: Request,
                            authorization: str | None = Header(default=None)) -> dict:
         account = service.tokens.account(authorization)
-        entry = service.catalog.entries.get(body.version_hash)
-        if entry is None:
-            raise Refused(409, service.catalog.refusal(body.version_hash))
+        refusal = service.catalog.refusal(body.version_hash)
+        if refusal:  # only the version in force is shown for acceptance
+            raise Refused(409, refusal)
+        entry = service.catalog.entries[body.version_hash]
         unknown = set(body.displayed_clauses) - service.catalog.passage_ids(entry)
         if unknown:
             raise Refused(422, f"这些条款不是该版本的加粗提示条款：{'、'.join(sorted(unknown))}")

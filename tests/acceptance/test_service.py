@@ -41,6 +41,10 @@ def test_a_draft_or_unknown_version_is_refused_with_409_in_chinese(server):
     draft_hash = lock_entry_hash(file_digests(draft))
     with server.client() as client:
         presentation = present(server, client, "acct-409", current(client)["version_hash"])
+        shown_draft = client.post("/v1/presentations", headers=server.auth("acct-409"), json={
+            "version_hash": draft_hash, "displayed_clauses": [], "explanation_opened": False, "scrolled_to_end": False,
+            "viewport": {"width": 1, "height": 1}, "shown_at": "2026-12-04T12:00:00Z"})
+        assert shown_draft.status_code == 409 and "草稿" in shown_draft.json()["detail"]
         for version_hash, words in ((draft_hash, "草稿"), ("ab" * 32, "不对应任何已发布")):
             response = client.post("/v1/acceptances", json={"version_hash": version_hash,
                                                             "presentation_id": presentation},
