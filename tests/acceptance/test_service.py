@@ -212,3 +212,9 @@ def test_sqlite_commits_durably_in_wal_mode(sqlite_server):
     writer = sqlite_server.service.ledger.db.conn
     assert writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert writer.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: fsync at every commit
+
+
+def test_migrations_are_recorded_once_and_rerun_as_a_no_op(server):
+    db = server.service.reader
+    assert db.migrate() == db.migrate() == 1
+    assert db.rows("SELECT version FROM schema_migrations") == [(1,)]
