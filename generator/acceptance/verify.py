@@ -199,6 +199,8 @@ def load_certificates(paths) -> list:
 
     found = []
     for path in paths:
+        if not Path(path).is_file():
+            raise AgreementsError(_("the certificate is not there; check the path"), file=path)
         data = Path(path).read_bytes()
         try:
             blocks = [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
@@ -210,6 +212,8 @@ def load_certificates(paths) -> list:
 
 
 def load_json(path: Path, what: str) -> dict:
+    if not path.is_file():
+        raise AgreementsError(_("{what} is not there; check the path").format(what=what), file=path)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -118,9 +118,10 @@ def test_a_checkpoint_of_another_log_fails(kept, verify, tmp_path):
     assert result.returncode == 1 and "consistency" in result.stdout
 
 
-def test_usage_errors_exit_2(verify, tmp_path):
-    assert verify(tmp_path / "missing.json").returncode == 2
-    assert verify(tmp_path, "--format", "xml").returncode == 2
+def test_usage_errors_exit_2_and_a_missing_file_1(verify, tmp_path):
+    assert verify(tmp_path / "receipt.json", "--format", "xml").returncode == 2
+    missing = verify(tmp_path / "missing.json")
+    assert missing.returncode == 1 and "missing.json" in missing.stderr and "is not there" in missing.stderr
 
 
 def test_text_report_explains_in_chinese(kept, verify):
