@@ -107,10 +107,10 @@ def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None,
                            tsa_trust: tuple[Path, ...], fmt: str) -> None:
     from generator.acceptance.verify import load_certificates, load_json, outcome, summary, verify_receipt
 
-    document = load_json(receipt, "the receipt")
+    document = load_json(receipt, _("the receipt"))
     checks = verify_receipt(document,
-                            keys_doc=load_json(keys, "the keys file") if keys else None, root=ctx.root,
-                            checkpoint=load_json(checkpoint, "the checkpoint") if checkpoint else None,
+                            keys_doc=load_json(keys, _("the keys file")) if keys else None, root=ctx.root,
+                            checkpoint=load_json(checkpoint, _("the checkpoint")) if checkpoint else None,
                             tsa_roots=load_certificates(tsa_trust) if tsa_trust else None)
     result = outcome(checks)
     if fmt == "json":
