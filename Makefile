@@ -18,11 +18,12 @@ CATALOG := generator/locale/zh_CN/LC_MESSAGES/agreements
 
 # Debian packages: CJK fonts, HarfBuzz subsetting (fast, small PDFs), Pango for WeasyPrint,
 # poppler/mupdf/qpdf to read PDFs back in tests, Chromium for the browser tests,
-# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would, and
-# python3-uno for the system python3 that drives the tests' one long-lived LibreOffice (tests/office.py).
+# LibreOffice (headless) to open the .docx and .xlsx files as Word/Excel users would,
+# python3-uno for the system python3 that drives the tests' one long-lived LibreOffice (tests/office.py),
+# PostgreSQL for the acceptance service's second backend (its tests start a throwaway cluster).
 DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fontconfig poppler-utils mupdf-tools qpdf chromium \
-	libreoffice-writer-nogui libreoffice-calc-nogui python3-uno
+	libreoffice-writer-nogui libreoffice-calc-nogui python3-uno postgresql
 
 .PHONY: build test test-thorough bench setup system-packages check site contracts clean lock relock mutants messages desk
 

@@ -382,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-n", type=int, default=1000, help="contracts for the memory run")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-site", action="store_true")
+    parser.add_argument("--skip-acceptance", action="store_true",
+                        help="leave out the acceptance service's load test (benchmarks/acceptance_load.py)")
     args = parser.parse_args(argv)
     naive_n = min(args.n, 20) if args.naive_n is None else args.naive_n
     cpu_n = min(args.n, 50) if args.cpu_n is None else args.cpu_n
@@ -398,6 +400,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_memory(more, work)
         if not args.skip_site:
             rows += bench_site(work)
+        if not args.skip_acceptance:
+            from benchmarks.acceptance_load import bench_acceptance
+
+            rows += bench_acceptance()
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -25,6 +25,7 @@ ALLOWED = {
     "site": {"content", "site"},
     "contracts": {"content", "contracts"},
     "desk": {"content", "contracts", "desk"},  # the sales desk; only cli/ imports it
+    "acceptance": {"content", "acceptance"},
 }
 
 

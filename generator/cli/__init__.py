@@ -18,7 +18,7 @@ from generator.i18n import (CatalogMissing, _, collecting_help_texts, language_i
                             require_catalog, retranslate_click_help, use_language)
 
 with collecting_help_texts():  # worded again in main(), once --lang is read
-    from generator.cli import archival, content, contracts, desk, register, site  # noqa: F401 - each module registers its commands
+    from generator.cli import acceptance, archival, content, contracts, desk, register, site  # noqa: F401 - each module registers its commands
     from generator.cli.app import cli
 from generator.errors import AgreementsError, display_path  # noqa: E402
 

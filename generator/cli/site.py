@@ -30,6 +30,10 @@ def build_command(ctx: Context, out: Path, no_cache: bool, published_only: bool)
     if published_only:
         project = project.without_drafts()
     rebuilt = build(project, out if out.is_absolute() else Path.cwd() / out, use_cache=not no_cache)
+    if project.config.acceptance.service:  # the 【立即申请】 block, a page of its own (issue 20)
+        from generator.acceptance.block import write_block
+
+        write_block(project, out if out.is_absolute() else Path.cwd() / out)
     click.echo(_("built {count} version(s) into {out} in {seconds:.1f} s (rebuilt: {rebuilt})").format(
         count=len(project.versions), out=display_path(out), seconds=time.perf_counter() - started,
         rebuilt=", ".join(rebuilt) or _("none, all cached")))

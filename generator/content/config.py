@@ -61,6 +61,21 @@ class Word(_Strict):
         "e.g. 静觅科技法务部; default: provider.name.")
 
 
+class Acceptance(_Strict):
+    """Online acceptance (the 【立即申请】 block and the acceptance service, `agreements accept-server`)."""
+
+    service: str | None = Field(
+        default=None, pattern=r"^https?://[^/\s]+$",
+        description="Origin of the acceptance service the site's block talks to, e.g. "
+        "https://accept.example.com; the block's content security policy allows it and nothing else.")
+    site_origins: list[str] = Field(
+        default_factory=list, description="Origins of the pages that embed the block (the docs site, "
+        "the product's sign-up page); the service answers cross-origin requests from these only.")
+    minor_versions: list[str] = Field(
+        default_factory=list, description="Versions (YYYY-MM-DD) that are minor changes: customers "
+        "who accepted an earlier one are only notified; every other new version needs 需重新同意.")
+
+
 class SiteConfig(_Strict):
     """`site_config.yml` at the project root."""
 
@@ -77,6 +92,7 @@ class SiteConfig(_Strict):
         description="The register of every contract `agreements contract` writes (an SQLite file), "
         "relative to the project folder; `agreements register` lists it.")
     word: Word = Field(default_factory=Word)
+    acceptance: Acceptance = Field(default_factory=Acceptance)
 
 
 def load_config(root: Path) -> SiteConfig:

@@ -146,6 +146,8 @@ def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys, real_site)
     assert code == 0, err
     assert "built 2 version(s)" in out and f"(rebuilt: {DRAFT})" in out
     assert (tmp_path / "s" / "versions.json").is_file()
+    # site_config.yml names an acceptance service: the 【立即申请】 block is a page of the site
+    assert "立即申请" in (tmp_path / "s" / "acceptance" / "index.html").read_text(encoding="utf-8")
 
 
 def test_titles_with_markup_characters_read_literally(tmp_path, real_site):
