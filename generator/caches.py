@@ -25,6 +25,7 @@ CACHED_FUNCTIONS = {
     "generator.contracts.engine.pdf:_font_config": "WeasyPrint's font configuration: fixed per process",
     "generator.contracts.engine.assemble:_page_number_boxes": "keyed by the stylesheet's whole text",
     "generator.contracts.verify.compare:_rebuild_texts": "keyed by the rebuilt PDF's bytes",
+    "generator.acceptance.verify:_text_hash": "keyed by the version folder and its files' digests",
     "generator.contracts.engine.faces:working_face": "a cut of an installed font, keyed by family and weight: fixed per process",
 }
 # Caches that are not functions, each with its own clear: "module:clear function".

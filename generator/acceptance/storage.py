@@ -105,7 +105,7 @@ class Database:
     def rows(self, sql: str, params=()) -> list[tuple]:
         try:
             return list(self.conn.execute(*self._query(sql, params)).fetchall())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - sqlite3 or psycopg, whichever backend: translated and re-raised
             raise _translated(exc) from exc
 
     def transaction(self, statements: list[tuple[str, tuple]]) -> None:
@@ -116,7 +116,7 @@ class Database:
             for sql, params in statements:
                 cursor.execute(*self._query(sql, params))
             cursor.execute("COMMIT")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - sqlite3 or psycopg, whichever backend: rolled back and re-raised
             try:
                 cursor.execute("ROLLBACK")
             except Exception:  # noqa: BLE001 - the first error is the one to report

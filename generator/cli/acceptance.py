@@ -9,40 +9,37 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
+from generator.cli.conventions import with_example
 from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
 DATABASE = "sqlite:///var/acceptances.sqlite"
-def _help(summary: str, *examples: str) -> str:
-    """A command's help: the summary, then an ``Example:`` block that click keeps as written (``\\b``)."""
-    lines = "\n".join(f"  {example}" for example in examples)
-    return f"{summary}\n\n\b\n{_('Example:')}\n{lines}"
 
 
 _database = click.option("--database", envvar="AGREEMENTS_DATABASE_URL", default=DATABASE, show_default=True,
-                         help="sqlite:///FILE (relative to the project) or postgresql://USER@HOST/DB; "
-                         "also $AGREEMENTS_DATABASE_URL.")
+                         help=_("sqlite:///FILE (relative to the project) or postgresql://USER@HOST/DB; "
+                         "also $AGREEMENTS_DATABASE_URL."))
 
 
-@cli.command("accept-server", help=_help(
-    "Run the acceptance service (FastAPI on uvicorn; OpenAPI at /docs and /openapi.json). "
-    "The administrator token is read from $AGREEMENTS_ADMIN_TOKEN.",
+@cli.command("accept-server", help=with_example(
+    _("Run the acceptance service (FastAPI on uvicorn; OpenAPI at /docs and /openapi.json). "
+    "The administrator token is read from $AGREEMENTS_ADMIN_TOKEN."),
     "agreements accept-server --account-key backend.pub.pem"))
 @_database
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help=_("Address to listen on."))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help=_("Port to listen on."))
 @click.option("--account-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The product backend's Ed25519 public key (PEM) that signs account tokens.")
+              help=_("The product backend's Ed25519 public key (PEM) that signs account tokens."))
 @click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("var/acceptance-keys"), show_default=True, help="The service's signing keys.")
-@click.option("--tsa", metavar="URL", default=None, help="Timestamp checkpoints with this RFC 3161 TSA.")
+              default=Path("var/acceptance-keys"), show_default=True, help=_("The service's signing keys."))
+@click.option("--tsa", metavar="URL", default=None, help=_("Timestamp checkpoints with this RFC 3161 TSA."))
 @click.option("--checkpoint-interval", type=click.FloatRange(0), default=3600, show_default=True,
-              help="Seconds between checkpoints (0: on demand only).")
+              help=_("Seconds between checkpoints (0: on demand only)."))
 @click.option("--retention-days", type=click.IntRange(1), default=None,
-              help="Erase personal data of events older than this (the log keeps its hashes).")
+              help=_("Erase personal data of events older than this (the log keeps its hashes)."))
 @click.option("--rate", type=click.FloatRange(0), default=20, show_default=True,
-              help="Requests per second per client address (0: no limit).")
+              help=_("Requests per second per client address (0: no limit)."))
 @click.option("--synchronous", type=click.Choice(["FULL", "EXTRA"]), default="FULL", show_default=True,
-              help="SQLite's durability: every acceptance is on disk before its receipt is sent.")
+              help=_("SQLite's durability: every acceptance is on disk before its receipt is sent."))
 @pass_context
 def accept_server(ctx: Context, database: str, host: str, port: int, account_key: Path, keys_dir: Path,
                   tsa: str | None, checkpoint_interval: float, retention_days: int | None, rate: float,
@@ -65,16 +62,16 @@ def accept_server(ctx: Context, database: str, host: str, port: int, account_key
         service.close()
 
 
-@cli.command("accept-keys", help=_help(
-    "Show the acceptance service's public keys, or rotate its signing key.",
+@cli.command("accept-keys", help=with_example(
+    _("Show the acceptance service's public keys, or rotate its signing key."),
     "agreements accept-keys --rotate -o agreements-keys.json"))
 @click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("var/acceptance-keys"), show_default=True, help="The service's signing keys.")
-@click.option("--rotate", is_flag=True, help="Create a new signing key; it signs from the next start "
-              "of the service, and the older keys stay published so that old receipts verify.")
+              default=Path("var/acceptance-keys"), show_default=True, help=_("The service's signing keys."))
+@click.option("--rotate", is_flag=True, help=_("Create a new signing key; it signs from the next start "
+              "of the service, and the older keys stay published so that old receipts verify."))
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write: the public keys, as /.well-known/agreements-keys.json serves them "
-              "(default: print them).")
+              help=_("File to write: the public keys, as /.well-known/agreements-keys.json serves them "
+              "(default: print them)."))
 @pass_context
 def accept_keys(ctx: Context, keys_dir: Path, rotate: bool, out: Path | None) -> None:
     from generator.acceptance.keys import load_keyring, rotate as rotate_key
@@ -89,19 +86,19 @@ def accept_keys(ctx: Context, keys_dir: Path, rotate: bool, out: Path | None) ->
         out.write_text(text + "\n", encoding="utf-8")
 
 
-@cli.command("verify-receipt", help=_help(
-    "Check an acceptance receipt offline: signatures, Merkle proofs, the checkpoint and its timestamp, "
-    "and the version against content/published.lock.json. Exit 0 ok, 1 failed, 3 cannot decide.",
+@cli.command("verify-receipt", help=with_example(
+    _("Check an acceptance receipt offline: signatures, Merkle proofs, the checkpoint and its timestamp, "
+    "and the version against content/published.lock.json. Exit 0 ok, 1 failed, 3 cannot decide."),
     "agreements verify-receipt receipt.json --keys agreements-keys.json --checkpoint cp.json"))
 @click.argument("receipt", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A later checkpoint (GET /v1/checkpoints/latest?from_size=N) to prove the receipt against.")
+              help=_("A later checkpoint (GET /v1/checkpoints/latest?from_size=N) to prove the receipt against."))
 @click.option("--keys", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The service's public keys, saved from /.well-known/agreements-keys.json.")
+              help=_("The service's public keys, saved from /.well-known/agreements-keys.json."))
 @click.option("--tsa-trust", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
-              help="Root certificate (PEM) the checkpoint's timestamp authority must chain to (repeatable).")
+              help=_("Root certificate (PEM) the checkpoint's timestamp authority must chain to (repeatable)."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="How to print the report: text for people, json for programs.")
+              help=_("How to print the report: text for people, json for programs."))
 @pass_context
 def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None, keys: Path | None,
                            tsa_trust: tuple[Path, ...], fmt: str) -> None:
@@ -126,14 +123,14 @@ def verify_receipt_command(ctx: Context, receipt: Path, checkpoint: Path | None,
     raise click.exceptions.Exit(ctx_exit)
 
 
-@cli.command("acceptances", help=_help(
-    "List accounts that must accept the agreement again (需重新同意).",
+@cli.command("acceptances", help=with_example(
+    _("List accounts that must accept the agreement again (需重新同意)."),
     "agreements acceptances --needs-reacceptance --format csv"))
 @_database
 @click.option("--needs-reacceptance", is_flag=True, required=True,
-              help="List the accounts whose accepted version was followed by a major version now in force.")
+              help=_("List the accounts whose accepted version was followed by a major version now in force."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
-              help="How to print the report: text for people, json or csv for programs.")
+              help=_("How to print the report: text for people, json or csv for programs."))
 @pass_context
 def acceptances_command(ctx: Context, database: str, needs_reacceptance: bool, fmt: str) -> None:
     from generator.acceptance.catalog import Catalog
@@ -169,16 +166,16 @@ def _print_statuses(found: list[dict], fmt: str) -> None:
         click.echo(_("{n} account(s) need to accept again").format(n=len(found)))
 
 
-@cli.command("receipt-pdf", help=_help(
-    "Write one acceptance's evidence certificate as PDF/A-3b, with the receipt embedded.",
+@cli.command("receipt-pdf", help=with_example(
+    _("Write one acceptance's evidence certificate as PDF/A-3b, with the receipt embedded."),
     "agreements receipt-pdf 3f2b…-… -o out/evidence/3f2b.pdf"))
 @click.argument("acceptance_id")
 @_database
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write: the evidence certificate (PDF/A-3b).")
+              help=_("File to write: the evidence certificate (PDF/A-3b)."))
 @click.option("--keys-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("var/acceptance-keys"), show_default=True, help="The service's signing keys "
-              "(their public halves check the receipt before it is certified).")
+              default=Path("var/acceptance-keys"), show_default=True, help=_("The service's signing keys "
+              "(their public halves check the receipt before it is certified)."))
 @pass_context
 def receipt_pdf_command(ctx: Context, acceptance_id: str, database: str, out: Path, keys_dir: Path) -> None:
     from generator.acceptance.certificate import write_certificate

@@ -8,6 +8,7 @@ import click
 
 from generator import __version__
 from generator import i18n
+from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
 
 class Context:
@@ -26,12 +27,12 @@ pass_context = click.make_pass_decorator(Context)
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The project folder (holds site_config.yml and content/).")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+              show_default=True, help=_("The project folder (holds site_config.yml and content/)."))
+@click.option("--debug", is_flag=True, help=_("Show tracebacks for errors."))
 @click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True, expose_value=False,
               callback=lambda _ctx, _param, value: i18n.use_language(value) if value else None,
-              help="Language of messages: zh (the default) or en; without it, the first of "
-                   "LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set decides.")
+              help=_("Language of messages: zh (the default) or en; without it, the first of "
+                   "LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set decides."))
 @click.version_option(__version__, prog_name="agreements")
 @click.pass_context
 def cli(ctx: click.Context, root: Path, debug: bool) -> None:

@@ -254,10 +254,10 @@ def consent(ctx: Context, file: Path, kind: str, format: str | None, out: Path |
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--trust", "trust", multiple=True, metavar="CA.pem",
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Trust signatures that chain up to this CA certificate (PEM or DER); repeatable.")
+              help=_("Trust signatures that chain up to this CA certificate (PEM or DER); repeatable."))
 @click.option("--require-trust", is_flag=True,
-              help="Treat an untrusted signature or timestamp as a failure, not a warning.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (see README).")
+              help=_("Treat an untrusted signature or timestamp as a failure, not a warning."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the report as JSON (see README)."))
 @pass_context
 def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool,
            as_json: bool) -> None:
