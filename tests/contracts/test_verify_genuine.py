@@ -45,10 +45,11 @@ def test_unsigned_contract_is_genuine(verify, example_pdf_path):
 def test_unsigned_contract_json(verify, example_pdf_path):
     code, report = _report(verify, example_pdf_path)
     assert code == 0 and report["verdict"] == "genuine"
-    assert [c["name"] for c in report["checks"]] == ["provenance", "generator", "rebuild", "register"]
-    assert {c["status"] for c in report["checks"][:3]} == {"pass"}
+    assert [c["name"] for c in report["checks"]] == ["structure", "provenance", "generator",
+                                                     "rebuild", "register"]
+    assert {c["status"] for c in report["checks"][:4]} == {"pass"}
     # other tests re-export this contract into the same register: pass or warn, never more
-    assert report["checks"][3]["status"] in ("pass", "warn")
+    assert report["checks"][4]["status"] in ("pass", "warn")
     assert report["contract"]["contract_number"] == "ZSY-2026-0001"
 
 

@@ -18,6 +18,9 @@ there is:
 6. **register** — whether the register lists the contract with these bytes
    (:mod:`.registered`; a warning at most).
 
+Before any of these, :mod:`.structure` reads every revision strictly and
+refuses a file that PDF readers could resolve differently.
+
 The result is a :class:`~.report.Report`: a list of named checks and a
 verdict — genuine (exit 0), altered or invalid (1), cannot decide (2).
 """
@@ -29,10 +32,9 @@ import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 from generator.content.project import Project
-from generator.contracts.verify import revisions, signatures, trust
+from generator.contracts.verify import revisions, signatures, structure, trust
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -59,14 +61,19 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
     except OSError as exc:
         raise AgreementsError(f"cannot read the PDF: {exc.strerror}", file=path) from None
     report = Report(path)
+    read, check = structure.check(data)
+    report.add(check)
+    if read is None:  # nothing else is looked at: readers disagree about what the file holds
+        report.add(Check("contract", Status.SKIPPED, "not checked: the file's structure is refused"))
+        return report
     with _quiet_libraries():
         reader, unreadable = revisions.open_reader(data)
         signed, broken = signatures.embedded(reader) if reader else ([], [])
-        _check_contract(report, data, reader, bool(signed), project)
+        _check_contract(report, data, read, bool(signed), project)
         if unreadable:
             report.add(unreadable)
         elif signed or reader.xrefs.total_revisions > 1:
-            report.add(revisions.review(reader, data, {s.revision: s.field for s in signed},
+            report.add(revisions.review(reader, {s.revision: s.field for s in signed},
                                         _certification(signed)))
         for one in signed:
             report.add(signatures.check_signature(one, data, roots, require_trust))
@@ -74,7 +81,7 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
     return report
 
 
-def _check_contract(report: Report, data: bytes, reader: PdfFileReader | None, signed: bool,
+def _check_contract(report: Report, data: bytes, read: list[structure.Revision], signed: bool,
                     project: Project) -> None:
     """provenance, draft, generator and rebuild: is this the contract its provenance names?"""
     claim, check = read_claim(data, project, report.file)
@@ -87,20 +94,20 @@ def _check_contract(report: Report, data: bytes, reader: PdfFileReader | None, s
     if draft:
         report.add(draft)
     report.add(check_generator(claim, project.root))
-    report.add(_check_rebuild(data, reader, claim, project,
+    report.add(_check_rebuild(data[:read[0].end], len(read), claim, project,
                               undecided=any(c.status is Status.UNDECIDED for c in report.checks)))
     report.add(check_register(project, report.file, claim.customer.contract_number))
 
 
-def _check_rebuild(data: bytes, reader: PdfFileReader | None, claim: Claim, project: Project, *,
+def _check_rebuild(first: bytes, total: int, claim: Claim, project: Project, *,
                    undecided: bool) -> Check:
+    """``first``: the file's first revision, as the strict reader delimits it."""
     rebuilt = rebuild(project, claim)
-    total = reader.xrefs.total_revisions if reader else 1
-    if revisions.starts_with(data, reader, rebuilt):
+    if first == rebuilt:
         scope = "the PDF is" if total == 1 else f"its first revision (of {total}) is"
         return Check("rebuild", Status.PASS, f"{scope} byte-identical to the contract rebuilt "
                      "from its sources", facts={"revisions": total})
-    difference = explain(revisions.first_revision(data, reader), rebuilt)
+    difference = explain(first, rebuilt)
     scope = "the PDF" if total == 1 else "the PDF's first revision"
     if undecided:
         # Made from other sources, templates, code or fonts: a difference proves nothing.
