@@ -267,3 +267,30 @@ def object_stream_redefining(data: bytes, number: int, body: bytes, stream_numbe
 def freeing(data: bytes, number: int) -> bytes:
     """An update whose table frees (an 'f' entry) object ``number``."""
     return raw_update(data, [], entries=[(number, "f")])
+
+
+def set_entry(data: bytes, key: str, value, *, in_form: bool = False) -> bytes:
+    """An incremental update (pypdf) setting one entry of the catalog or of its /AcroForm;
+    ``value`` is a pypdf object or a Python bool, int, str or dict of those."""
+    writer = pypdf.PdfWriter(pypdf.PdfReader(io.BytesIO(data)), incremental=True)
+    target = writer.root_object
+    if in_form:
+        target = target["/AcroForm"].get_object()
+    target[pypdf.generic.NameObject(key)] = _pypdf_value(value)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pypdf_value(value):
+    from pypdf import generic as g
+
+    if isinstance(value, bool):
+        return g.BooleanObject(value)
+    if isinstance(value, int):
+        return g.NumberObject(value)
+    if isinstance(value, str):
+        return g.NameObject(value) if value.startswith("/") else g.TextStringObject(value)
+    if isinstance(value, dict):
+        return g.DictionaryObject({g.NameObject(k): _pypdf_value(v) for k, v in value.items()})
+    return value

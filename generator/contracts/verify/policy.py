@@ -43,19 +43,21 @@ from pyhanko.sign.diff_analysis import (
     WhitelistRule,
     XrefStreamRule,
 )
-from pyhanko.sign.diff_analysis.constants import (
-    ACROFORM_EXEMPT_STRICT_COMPARISON,
-    ROOT_EXEMPT_STRICT_COMPARISON,
-)
 from pyhanko.sign.diff_analysis.rules_api import Context
 
 from generator.contracts.contract import PARTY_FIELDS
+from generator.contracts.verify.allowed_changes import (
+    ACROFORM_MAY_CHANGE,
+    CATALOG_MAY_CHANGE,
+    INFO_MAY_CHANGE,
+    AllowListRule,
+)
 
 # The only fields a revision after the generator's may fill: 甲方's and 乙方's signatures.
 CONTRACT_FIELDS = frozenset(PARTY_FIELDS.values())
 
 # Info entries a signing tool rewrites; every other entry (the title, the provenance) is fixed.
-INFO_BOOKKEEPING = frozenset({"/ModDate", "/Producer"})
+INFO_BOOKKEEPING = INFO_MAY_CHANGE
 
 _NS = {"xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
        "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
@@ -164,7 +166,8 @@ def contract_policy() -> StandardDiffPolicy:
     lta = ModificationLevel.LTA_UPDATES
     return StandardDiffPolicy(
         global_rules=[
-            CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON | {"/Perms"}),
+            AllowListRule().as_qualified(lta),  # first: its message names the key and object
+            CatalogModificationRule(ignored_keys=CATALOG_MAY_CHANGE),
             CertificationRule().as_qualified(lta),
             InfoBookkeepingRule().as_qualified(lta),
             XmpBookkeepingRule().as_qualified(lta),
@@ -175,5 +178,5 @@ def contract_policy() -> StandardDiffPolicy:
         form_rule=FormUpdatingRule(
             field_rules=[SigFieldModificationRule(allow_in_place_appearance_stream_changes=False)],
             # signing sets /SigFlags (signatures exist, append only)
-            ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"}),
+            ignored_acroform_keys=ACROFORM_MAY_CHANGE),
     )
