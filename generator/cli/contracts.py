@@ -11,6 +11,7 @@ import click
 
 from generator.cli.app import Context, cli, pass_context
 from generator.errors import AgreementsError, display_path
+from generator.i18n import _
 
 
 def _formats(_ctx, _param, value: str) -> frozenset[str]:
@@ -208,32 +209,53 @@ def consent(ctx: Context, file: Path, fmt: str, customer_id: str | None, allow_d
               help="Trust signatures that chain up to this CA certificate (PEM or DER); repeatable.")
 @click.option("--require-trust", is_flag=True,
               help="Treat an untrusted signature or timestamp as a failure, not a warning.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (see README).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="The report as text, or as JSON (see README).")
+@click.option("--json", "as_json", is_flag=True, hidden=True,
+              help="Deprecated: use --format json.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of standard output.")
 @pass_context
-def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool,
-           as_json: bool) -> None:
-    """Check a contract PDF byte for byte against the sources it names, and every signature.
+def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool, fmt: str,
+           as_json: bool, out: Path | None) -> None:
+    """Check a contract PDF against the sources it names, and every signature.
 
-    Exit code 0: genuine; 1: altered or invalid; 2: cannot decide.
+    \b
+    Exit codes:
+      0  genuine
+      1  altered or invalid (or a bad --trust file)
+      2  usage error
+      3  cannot decide (e.g. a version this checkout does not have)
+      4  content matches, layout not checked (made by another generator or with
+         other fonts, and no trusted signature of 乙方 vouches for the layout)
+
+    \b
+    Example:
+      agreements verify out/contracts/lanzhou-data_2021-12-20.pdf --trust company-ca.pem
+      agreements verify contract.pdf --format json -o report.json
     """
     import json
 
     from generator.contracts.verify import verify_contract
+    from generator.files import write_atomically
 
+    if as_json:
+        click.echo(_("--json is deprecated; use --format json"), err=True)
+        fmt = "json"
     try:
         report = verify_contract(file, ctx.project(check_lock=False), trust_files=trust,
                                  require_trust=require_trust)
-    except AgreementsError as exc:  # nothing was checked, so nothing is decided
+    except AgreementsError as exc:  # bad input: nothing was checked
         if ctx.debug:
             traceback.print_exc()
         click.echo(str(exc), err=True)
-        raise click.exceptions.Exit(2) from None
-    if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        raise click.exceptions.Exit(1) from None
+    text = (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+            else report.to_text())
+    if out is None:
+        click.echo(text, nl=False)
     else:
-        click.echo(report.to_text(), nl=False)
+        write_atomically(out, text.encode("utf-8"))
     if report.verdict.exit_code:
         click.echo(f"{display_path(file)}: {report.headline}", err=True)
         raise click.exceptions.Exit(report.verdict.exit_code)
-
-

@@ -109,7 +109,7 @@ def test_bad_trust_file_is_a_clean_error(verify, example_pdf_path, tmp_path, con
     bad = tmp_path / "ca.pem"
     bad.write_bytes(content)
     code, out, err = verify(example_pdf_path, "--trust", str(bad))
-    assert code == 2  # nothing was checked, so nothing is decided
+    assert code == 1  # bad input: nothing was checked
     assert "ca.pem" in err and "--trust" in err and "certificate" in err
 
 

@@ -6,10 +6,13 @@ there is:
 1. **provenance** — the Info dictionary names a version of the agreement and
    the customer's values, with their SHA-256 (:mod:`.provenance`);
 2. **generator** — this checkout and machine have the templates, code and
-   fonts that made it, or nothing can be said byte for byte ("undecided");
+   fonts that made it, so it can be rebuilt byte for byte, or not (a warning);
 3. **rebuild** — the PDF's first revision is byte-identical to the contract
    rebuilt from that version and those values (:mod:`.compare` says how it
-   differs when it does: the text of a page, the drawing, the metadata);
+   differs when it does: the text of a page, the drawing, the metadata); when
+   it cannot be rebuilt byte for byte, its content is compared instead
+   (:mod:`.content`: each clause's text, numbering and bold, no hidden text),
+   and then only 乙方's trusted signature vouches for the layout ("layout");
 4. **revisions** — every later revision only signs one of the contract's
    fields (:mod:`.revisions`, with pyHanko's difference analysis restricted
    by :mod:`.policy`);
@@ -22,7 +25,8 @@ Before any of these, :mod:`.structure` reads every revision strictly and
 refuses a file that PDF readers could resolve differently.
 
 The result is a :class:`~.report.Report`: a list of named checks and a
-verdict — genuine (exit 0), altered or invalid (1), cannot decide (2).
+verdict — genuine (exit 0), altered or invalid (1), cannot decide (3),
+content matches but layout not checked (4); 2 is a usage error.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from pathlib import Path
 
 
 from generator.content.project import Project
-from generator.contracts.verify import revisions, signatures, structure, trust
+from generator.contracts.contract import PROVIDER_FIELD
+from generator.contracts.verify import content, revisions, signatures, structure, trust
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -78,6 +83,9 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
         for one in signed:
             report.add(signatures.check_signature(one, data, roots, require_trust))
         report.checks.extend(broken)
+    if any(c.name == "rebuild" and c.facts.get("method") == "content" for c in report.checks):
+        report.add(content.check_layout(next((c for c in report.checks
+                                             if c.name == f"signature {PROVIDER_FIELD}"), None)))
     return report
 
 
@@ -93,9 +101,14 @@ def _check_contract(report: Report, data: bytes, read: list[structure.Revision],
     draft = check_version_status(claim, signed)
     if draft:
         report.add(draft)
-    report.add(check_generator(claim, project.root))
-    report.add(_check_rebuild(data[:read[0].end], len(read), claim, project,
-                              undecided=any(c.status is Status.UNDECIDED for c in report.checks)))
+    generator = report.add(check_generator(claim, project.root))
+    undecided = any(c.status is Status.UNDECIDED for c in report.checks)
+    first = data[:read[0].end]
+    if generator.status is Status.PASS or undecided:
+        report.add(_check_rebuild(first, len(read), claim, project, undecided=undecided))
+    else:  # another generator, templates or fonts: what it says, not its bytes
+        report.add(content.check_content(first, rebuild(project, claim), generator.facts["why"],
+                                         len(read)))
     report.add(check_register(project, report.file, claim.customer.contract_number))
 
 

@@ -121,7 +121,8 @@ def check_version_status(claim: Claim, signed: bool) -> Check | None:
 
 
 def check_generator(claim: Claim, root: Path) -> Check:
-    """Can this checkout and machine rebuild the PDF byte for byte?"""
+    """Can this checkout and machine rebuild the PDF byte for byte? (If not, a warning: verify
+    then checks the content instead, and says so.)"""
     meta = claim.meta
     here = {contract.META_LAYOUT: contract.layout_digest(root), contract.META_CODE: code_digest(),
             contract.META_SYSTEM: system_digest()}
@@ -132,9 +133,10 @@ def check_generator(claim: Claim, root: Path) -> Check:
     if not differences:
         return Check("generator", Status.PASS, "made by this generator, with these templates and "
                      "fonts", facts=facts)
-    return Check("generator", Status.UNDECIDED, f"made by {generator_label(meta)}; this checkout "
-                 "cannot rebuild it byte for byte: " + "; ".join(differences) +
-                 "; verify it with the checkout and machine that made it", facts=facts)
+    facts["why"] = "; ".join(differences)
+    return Check("generator", Status.WARN, f"made by {generator_label(meta)}; this checkout "
+                 f"cannot rebuild it byte for byte: {facts['why']}; its content is checked "
+                 "instead", facts=facts)
 
 
 DIFFERENCES = (

@@ -1,0 +1,142 @@
+"""The content-level check: what a contract says, read from its first revision, layout aside.
+
+When this checkout cannot rebuild a contract byte for byte (another generator
+version, other templates or fonts), verify compares what determines its
+content instead: the text of every clause with its numbering, which of it is
+bold, and the customer's values as printed — read from the PDF (pypdf's text
+visitor gives each run of text with its font; a subset font named
+``…-Bold`` is the bold face) and from this checkout's rebuild of the same
+version and values. Page breaks and the running footers (page numbers) are
+layout, so the text is compared as one stream without whitespace.
+
+Text can say one thing to a text extractor and show another on paper, so
+the check also refuses text that is drawn invisible (render mode 3 or 7) and
+a white fill painted after text on a page (covering it). What the layout
+itself looks like is not checked here: only 乙方's trusted signature vouches
+for it (see :func:`generator.contracts.verify.verify_contract`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pikepdf
+import pypdf
+
+from generator.contracts.verify.report import Check, Status
+
+# Running footers that depend on the layout (page numbers), removed before comparing.
+_FOOTERS = re.compile(r"第\d+页共\d+页")
+_TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
+_FILLING = frozenset({"f", "F", "f*", "B", "B*", "b", "b*"})
+_WHITE = {"g": [1], "rg": [1, 1, 1], "k": [0, 0, 0, 0]}
+_CONTEXT = 12
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str    # every page's text, whitespace and page-number footers removed
+    bold: str    # one character per character of ``text``: "B" bold, "." regular
+    hidden: list[str]  # where text is drawn invisible or painted over
+
+
+def read(data: bytes) -> Reading:
+    """What the PDF ``data`` says, and where it hides text."""
+    chars: list[str] = []
+    weights: list[str] = []
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        runs: list[tuple[str, bool]] = []
+
+        def visit(text, _cm, _tm, font, _size, runs=runs):
+            runs.append((text, font is not None and "Bold" in str(font.get("/BaseFont", ""))))
+
+        page.extract_text(visitor_text=visit)
+        page_chars = [(c, bold) for text, bold in runs for c in text if not c.isspace()]
+        plain = "".join(c for c, _ in page_chars)
+        keep = [True] * len(page_chars)
+        for found in _FOOTERS.finditer(plain):
+            keep[found.start():found.end()] = [False] * (found.end() - found.start())
+        chars += [c for (c, _), k in zip(page_chars, keep) if k]
+        weights += ["B" if bold else "." for (_, bold), k in zip(page_chars, keep) if k]
+    return Reading("".join(chars), "".join(weights), hidden_text(data))
+
+
+def differences(actual: Reading, expected: Reading) -> list[str]:
+    """How ``actual`` says something else than ``expected``, or makes text invisible."""
+    problems = list(actual.hidden)
+    if actual.text != expected.text:
+        at = _first_difference(actual.text, expected.text)
+        problems.append(f"the text differs from what the version and values say near "
+                        f"“{expected.text[max(0, at - _CONTEXT):at + _CONTEXT]}” (the PDF has "
+                        f"“{actual.text[max(0, at - _CONTEXT):at + _CONTEXT]}”)")
+    elif actual.bold != expected.bold:
+        at = _first_difference(actual.bold, expected.bold)
+        how = "bold" if actual.bold[at:at + 1] == "B" else "not bold"
+        problems.append(f"the bold spans differ: the PDF sets “{actual.text[at:at + _CONTEXT]}” "
+                        f"{how}, the version does not")
+    return problems
+
+
+def _first_difference(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def hidden_text(data: bytes) -> list[str]:
+    """Pages that draw text invisible (Tr 3 or 7) or fill white after drawing text."""
+    found: list[str] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            state = {"text": False, "white": False, "invisible": False, "painted": False}
+            _walk(page.obj, page.obj.get("/Resources"), state, set())
+            if state["invisible"]:
+                found.append(f"page {number} draws invisible text (text render mode 3 or 7)")
+            if state["painted"]:
+                found.append(f"page {number} paints white over text it has drawn")
+    return found
+
+
+def _walk(holder: pikepdf.Object, resources, state: dict, seen: set) -> None:
+    """Run through the operators of a page or form XObject, and the forms it draws, in order."""
+    for operands, operator in pikepdf.parse_content_stream(holder):
+        name = str(operator)
+        if name in _TEXT_SHOWING:
+            state["text"] = True
+        elif name == "Tr" and operands and int(operands[0]) in (3, 7):
+            state["invisible"] = True
+        elif name in _WHITE:
+            state["white"] = [float(v) for v in operands] == _WHITE[name]
+        elif name in _FILLING and state["white"] and state["text"]:
+            state["painted"] = True
+        elif name == "Do" and resources is not None and "/XObject" in resources:
+            form = resources.XObject.get(str(operands[0]))
+            if form is not None and form.get("/Subtype") == "/Form" and form.objgen not in seen:
+                seen.add(form.objgen)
+                _walk(form, form.get("/Resources", resources), state, seen)
+
+
+def check_content(first: bytes, rebuilt: bytes, why: str, total: int) -> Check:
+    """The "rebuild" check at content level: ``first`` (the file's first revision) says what
+    ``rebuilt`` (this checkout's contract from the same version and values) says."""
+    facts = {"revisions": total, "method": "content", "why": why}
+    problems = differences(read(first), read(rebuilt))
+    if problems:
+        return Check("rebuild", Status.FAIL, f"the content is not the contract its provenance "
+                     f"names: {problems[0]}", problems[1:], facts)
+    return Check("rebuild", Status.PASS, "content-level check: the text, numbering and bold of "
+                 "every clause and the customer's values match this checkout's rebuild, and no "
+                 f"text is hidden (not byte for byte: {why})", facts=facts)
+
+
+def check_layout(signature: Check | None) -> Check:
+    """After a content-level check: only 乙方's trusted certification vouches for the layout."""
+    if signature is not None and signature.status is Status.PASS:
+        return Check("layout", Status.PASS, "乙方's trusted certification signature vouches for "
+                     "the layout")
+    why = ("乙方 did not sign it" if signature is None else
+           "乙方's signature is not trusted (give the company CA with --trust)"
+           if signature.status is Status.WARN else "乙方's signature does not hold")
+    return Check("layout", Status.UNCHECKED, f"content matches, layout not checked: {why}, and "
+                 "this checkout cannot rebuild it byte for byte; verify it with the generator "
+                 "and fonts that made it to check the layout")
