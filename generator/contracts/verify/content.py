@@ -18,6 +18,7 @@ for it (see :func:`generator.contracts.verify.verify_contract`).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Reading:
     hidden: list[str]  # where text is drawn invisible or painted over
 
 
+@functools.lru_cache(maxsize=8)  # the rebuild is read once however many PDFs are compared with it
 def read(data: bytes) -> Reading:
     """What the PDF ``data`` says, and where it hides text."""
     chars: list[str] = []
