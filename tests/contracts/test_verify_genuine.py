@@ -21,7 +21,7 @@ SCHEMA = json.loads((FIXTURES / "verify-report.schema.json").read_text(encoding=
 
 
 def _report(verify, path, *options):
-    code, out, err = verify(path, "--json", *options)
+    code, out, err = verify(path, "--format", "json", *options)
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
     assert report["exit_code"] == code
@@ -128,3 +128,15 @@ def _seconds(iso: str) -> float:
     import datetime as dt
 
     return dt.datetime.fromisoformat(iso).timestamp()
+
+
+def test_json_flag_is_deprecated_and_out_writes_the_report(verify, example_pdf_path, tmp_path,
+                                                           monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")
+    code, out, err = verify(example_pdf_path, "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "genuine"
+    assert "--json is deprecated; use --format json" in err
+    target = tmp_path / "report.json"
+    code, out, err = verify(example_pdf_path, "--format", "json", "-o", str(target))
+    assert code == 0 and out == "" and "deprecated" not in err
+    jsonschema.validate(json.loads(target.read_text(encoding="utf-8")), SCHEMA)
