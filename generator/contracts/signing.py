@@ -33,6 +33,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
+from generator.contracts.signing_policy import p12_problem
 from generator.errors import AgreementsError
 
 __all__ = ["check_certificate", "load_signer", "sign_field", "timestamper"]
@@ -94,6 +95,9 @@ def load_signer(p12_path: Path, password: bytes, *,
     problem = check_certificate(cert, now or dt.datetime.now(dt.timezone.utc))
     if problem:
         raise AgreementsError(f"the signing certificate {problem}", file=p12_path)
+    problem = p12_problem(data, cert, list(others))  # the crypto policy verify holds it to
+    if problem:
+        raise AgreementsError(f"the PKCS#12 file {problem}", file=p12_path)
     try:
         return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password)
     except ValueError:
@@ -120,8 +124,9 @@ def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         usage = None
+    # no keyUsage extension: any use is allowed (RFC 5280 does not require it)
     missing = [name for attribute, name in REQUIRED_KEY_USAGE.items()
-               if usage is None or not getattr(usage, attribute)]
+               if usage is not None and not getattr(usage, attribute)]
     if missing:
         return (f"({subject}) does not allow {' and '.join(missing)} in its key usage, which "
                 "signing a contract needs; ask the certificate authority for a signing "

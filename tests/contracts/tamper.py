@@ -294,3 +294,20 @@ def _pypdf_value(value):
     if isinstance(value, dict):
         return g.DictionaryObject({g.NameObject(k): _pypdf_value(v) for k, v in value.items()})
     return value
+
+
+def with_signature_algorithm(data: bytes, field: str, oid: str) -> bytes:
+    """The signature in ``field`` claiming another signature algorithm (e.g. SM2's OID): the
+    CMS object in /Contents is rewritten in place, within its zero padding."""
+    from asn1crypto import cms
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data))
+    signature = next(s for s in reader.embedded_signatures if s.field_name == field)
+    start, length = signature.byte_range[1] + 1, signature.byte_range[2] - signature.byte_range[1] - 2
+    info = cms.ContentInfo.load(bytes.fromhex(data[start:start + length].decode()))
+    signer = info["content"]["signer_infos"][0]
+    signer["signature_algorithm"] = {"algorithm": oid}
+    new = info.dump(force=True).hex().encode()
+    assert len(new) <= length
+    return data[:start] + new.ljust(length, b"0") + data[start + length:]
