@@ -31,9 +31,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from generator.contracts.signing_policy import p12_problem
+from generator.contracts.tsa import CheckedTimeStamper, window_from_environment
 from generator.errors import AgreementsError
 
 __all__ = ["check_certificate", "load_signer", "sign_field", "timestamper"]
@@ -137,9 +137,11 @@ def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
 def timestamper(url: str) -> TimeStamper:
     """An RFC 3161 client for ``url``, tried once now so that a wrong URL stops a batch
     before any file is written (the answer is also what pyHanko sizes signatures with)."""
-    client = RequestsHTTPTimeStamper(url, timeout=30)
+    client = CheckedTimeStamper(url, window=window_from_environment(), timeout=30)
     try:
         asyncio.run(client.async_dummy_response("sha256"))
+    except AgreementsError:  # an answer that is not a fresh timestamp: already one clear line
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure of the TSA: network, HTTP, ASN.1
         raise AgreementsError(
             f"the time-stamping authority at {url} did not answer with a timestamp "
