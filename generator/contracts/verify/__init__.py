@@ -39,7 +39,7 @@ from pathlib import Path
 
 from generator.content.project import Project
 from generator.contracts.contract import PROVIDER_FIELD
-from generator.contracts.verify import content, revisions, signatures, structure, trust
+from generator.contracts.verify import content, revisions, signatures, structure, times, trust
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -83,6 +83,7 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
         for one in signed:
             report.add(signatures.check_signature(one, data, roots, require_trust))
         report.checks.extend(broken)
+    times.check_order(report.checks)
     if any(c.name == "rebuild" and c.facts.get("method") == "content" for c in report.checks):
         report.add(content.check_layout(next((c for c in report.checks
                                              if c.name == f"signature {PROVIDER_FIELD}"), None)))

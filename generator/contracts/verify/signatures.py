@@ -186,7 +186,7 @@ def _facts(signed: Signed, status: PdfSignatureStatus) -> dict:
         "signer": cert.subject.human_friendly,
         "issuer": cert.issuer.human_friendly,
         "serial": format(cert.serial_number, "x"),
-        "signing_time": _iso(status.signer_reported_dt),
+        "signing_time": _iso(status.signer_reported_dt),  # claimed, not proven
         "timestamp": None if timestamp is None else {
             "time": _iso(timestamp.timestamp), "tsa": timestamp.signing_cert.subject.human_friendly,
             "trusted": timestamp.trusted},
@@ -207,7 +207,9 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def _describe(facts: dict) -> list[str]:
     lines = [f"signer:        {facts['signer']}", f"issuer:        {facts['issuer']}",
-             f"signing time:  {facts['signing_time'] or 'not stated'} (as the signer states it)"]
+             f"signing time:  {facts['signing_time'] or 'not stated'} (claimed by the signer; "
+             + ("the timestamp proves the time below)" if facts["timestamp"]
+                else "not proven: no timestamp)")]
     timestamp = facts["timestamp"]
     lines.append(f"timestamp:     {timestamp['time']} by {timestamp['tsa']}" if timestamp
                  else "timestamp:     none")
