@@ -30,17 +30,38 @@ def english(monkeypatch):
     ("/AA", {"/WC": JAVASCRIPT}, False),
     ("/Names", {"/JavaScript": {}}, False),
 ], ids=lambda v: v.strip("/") if isinstance(v, str) and v.startswith("/") else None)
-def test_a_change_outside_the_list_fails_naming_key_and_object(verify, signed_run, tmp_path, key,
-                                                               value, in_form):
+def test_a_change_outside_the_list_fails_naming_key_and_object(signed_run, key, value, in_form):
+    """Each key through verify's revision review (what `verify` reports under "revisions")."""
     data = tamper.set_entry(signed_run[0].read_bytes(), key, value, in_form=in_form)
+    check = _review(data)
+    assert check.status.value == "fail", check
+    where = r"the form \(/AcroForm(, object \d+)?\)" if in_form else r"the document catalog \(object \d+\)"
+    assert any(re.fullmatch(rf"revision 3: {where} changes {re.escape(key)}, which no revision "
+                            "after the contract's may change.*", line) for line in check.details), check
+
+
+@pytest.mark.parametrize(("key", "value", "in_form"), [("/NeedAppearances", True, True),
+                                                       ("/OpenAction", JAVASCRIPT, False)],
+                         ids=["NeedAppearances", "OpenAction"])
+def test_verify_fails_and_names_the_key(verify, signed_run, tmp_path, key, value, in_form):
     path = tmp_path / "changed.pdf"
-    path.write_bytes(data)
+    path.write_bytes(tamper.set_entry(signed_run[0].read_bytes(), key, value, in_form=in_form))
     code, out, err = verify(path)
     assert code == 1 and "NOT genuine" in err, out
-    where = r"the form \(/AcroForm(, object \d+)?\)" if in_form else r"the document catalog \(object \d+\)"
-    assert re.search(rf"revision 3: {where} changes {re.escape(key)}, which no revision after the "
-                     "contract's may change", out), out
+    assert f"changes {key}, which no revision after the contract's may change" in out
     assert "[fail] signature PartyB" in out and "DocMDP" in out
+
+
+def _review(data: bytes):
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from generator.contracts.verify import _certification, revisions, signatures
+
+    reader = PdfFileReader(io.BytesIO(data), strict=True)
+    signed, _ = signatures.embedded(reader)
+    return revisions.review(reader, {s.revision: s.field for s in signed}, _certification(signed))
 
 
 def test_the_list_is_one_place():
