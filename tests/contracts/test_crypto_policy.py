@@ -174,3 +174,33 @@ def test_what_the_signer_accepts_verify_accepts(property_cases, key, digest, usa
     [one], broken = signatures.embedded(PdfFileReader(io.BytesIO(data), strict=True))
     check = signatures.check_signature(one, data, [pki.root_asn1], require_trust=True)
     assert not broken and check.status is Status.PASS, (check.summary, check.details)
+
+
+def test_the_signer_refuses_a_p12_with_two_private_keys(pki, keys, tmp_path):
+    """A second key bag beside the signing key's (cryptography would silently pick one)."""
+    from asn1crypto import cms as asn1_cms
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    from generator.contracts import signing
+    from generator.errors import AgreementsError
+
+    cert = pki.issue(keys["p-256"], "乙方 two keys")
+    data = pkcs12.serialize_key_and_certificates(b"two", keys["p-256"], cert, [pki.root_cert],
+                                                 serialization.NoEncryption())
+    second = asn1_pkcs12.SafeBag({"bag_id": "key_bag", "bag_value": asn1_keys.PrivateKeyInfo.load(
+        keys["p-384"].private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))})
+    infos = []
+    for info in asn1_pkcs12.AuthenticatedSafe.load(
+            asn1_pkcs12.Pfx.load(data)["auth_safe"]["content"].native):
+        bags = list(asn1_pkcs12.SafeContents.load(info["content"].native))
+        if any(bag["bag_id"].native == "key_bag" for bag in bags):
+            bags.append(second)
+        infos.append(asn1_cms.ContentInfo({"content_type": "data",
+                                           "content": asn1_pkcs12.SafeContents(bags).dump()}))
+    path = tmp_path / "two-keys.p12"
+    path.write_bytes(asn1_pkcs12.Pfx({"version": 3, "auth_safe": asn1_cms.ContentInfo({
+        "content_type": "data", "content": asn1_pkcs12.AuthenticatedSafe(infos).dump()})}).dump())
+    with pytest.raises(AgreementsError, match="the PKCS#12 file holds 2 private keys"):
+        signing.load_signer(path, None)
