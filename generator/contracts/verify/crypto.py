@@ -60,6 +60,12 @@ def policy_problems(signed_data: cms.SignedData, field: str) -> list[str]:
     for info in signed_data["signer_infos"]:
         problem = hash_problem(info["digest_algorithm"]["algorithm"].native, purpose,
                                "its digest is")
+        try:  # e.g. sha1_rsa; EdDSA and RSASSA-PSS name no hash here
+            signature_hash = info["signature_algorithm"].hash_algo
+        except ValueError:
+            signature_hash = None
+        if signature_hash is not None:
+            problem = problem or hash_problem(signature_hash, purpose, "its signature uses")
         if problem:
             problems.append(problem)
     for cert in signed_data["certificates"] or []:
