@@ -71,3 +71,21 @@ def test_the_list_is_one_place():
     assert policy.INFO_BOOKKEEPING is allowed_changes.INFO_MAY_CHANGE
     assert "/Lang" not in allowed_changes.CATALOG_MAY_CHANGE
     assert allowed_changes.ACROFORM_MAY_CHANGE == {"/Fields", "/SigFlags"}
+
+
+def test_a_document_timestamp_may_follow_the_signatures(verify, signed_both_path, pki, trust_root,
+                                                        tmp_path):
+    """PAdES B-LTA: a document timestamp (invisible, its own field) is on the list."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_both_path.read_bytes()))
+    stamped = signers.PdfTimeStamper(pki.timestamper()).timestamp_pdf(writer, md_algorithm="sha256")
+    path = tmp_path / "lta.pdf"
+    path.write_bytes(stamped.getvalue())
+    code, out, err = verify(path, "--trust", str(trust_root), "--require-trust")
+    assert code == 0, out + err
+    assert re.search(r"revision 4 adds a document timestamp \(Timestamp-[0-9a-f-]+\)", out), out
+    assert re.search(r"\[pass\] document timestamp Timestamp-[0-9a-f-]+: intact and trusted", out)

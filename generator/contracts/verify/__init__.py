@@ -39,7 +39,7 @@ from pathlib import Path
 
 from generator.content.project import Project
 from generator.contracts.contract import PROVIDER_FIELD
-from generator.contracts.verify import content, revisions, signatures, structure, times, trust
+from generator.contracts.verify import content, doc_timestamps, revisions, signatures, structure, times, trust
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -79,9 +79,13 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
             report.add(unreadable)
         elif signed or reader.xrefs.total_revisions > 1:
             report.add(revisions.review(reader, {s.revision: s.field for s in signed},
-                                        _certification(signed)))
+                                        _certification(signed),
+                                        {s.field for s in signed
+                                         if doc_timestamps.is_document_timestamp(s)}))
         for one in signed:
-            report.add(signatures.check_signature(one, data, roots, require_trust))
+            report.add(doc_timestamps.check_document_timestamp(one, roots, require_trust)
+                       if doc_timestamps.is_document_timestamp(one)
+                       else signatures.check_signature(one, data, roots, require_trust))
         report.checks.extend(broken)
     times.check_order(report.checks)
     if any(c.name == "rebuild" and c.facts.get("method") == "content" for c in report.checks):

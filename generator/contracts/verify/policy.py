@@ -37,6 +37,7 @@ from pyhanko.sign.diff_analysis import (
     ModificationLevel,
     ObjectStreamRule,
     ReferenceUpdate,
+    SigFieldCreationRule,
     SigFieldModificationRule,
     StandardDiffPolicy,
     SuspiciousModification,
@@ -176,7 +177,9 @@ def contract_policy() -> StandardDiffPolicy:
             ObjectStreamRule().as_qualified(lta),
         ],
         form_rule=FormUpdatingRule(
-            field_rules=[SigFieldModificationRule(allow_in_place_appearance_stream_changes=False)],
+            field_rules=[SigFieldModificationRule(allow_in_place_appearance_stream_changes=False),
+                         # a document timestamp's field: invisible after the certification
+                         SigFieldCreationRule(allow_new_visible_after_certify=False)],
             # signing sets /SigFlags (signatures exist, append only)
             ignored_acroform_keys=ACROFORM_MAY_CHANGE),
     )

@@ -36,11 +36,12 @@ def open_reader(data: bytes) -> tuple[PdfFileReader | None, Check | None]:
 
 
 def review(reader: PdfFileReader, signed_in: dict[int, str],
-           certification: tuple[int, MDPPerm] | None) -> Check:
+           certification: tuple[int, MDPPerm] | None,
+           timestamps: frozenset[str] | set[str] = frozenset()) -> Check:
     """Check every revision after the first against the one before it.
 
     ``signed_in`` maps a revision (0-based) to the field whose signature it
-    adds; ``certification`` is the revision of the certification signature and
+    adds (``timestamps``: the fields of document timestamps among them); ``certification`` is the revision of the certification signature and
     its DocMDP permission, which pyHanko enforces on the revisions after it.
     """
     policy = contract_policy()
@@ -61,7 +62,9 @@ def review(reader: PdfFileReader, signed_in: dict[int, str],
             continue
         field = signed_in.get(revision)
         extra = result.changed_form_fields - CONTRACT_FIELDS
-        if extra:
+        if field in timestamps and extra <= {field}:  # a document timestamp's own field
+            passed.append(f"{label} adds a document timestamp ({field})")
+        elif extra:
             failed.append(f"{label} changes fields the contract does not have: {', '.join(sorted(extra))}")
         elif field:
             passed.append(f"{label} signs {field}")
