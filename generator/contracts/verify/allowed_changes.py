@@ -40,6 +40,23 @@ ACROFORM_MAY_CHANGE = frozenset({"/Fields", "/SigFlags"})
 # The document information (Info): what a signing tool records about itself.
 INFO_MAY_CHANGE = frozenset({"/ModDate", "/Producer"})
 
+# The XMP metadata stream may be rewritten (a PDF/A signer must) holding only these
+# bookkeeping properties, and copies of the Info entries named here (XmpBookkeepingRule).
+_NS = {"xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+       "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
+# XMP properties that only record which tool touched the file, and when.
+XMP_BOOKKEEPING = frozenset({
+    (_NS["xmp"], "ModifyDate"), (_NS["xmp"], "MetadataDate"), (_NS["xmp"], "CreateDate"),
+    (_NS["xmp"], "CreatorTool"), (_NS["pdf"], "Producer"), (_NS["pdf"], "PDFVersion"),
+    (_NS["dc"], "format"), *((_NS["xmpMM"], name) for name in (
+        "DocumentID", "InstanceID", "VersionID", "OriginalDocumentID", "RenditionClass",
+        "History", "DerivedFrom")),
+})
+# XMP properties that describe the document: allowed only as copies of the Info entry.
+XMP_MIRRORS_INFO = {(_NS["dc"], "title"): "/Title", (_NS["dc"], "creator"): "/Author",
+                    (_NS["dc"], "description"): "/Subject", (_NS["pdf"], "Keywords"): "/Keywords",
+                    (_NS["pdf"], "keywords"): "/Keywords"}
+
 
 class AllowListRule(WhitelistRule):
     """The catalog and the form change only in :data:`CATALOG_MAY_CHANGE` and

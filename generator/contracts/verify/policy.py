@@ -51,6 +51,8 @@ from generator.contracts.verify.allowed_changes import (
     ACROFORM_MAY_CHANGE,
     CATALOG_MAY_CHANGE,
     INFO_MAY_CHANGE,
+    XMP_BOOKKEEPING,
+    XMP_MIRRORS_INFO,
     AllowListRule,
 )
 
@@ -60,20 +62,6 @@ CONTRACT_FIELDS = frozenset(PARTY_FIELDS.values())
 # Info entries a signing tool rewrites; every other entry (the title, the provenance) is fixed.
 INFO_BOOKKEEPING = INFO_MAY_CHANGE
 
-_NS = {"xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
-       "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
-# XMP properties that only record which tool touched the file, and when.
-XMP_BOOKKEEPING = frozenset({
-    (_NS["xmp"], "ModifyDate"), (_NS["xmp"], "MetadataDate"), (_NS["xmp"], "CreateDate"),
-    (_NS["xmp"], "CreatorTool"), (_NS["pdf"], "Producer"), (_NS["pdf"], "PDFVersion"),
-    (_NS["dc"], "format"), *((_NS["xmpMM"], name) for name in (
-        "DocumentID", "InstanceID", "VersionID", "OriginalDocumentID", "RenditionClass",
-        "History", "DerivedFrom")),
-})
-# XMP properties that describe the document: allowed only as copies of the Info entry.
-XMP_MIRRORS_INFO = {(_NS["dc"], "title"): "/Title", (_NS["dc"], "creator"): "/Author",
-                    (_NS["dc"], "description"): "/Subject", (_NS["pdf"], "Keywords"): "/Keywords",
-                    (_NS["pdf"], "keywords"): "/Keywords"}
 _PDFX = "http://ns.adobe.com/pdfx/1.3/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"  # Acrobat's copy of custom Info entries
 
