@@ -3,9 +3,9 @@
 When this checkout cannot rebuild a contract byte for byte (another generator
 version, other templates or fonts), verify compares what determines its
 content instead: the text of every clause with its numbering, which of it is
-bold, and the customer's values as printed — read from the PDF (pypdf's text
-visitor gives each run of text with its font; a subset font named
-``…-Bold`` is the bold face) and from this checkout's rebuild of the same
+bold, and the customer's values as printed — read from the PDF (MuPDF's
+structured text gives each character with its font; a face named ``…-Bold``
+is the bold one) and from this checkout's rebuild of the same
 version and values. Page breaks and the running footers (page numbers) are
 layout, so the text is compared as one stream without whitespace.
 
@@ -21,12 +21,15 @@ from __future__ import annotations
 import functools
 import io
 import re
+import subprocess
+import tempfile
+from xml.etree import ElementTree  # noqa: S405 - mutool's own output, not input from outside
 from dataclasses import dataclass
 
 import pikepdf
-import pypdf
 
 from generator.contracts.verify.report import Check, Status
+from generator.errors import AgreementsError
 
 # Running footers that depend on the layout (page numbers), removed before comparing.
 _FOOTERS = re.compile(r"第\d+页共\d+页")
@@ -48,14 +51,8 @@ def read(data: bytes) -> Reading:
     """What the PDF ``data`` says, and where it hides text."""
     chars: list[str] = []
     weights: list[str] = []
-    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
-        runs: list[tuple[str, bool]] = []
-
-        def visit(text, _cm, _tm, font, _size, runs=runs):
-            runs.append((text, font is not None and "Bold" in str(font.get("/BaseFont", ""))))
-
-        page.extract_text(visitor_text=visit)
-        page_chars = [(c, bold) for text, bold in runs for c in text if not c.isspace()]
+    for page_chars in _pages(data):
+        page_chars = [(c, bold) for c, bold in page_chars if not c.isspace()]
         plain = "".join(c for c, _ in page_chars)
         keep = [True] * len(page_chars)
         for found in _FOOTERS.finditer(plain):
@@ -63,6 +60,32 @@ def read(data: bytes) -> Reading:
         chars += [c for (c, _), k in zip(page_chars, keep) if k]
         weights += ["B" if bold else "." for (_, bold), k in zip(page_chars, keep) if k]
     return Reading("".join(chars), "".join(weights), hidden_text(data))
+
+
+def _pages(data: bytes) -> list[list[tuple[str, bool]]]:
+    """Each page's characters with their weight, as MuPDF extracts them (``mutool draw -F
+    stext`` names the font of every run; a face named ``…-Bold`` is bold)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            result = subprocess.run(["mutool", "draw", "-q", "-F", "stext", "-o", "-", handle.name],
+                                    capture_output=True, check=True, timeout=120)
+        except FileNotFoundError:
+            raise AgreementsError("mutool is not installed; install the Debian package "
+                                  "mupdf-tools: apt-get install mupdf-tools") from None
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise AgreementsError(f"mutool could not read the PDF ({type(exc).__name__}); the "
+                                  "file is damaged") from None
+    try:
+        document = ElementTree.fromstring(result.stdout)
+    except ElementTree.ParseError as exc:
+        raise AgreementsError(f"MuPDF's text of the PDF cannot be read ({exc})") from None
+    pages = []
+    for page in document.iter("page"):
+        pages.append([(char.get("c", ""), "Bold" in font.get("name", ""))
+                      for font in page.iter("font") for char in font.iter("char")])
+    return pages
 
 
 def differences(actual: Reading, expected: Reading) -> list[str]:
@@ -122,7 +145,10 @@ def check_content(first: bytes, rebuilt: bytes, why: str, total: int) -> Check:
     """The "rebuild" check at content level: ``first`` (the file's first revision) says what
     ``rebuilt`` (this checkout's contract from the same version and values) says."""
     facts = {"revisions": total, "method": "content", "why": why}
-    problems = differences(read(first), read(rebuilt))
+    try:
+        problems = differences(read(first), read(rebuilt))
+    except (AgreementsError, pikepdf.PdfError) as exc:
+        problems = [f"its text cannot be read ({exc})"]
     if problems:
         return Check("rebuild", Status.FAIL, f"the content is not the contract its provenance "
                      f"names: {problems[0]}", problems[1:], facts)
