@@ -117,8 +117,9 @@ def test_unknown_version_cannot_be_decided(cli, capfd, example_pdf, tmp_path):
     assert "2019-01-01" in out and "checkout that has this version" in out
 
 
-def test_changed_templates_cannot_be_decided(capfd, example_pdf_path, tmp_path):
-    """A template edit after the fact: "cannot decide", naming the templates, never "altered"."""
+def test_changed_templates_have_the_content_checked(capfd, example_pdf_path, tmp_path):
+    """A template edit after the fact: the content is checked instead of the bytes, naming the
+    templates; "altered" only when the text itself changed."""
     import shutil
 
     from contract_helpers import ROOT
