@@ -23,6 +23,7 @@ import enum
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 
@@ -91,7 +92,10 @@ def certificate_problem(cert: x509.Certificate, purpose: Purpose) -> str | None:
         public_key = cert.public_key()
     except Exception:  # noqa: BLE001 - cryptography cannot load e.g. an SM2 key
         raise Unsupported(_key_oid_name(cert)) from None
-    algorithm = cert.signature_hash_algorithm
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        raise Unsupported(f"the signature algorithm {oid}") from None
     return key_problem(public_key, purpose) or hash_problem(
         algorithm.name if algorithm is not None else "eddsa", purpose,
         "is signed by its issuer with")

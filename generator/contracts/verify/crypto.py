@@ -55,7 +55,13 @@ def _curve(cert) -> str | None:
 def policy_problems(signed_data: cms.SignedData, field: str) -> list[str]:
     """What in the signature breaks the crypto policy: the digest, the signer's key, SHA-1 or
     MD5 anywhere in the certificates it carries."""
-    purpose = purpose_of(field)
+    try:
+        return _policy_problems(signed_data, purpose_of(field))
+    except (ValueError, TypeError, KeyError) as exc:  # damaged, lazily parsed ASN.1
+        return [f"the signature's algorithms or certificates cannot be read ({exc}): altered"]
+
+
+def _policy_problems(signed_data: cms.SignedData, purpose: Purpose) -> list[str]:
     problems = []
     for info in signed_data["signer_infos"]:
         problem = hash_problem(info["digest_algorithm"]["algorithm"].native, purpose,
