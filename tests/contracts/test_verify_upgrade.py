@@ -111,10 +111,26 @@ def test_a_changed_bold_span_or_clause_still_fails(project_copy, capfd):
         "the bold spans differ" in out, out
     css.write_text(original, encoding="utf-8")
     template = project_copy / "templates" / "pdf" / "contract.html.j2"
-    template.write_text(template.read_text(encoding="utf-8").replace("（以下无正文）", "（以下空白）"),
-                        encoding="utf-8")
-    code, out = _verify_in(project_copy, capfd, SIGNED, "--trust", str(ROOT_CA))
+    original = template.read_text(encoding="utf-8")
+    template.write_text(original.replace("（以下无正文）", "（以下空白）"), encoding="utf-8")
+    try:
+        code, out = _verify_in(project_copy, capfd, SIGNED, "--trust", str(ROOT_CA))
+    finally:
+        template.write_text(original, encoding="utf-8")
     assert code == 1 and "the text differs from what the version and values say" in out, out
+
+
+def test_other_page_breaks_are_layout_not_content(project_copy, capfd):
+    """A larger font after an upgrade: more pages, each with its footer, the same content."""
+    css = project_copy / "templates" / "pdf" / "contract.css"
+    original = css.read_text(encoding="utf-8")
+    css.write_text(original.replace("html { font-size: 10.5pt;", "html { font-size: 12pt;"),
+                   encoding="utf-8")
+    try:
+        code, out = _verify_in(project_copy, capfd, SIGNED, "--trust", str(ROOT_CA))
+    finally:
+        css.write_text(original, encoding="utf-8")
+    assert code == 0 and "[pass] rebuild: content-level check" in out, out
 
 
 @pytest.mark.parametrize("how", ["invisible", "painted-over"])

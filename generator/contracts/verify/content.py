@@ -31,8 +31,9 @@ import pikepdf
 from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
 
-# Running footers that depend on the layout (page numbers), removed before comparing.
-_FOOTERS = re.compile(r"第\d+页共\d+页")
+# Each page's footer (the contract number, then the page number) repeats with the layout,
+# so it is removed before comparing: the page count is layout, not content.
+_PAGE_NUMBER = r"第\d+页共\d+页"
 _TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
 _FILLING = frozenset({"f", "F", "f*", "B", "B*", "b", "b*"})
 _WHITE = {"g": [1], "rg": [1, 1, 1], "k": [0, 0, 0, 0]}
@@ -47,15 +48,18 @@ class Reading:
 
 
 @functools.lru_cache(maxsize=8)  # the rebuild is read once however many PDFs are compared with it
-def read(data: bytes) -> Reading:
-    """What the PDF ``data`` says, and where it hides text."""
+def read(data: bytes, contract_number: str = "") -> Reading:
+    """What the PDF ``data`` says, and where it hides text; ``contract_number``: the one in
+    its running footer (contract.py writes 合同编号：NUMBER on every page)."""
+    footer = "".join(f"合同编号：{contract_number}".split()) if contract_number else ""
+    footers = re.compile(f"(?:{re.escape(footer)})?{_PAGE_NUMBER}" if footer else _PAGE_NUMBER)
     chars: list[str] = []
     weights: list[str] = []
     for page_chars in _pages(data):
         page_chars = [(c, bold) for c, bold in page_chars if not c.isspace()]
         plain = "".join(c for c, _ in page_chars)
         keep = [True] * len(page_chars)
-        for found in _FOOTERS.finditer(plain):
+        for found in footers.finditer(plain):
             keep[found.start():found.end()] = [False] * (found.end() - found.start())
         chars += [c for (c, _), k in zip(page_chars, keep) if k]
         weights += ["B" if bold else "." for (_, bold), k in zip(page_chars, keep) if k]
@@ -141,12 +145,12 @@ def _walk(holder: pikepdf.Object, resources, state: dict, seen: set) -> None:
                 _walk(form, form.get("/Resources", resources), state, seen)
 
 
-def check_content(first: bytes, rebuilt: bytes, why: str, total: int) -> Check:
+def check_content(first: bytes, rebuilt: bytes, why: str, total: int, contract_number: str) -> Check:
     """The "rebuild" check at content level: ``first`` (the file's first revision) says what
     ``rebuilt`` (this checkout's contract from the same version and values) says."""
     facts = {"revisions": total, "method": "content", "why": why}
     try:
-        problems = differences(read(first), read(rebuilt))
+        problems = differences(read(first, contract_number), read(rebuilt, contract_number))
     except (AgreementsError, pikepdf.PdfError) as exc:
         problems = [f"its text cannot be read ({exc})"]
     if problems:
