@@ -203,9 +203,9 @@ def consent(ctx: Context, file: Path, fmt: str, customer_id: str | None, allow_d
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))  # unreadable: exit 3
 @click.option("--trust", "trust", multiple=True, metavar="CA.pem",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              type=click.Path(dir_okay=False, path_type=Path),
               help="Trust signatures that chain up to this CA certificate (PEM or DER); repeatable.")
 @click.option("--require-trust", is_flag=True,
               help="Treat an untrusted signature or timestamp as a failure, not a warning.")
@@ -223,9 +223,10 @@ def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: boo
     \b
     Exit codes:
       0  genuine
-      1  altered or invalid (or a bad --trust file)
+      1  altered or invalid
       2  usage error
-      3  cannot decide (e.g. a version this checkout does not have)
+      3  cannot decide (e.g. a version this checkout does not have, no project,
+         an unreadable file or a bad --trust file)
       4  content matches, layout not checked (made by another generator or with
          other fonts, and no trusted signature of 乙方 vouches for the layout)
 
@@ -245,11 +246,11 @@ def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: boo
     try:
         report = verify_contract(file, ctx.project(check_lock=False), trust_files=trust,
                                  require_trust=require_trust)
-    except AgreementsError as exc:  # bad input: nothing was checked
+    except AgreementsError as exc:  # nothing was checked, so nothing is decided
         if ctx.debug:
             traceback.print_exc()
         click.echo(str(exc), err=True)
-        raise click.exceptions.Exit(1) from None
+        raise click.exceptions.Exit(3) from None
     text = (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
             else report.to_text())
     if out is None:

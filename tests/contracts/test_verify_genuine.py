@@ -109,7 +109,7 @@ def test_bad_trust_file_is_a_clean_error(verify, example_pdf_path, tmp_path, con
     bad = tmp_path / "ca.pem"
     bad.write_bytes(content)
     code, out, err = verify(example_pdf_path, "--trust", str(bad))
-    assert code == 1  # bad input: nothing was checked
+    assert code == 3  # nothing was checked, so nothing is decided
     assert "ca.pem" in err and "--trust" in err and "certificate" in err
 
 
@@ -140,3 +140,14 @@ def test_json_flag_is_deprecated_and_out_writes_the_report(verify, example_pdf_p
     code, out, err = verify(example_pdf_path, "--format", "json", "-o", str(target))
     assert code == 0 and out == "" and "deprecated" not in err
     jsonschema.validate(json.loads(target.read_text(encoding="utf-8")), SCHEMA)
+
+
+def test_without_a_project_or_a_readable_file_nothing_is_decided(cli, capfd, tmp_path):
+    """Exit 3 (cannot decide), never click's usage code 2: the convention of every command."""
+    from generator.cli import main
+
+    contract = tmp_path / "contract.pdf"
+    contract.write_bytes(b"%PDF-1.7\n")
+    assert main(["--root", str(tmp_path / "no-project"), "verify", str(contract)]) == 3
+    assert cli("verify", str(tmp_path / "missing.pdf")) == 3
+    assert "Traceback" not in capfd.readouterr().err
