@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
-from generator.cli.conventions import new_or_old, out_file, out_folder, with_example
+from generator.cli.conventions import new_or_old, out_file, out_folder, report_format, with_example
 from generator.errors import AgreementsError, display_path
 from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
@@ -250,25 +250,35 @@ def consent(ctx: Context, file: Path, kind: str, format: str | None, out: Path |
     click.echo(_("wrote {path}").format(path=display_path(out)))
 
 
-@cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@cli.command(help=with_example(
+    _("Check a contract PDF against the sources it names, and every signature.\n\n\b\nExit codes:\n"
+      "  0  genuine\n  1  altered or invalid\n  2  usage error\n"
+      "  3  cannot decide (a version this checkout does not have, no project, an unreadable file\n"
+      "     or a bad --trust file)\n"
+      "  4  content matches, layout not checked (made by another generator or with other fonts,\n"
+      "     and no trusted signature of 乙方 vouches for the layout)"),
+    "agreements verify out/contracts/lanzhou-data_2021-12-20.pdf --trust company-ca.pem",
+    "agreements verify contract.pdf --format json -o report.json"))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))  # unreadable: exit 3
 @click.option("--trust", "trust", multiple=True, metavar="CA.pem",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              type=click.Path(dir_okay=False, path_type=Path),
               help=_("Trust signatures that chain up to this CA certificate (PEM or DER); repeatable."))
 @click.option("--require-trust", is_flag=True,
               help=_("Treat an untrusted signature or timestamp as a failure, not a warning."))
-@click.option("--json", "as_json", is_flag=True, help=_("Print the report as JSON (see README)."))
+@report_format("text", "json")
+@click.option("--json", "as_json", is_flag=True, deprecated=_("Use --format json instead: this spelling goes "
+              "in the next release."), help=_("Old spelling of --format json."))
+@out_file(None, _("the report, instead of standard output"))
 @pass_context
-def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool,
-           as_json: bool) -> None:
-    """Check a contract PDF byte for byte against the sources it names, and every signature.
-
-    Exit code 0: genuine; 1: altered or invalid; 2: cannot decide.
-    """
+def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool, fmt: str,
+           as_json: bool, out: Path | None) -> None:
     import json
 
     from generator.contracts.verify import verify_contract
+    from generator.files import write_atomically
 
+    if as_json:  # click has warned that the spelling is deprecated
+        fmt = "json"
     try:
         report = verify_contract(file, ctx.project(check_lock=False), trust_files=trust,
                                  require_trust=require_trust)
@@ -276,13 +286,13 @@ def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: boo
         if ctx.debug:
             traceback.print_exc()
         click.echo(str(exc), err=True)
-        raise click.exceptions.Exit(2) from None
-    if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        raise click.exceptions.Exit(3) from None
+    text = (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+            else report.to_text())
+    if out is None:
+        click.echo(text, nl=False)
     else:
-        click.echo(report.to_text(), nl=False)
+        write_atomically(out, text.encode("utf-8"))
     if report.verdict.exit_code:
         click.echo(f"{display_path(file)}: {report.headline}", err=True)
         raise click.exceptions.Exit(report.verdict.exit_code)
-
-

@@ -30,9 +30,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from generator.contracts import stamp
+from generator.contracts.signing_policy import p12_problem
+from generator.contracts.tsa import CheckedTimeStamper, window_from_environment
 from generator.errors import AgreementsError
 from generator.i18n import _, os_reason
 
@@ -92,6 +93,9 @@ def load_signer(p12_path: Path, password: bytes, *,
     problem = check_certificate(cert, now or dt.datetime.now(dt.timezone.utc))
     if problem:
         raise AgreementsError(_("the signing certificate {problem}").format(problem=problem), file=p12_path)
+    problem = p12_problem(data, cert, list(others))  # the crypto policy verify holds it to
+    if problem:
+        raise AgreementsError(_("the PKCS#12 file {problem}").format(problem=problem), file=p12_path)
     try:
         return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password)
     except ValueError:
@@ -120,8 +124,9 @@ def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         usage = None
+    # no keyUsage extension: any use is allowed (RFC 5280 does not require it)
     missing = [name for attribute, name in REQUIRED_KEY_USAGE.items()
-               if usage is None or not getattr(usage, attribute)]
+               if usage is not None and not getattr(usage, attribute)]
     if missing:
         return _("({subject}) does not allow {usages} in its key usage, which signing a contract "
                  "needs; ask the certificate authority for a signing certificate").format(
@@ -132,9 +137,11 @@ def check_certificate(cert: x509.Certificate, now: dt.datetime) -> str | None:
 def timestamper(url: str) -> TimeStamper:
     """An RFC 3161 client for ``url``, tried once now so that a wrong URL stops a batch
     before any file is written (the answer is also what pyHanko sizes signatures with)."""
-    client = RequestsHTTPTimeStamper(url, timeout=30)
+    client = CheckedTimeStamper(url, window=window_from_environment(), timeout=30)
     try:
         asyncio.run(client.async_dummy_response("sha256"))
+    except AgreementsError:  # an answer that is not a fresh timestamp: already one clear line
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure of the TSA: network, HTTP, ASN.1
         raise AgreementsError(
             _("the time-stamping authority at {url} did not answer with a timestamp "

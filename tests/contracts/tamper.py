@@ -106,11 +106,11 @@ def font_program(data: bytes) -> int:
     raise AssertionError("no embedded font program")
 
 
-def content_stream(data: bytes, page_index: int) -> int:
-    """The object number of a page's (first) content stream."""
+def content_stream(data: bytes, page_index: int, which: int = 0) -> int:
+    """The object number of a page's content stream (the first, or ``which``: -1 the last)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         contents = pdf.pages[page_index].obj.Contents
-        return (contents[0] if isinstance(contents, pikepdf.Array) else contents).objgen[0]
+        return (contents[which] if isinstance(contents, pikepdf.Array) else contents).objgen[0]
 
 
 def resave_with_page_painted(data: bytes, page_index: int) -> bytes:
@@ -172,3 +172,142 @@ def tsa_server(timestamper) -> Iterator[str]:
 
     with serving(Handler) as url:
         yield url + "tsa"
+
+
+# --------------------------------------------------------------------------- hand-written updates
+# What no library writes on purpose: incremental updates whose structure readers resolve apart.
+
+
+def object_offset(data: bytes, number: int) -> int:
+    """Where ``number 0 obj`` starts (the last definition, as the file's newest xref places it)."""
+    return [m.start() for m in re.finditer(rb"(?<![0-9])%d 0 obj" % number, data)][-1]
+
+
+def raw_update(data: bytes, objects: list[tuple[int, bytes]], *, entries=None, extra: bytes = b"",
+               prev: int | None = None, startxref: int | None = None) -> bytes:
+    """Append a revision by hand: ``objects`` (number, body) written in order, then a classic
+    xref table listing ``entries`` ((number, offset or "f"), in order, duplicates kept; by
+    default each written object at its offset), a trailer (the previous one's /Root, /Info and
+    /ID, ``extra``) and ``startxref`` (default: the table's offset)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root, info = pdf.trailer.Root.objgen[0], pdf.trailer.Info.objgen[0]
+        size = int(pdf.trailer.Size)
+    last = int(re.findall(rb"startxref\s+(\d+)\s+%%EOF", data)[-1])
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    written = []
+    for number, body in objects:
+        written.append((number, len(out)))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = len(out)
+    out += b"xref\n"
+    for number, where in (written if entries is None else entries):
+        line = b"0000000000 00001 f" if where == "f" else b"%010d 00000 n" % where
+        out += b"%d 1\n%s \n" % (number, line)
+    size = max([size] + [number + 1 for number, _ in objects])
+    out += (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d %s >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, root, info, last if prev is None else prev, extra,
+               table if startxref is None else startxref))
+    return bytes(out)
+
+
+def white_stream() -> bytes:
+    return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(PAGE_WHITE), PAGE_WHITE)
+
+
+def _next_offset(data: bytes) -> int:
+    """Where :func:`raw_update` writes its first object."""
+    return len(data) + (0 if data.endswith(b"\n") else 1)
+
+
+def listed_twice(data: bytes, number: int) -> bytes:
+    """Object ``number`` listed twice in one xref table: first a white page, then where it was."""
+    return raw_update(data, [(number, white_stream())],
+                      entries=[(number, _next_offset(data)), (number, object_offset(data, number))])
+
+
+def defined_twice(data: bytes, number: int) -> bytes:
+    """Object ``number`` defined twice in one revision; its table points at the second one."""
+    first = b"%d 0 obj\n%s\nendobj\n" % (number, white_stream())
+    return raw_update(data, [(number, white_stream()), (number, _object_bytes(data, number))],
+                      entries=[(number, _next_offset(data) + len(first))])
+
+
+def _object_bytes(data: bytes, number: int) -> bytes:
+    """The body (between ``N 0 obj`` and ``endobj``) of a top-level object."""
+    start = object_offset(data, number)
+    body_start = data.index(b"obj", start) + 3
+    end = data.index(b"endstream", body_start) + len(b"endstream")
+    return data[body_start:end].strip()
+
+
+def hybrid_disagreeing(data: bytes, number: int) -> bytes:
+    """A classic table keeping object ``number`` where it was, and an /XRefStm placing it on a
+    white page (written first, so its offset is known)."""
+    white_at = _next_offset(data)
+    header = b"%d 0 obj\n%s\nendobj\n" % (number, white_stream())
+    stream_at = white_at + len(header)
+    rows = bytes([1]) + white_at.to_bytes(4, "big") + bytes(2)
+    xref_stream = (b"<< /Type /XRef /W [1 4 2] /Index [%d 1] /Size %d /Length %d >>\nstream\n%s\n"
+                   b"endstream" % (number, number + 1, len(rows), rows))
+    size = 10_000
+    return raw_update(data, [(number, white_stream()), (size - 1, xref_stream)],
+                      entries=[(number, object_offset(data, number)), (size - 1, stream_at)],
+                      extra=b"/XRefStm %d" % stream_at)
+
+
+def object_stream_redefining(data: bytes, number: int, body: bytes, stream_number: int) -> bytes:
+    """An object stream holding object ``number`` (as ``body``) next to a table defining it."""
+    head = b"%d 0 " % number
+    content = head + body
+    objstm = (b"<< /Type /ObjStm /N 1 /First %d /Length %d >>\nstream\n%s\nendstream"
+              % (len(head), len(content), content))
+    return raw_update(data, [(number, body), (stream_number, objstm)])
+
+
+def freeing(data: bytes, number: int) -> bytes:
+    """An update whose table frees (an 'f' entry) object ``number``."""
+    return raw_update(data, [], entries=[(number, "f")])
+
+
+def set_entry(data: bytes, key: str, value, *, in_form: bool = False) -> bytes:
+    """An incremental update (pypdf) setting one entry of the catalog or of its /AcroForm;
+    ``value`` is a pypdf object or a Python bool, int, str or dict of those."""
+    writer = pypdf.PdfWriter(pypdf.PdfReader(io.BytesIO(data)), incremental=True)
+    target = writer.root_object
+    if in_form:
+        target = target["/AcroForm"].get_object()
+    target[pypdf.generic.NameObject(key)] = _pypdf_value(value)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pypdf_value(value):
+    from pypdf import generic as g
+
+    if isinstance(value, bool):
+        return g.BooleanObject(value)
+    if isinstance(value, int):
+        return g.NumberObject(value)
+    if isinstance(value, str):
+        return g.NameObject(value) if value.startswith("/") else g.TextStringObject(value)
+    if isinstance(value, dict):
+        return g.DictionaryObject({g.NameObject(k): _pypdf_value(v) for k, v in value.items()})
+    return value
+
+
+def with_signature_algorithm(data: bytes, field: str, oid: str) -> bytes:
+    """The signature in ``field`` claiming another signature algorithm (e.g. SM2's OID): the
+    CMS object in /Contents is rewritten in place, within its zero padding."""
+    from asn1crypto import cms
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data))
+    signature = next(s for s in reader.embedded_signatures if s.field_name == field)
+    start, length = signature.byte_range[1] + 1, signature.byte_range[2] - signature.byte_range[1] - 2
+    info = cms.ContentInfo.load(bytes.fromhex(data[start:start + length].decode()))
+    signer = info["content"]["signer_infos"][0]
+    signer["signature_algorithm"] = {"algorithm": oid}
+    new = info.dump(force=True).hex().encode()
+    assert len(new) <= length
+    return data[:start] + new.ljust(length, b"0") + data[start + length:]

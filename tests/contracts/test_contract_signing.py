@@ -115,7 +115,6 @@ def _refused(cli, capfd, tmp_path, *args) -> str:
     ("encipherment-only", {"usage": {"key_encipherment"}},
      "does not allow digitalSignature and nonRepudiation"),
     ("no-non-repudiation", {"usage": {"digital_signature"}}, "does not allow nonRepudiation"),
-    ("no-key-usage", {"usage": None}, "does not allow digitalSignature and nonRepudiation"),
     ("mismatched-key", {"mismatched_key": True}, "does not match any of its certificates"),
 ])
 def test_unfit_keys_are_refused_before_anything_is_written(cli, capfd, pki, tmp_path, monkeypatch,

@@ -1,7 +1,9 @@
 """`agreements verify`: what the provenance claims, and what this checkout can vouch for.
 
-Altered provenance is "altered" (exit 1); a contract made from other sources,
-templates or another generator is "cannot decide" (exit 2), never "altered".
+Altered provenance is "altered" (exit 1); a contract made from other sources
+is "cannot decide" (exit 3), never "altered"; one made by another generator or
+from other templates has its content checked instead of its bytes: "content
+matches, layout not checked" (exit 4) unless its text, numbering or bold differ.
 The tamper cases are in test_verify_tamper.py, genuine ones in test_verify_genuine.py.
 """
 
@@ -74,7 +76,7 @@ def test_other_sources_cannot_be_decided(cli, capfd, example_pdf, tmp_path):
     path = tmp_path / "other-sources.pdf"
     path.write_bytes(_with_metadata(example_pdf, {"SourceSHA256": "0" * 64}))
     code, out, err = _verify(cli, capfd, path)
-    assert code == 2 and "cannot decide" in err
+    assert code == 3 and "cannot decide" in err
     assert "[undecided] provenance" in out and "other sources of version 2021-12-20" in out
     assert "[fail]" not in out
 
@@ -111,12 +113,13 @@ def test_unknown_version_cannot_be_decided(cli, capfd, example_pdf, tmp_path):
     path = tmp_path / "unknown-version.pdf"
     path.write_bytes(_with_metadata(example_pdf, {"AgreementVersion": "2019-01-01"}))
     code, out, err = _verify(cli, capfd, path)
-    assert code == 2 and "cannot decide" in err
+    assert code == 3 and "cannot decide" in err
     assert "2019-01-01" in out and "checkout that has this version" in out
 
 
-def test_changed_templates_cannot_be_decided(capfd, example_pdf_path, tmp_path):
-    """A template edit after the fact: "cannot decide", naming the templates, never "altered"."""
+def test_changed_templates_have_the_content_checked(capfd, example_pdf_path, tmp_path):
+    """A template edit after the fact: the content is checked instead of the bytes, naming the
+    templates; "altered" only when the text itself changed."""
     import shutil
 
     from contract_helpers import ROOT
@@ -129,27 +132,29 @@ def test_changed_templates_cannot_be_decided(capfd, example_pdf_path, tmp_path):
     css = copy / "templates" / "pdf" / "contract.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n.fill-note { color: #000; }\n", encoding="utf-8")
     capfd.readouterr()
-    # Only a colour changed: the text still matches, and the report says so.
-    assert main(["--root", str(copy), "verify", str(example_pdf_path)]) == 2
+    # Only a colour changed: the content still matches, and the report says which check ran.
+    assert main(["--root", str(copy), "verify", str(example_pdf_path)]) == 4
     out = capfd.readouterr().out
-    assert "[undecided] generator" in out and "LayoutSHA256 mismatch" in out
-    assert "the text of every page matches" in out and "[fail]" not in out
-    # A template change that moves text: still undecided, and the text differs.
+    assert "[warn] generator" in out and "LayoutSHA256 mismatch" in out
+    assert "[pass] rebuild: content-level check" in out and "[fail]" not in out
+    assert "[unchecked] layout: content matches, layout not checked: 乙方 did not sign it" in out
+    # A template change that changes the text: the content check fails, naming it.
     template = copy / "templates" / "pdf" / "contract.html.j2"
     template.write_text(template.read_text(encoding="utf-8").replace("（以下无正文）", "（以下空白）"),
                         encoding="utf-8")
-    assert main(["--root", str(copy), "verify", str(example_pdf_path)]) == 2
+    assert main(["--root", str(copy), "verify", str(example_pdf_path)]) == 1
     out = capfd.readouterr().out
-    assert "LayoutSHA256 mismatch" in out and "the text differs too" in out and "[fail]" not in out
+    assert "[fail] rebuild: the content is not the contract its provenance names: the text " \
+           "differs" in out and "以下无正文" in out
 
 
-def test_another_generator_cannot_be_decided_and_is_named(cli, capfd, example_pdf, tmp_path):
+def test_another_generator_has_its_content_checked_and_is_named(cli, capfd, example_pdf, tmp_path):
     """A contract from an earlier generator is never called altered; the report names it."""
     path = tmp_path / "older.pdf"
     path.write_bytes(_with_metadata(example_pdf, {"GeneratorVersion": "0.0.9",
                                                   "GeneratorSHA256": "ab" * 32}))
     code, out, err = _verify(cli, capfd, path)
-    assert code == 2 and "[fail]" not in out
+    assert code == 4 and "[fail]" not in out
     assert "made by agreements 0.0.9 (code abababababab)" in out
     assert "GeneratorSHA256 mismatch" in out
 

@@ -21,7 +21,7 @@ SCHEMA = json.loads((FIXTURES / "verify-report.schema.json").read_text(encoding=
 
 
 def _report(verify, path, *options):
-    code, out, err = verify(path, "--json", *options)
+    code, out, err = verify(path, "--format", "json", *options)
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
     assert report["exit_code"] == code
@@ -45,10 +45,11 @@ def test_unsigned_contract_is_genuine(verify, example_pdf_path):
 def test_unsigned_contract_json(verify, example_pdf_path):
     code, report = _report(verify, example_pdf_path)
     assert code == 0 and report["verdict"] == "genuine"
-    assert [c["name"] for c in report["checks"]] == ["provenance", "generator", "rebuild", "register"]
-    assert {c["status"] for c in report["checks"][:3]} == {"pass"}
+    assert [c["name"] for c in report["checks"]] == ["structure", "provenance", "generator",
+                                                     "rebuild", "register"]
+    assert {c["status"] for c in report["checks"][:4]} == {"pass"}
     # other tests re-export this contract into the same register: pass or warn, never more
-    assert report["checks"][3]["status"] in ("pass", "warn")
+    assert report["checks"][4]["status"] in ("pass", "warn")
     assert report["contract"]["contract_number"] == "ZSY-2026-0001"
 
 
@@ -108,7 +109,7 @@ def test_bad_trust_file_is_a_clean_error(verify, example_pdf_path, tmp_path, con
     bad = tmp_path / "ca.pem"
     bad.write_bytes(content)
     code, out, err = verify(example_pdf_path, "--trust", str(bad))
-    assert code == 2  # nothing was checked, so nothing is decided
+    assert code == 3  # nothing was checked, so nothing is decided
     assert "ca.pem" in err and "--trust" in err and "certificate" in err
 
 
@@ -127,3 +128,26 @@ def _seconds(iso: str) -> float:
     import datetime as dt
 
     return dt.datetime.fromisoformat(iso).timestamp()
+
+
+def test_json_flag_is_deprecated_and_out_writes_the_report(verify, example_pdf_path, tmp_path,
+                                                           monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")
+    code, out, err = verify(example_pdf_path, "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "genuine"
+    assert "--json is deprecated; use --format json" in err
+    target = tmp_path / "report.json"
+    code, out, err = verify(example_pdf_path, "--format", "json", "-o", str(target))
+    assert code == 0 and out == "" and "deprecated" not in err
+    jsonschema.validate(json.loads(target.read_text(encoding="utf-8")), SCHEMA)
+
+
+def test_without_a_project_or_a_readable_file_nothing_is_decided(cli, capfd, tmp_path):
+    """Exit 3 (cannot decide), never click's usage code 2: the convention of every command."""
+    from generator.cli import main
+
+    contract = tmp_path / "contract.pdf"
+    contract.write_bytes(b"%PDF-1.7\n")
+    assert main(["--root", str(tmp_path / "no-project"), "verify", str(contract)]) == 3
+    assert cli("verify", str(tmp_path / "missing.pdf")) == 3
+    assert "Traceback" not in capfd.readouterr().err

@@ -2,7 +2,7 @@
 
 pdfsig's "Signature Validation" (valid / digest mismatch) and "Certificate
 Validation" (expired or not) are compared with each signature check of
-`verify --json`. One case where verify is deliberately stricter is pinned
+`verify --format json`. One case where verify is deliberately stricter is pinned
 down separately: a changed zero-padding digit in /Contents.
 """
 
@@ -36,7 +36,7 @@ def pdfsig(path) -> dict[str, dict[str, str]]:
 
 def verify_signatures(verify, path) -> dict[str, str]:
     """Field name → the summary of verify's check of that signature."""
-    _code, out, _err = verify(path, "--json")
+    _code, out, _err = verify(path, "--format", "json")
     return {check["name"].removeprefix("signature "): check["summary"]
             for check in json.loads(out)["checks"] if check["name"].startswith("signature ")}
 

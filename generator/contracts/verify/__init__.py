@@ -6,10 +6,13 @@ there is:
 1. **provenance** — the Info dictionary names a version of the agreement and
    the customer's values, with their SHA-256 (:mod:`.provenance`);
 2. **generator** — this checkout and machine have the templates, code and
-   fonts that made it, or nothing can be said byte for byte ("undecided");
+   fonts that made it, so it can be rebuilt byte for byte, or not (a warning);
 3. **rebuild** — the PDF's first revision is byte-identical to the contract
    rebuilt from that version and those values (:mod:`.compare` says how it
-   differs when it does: the text of a page, the drawing, the metadata);
+   differs when it does: the text of a page, the drawing, the metadata); when
+   it cannot be rebuilt byte for byte, its content is compared instead
+   (:mod:`.content`: each clause's text, numbering and bold, no hidden text),
+   and then only 乙方's trusted signature vouches for the layout ("layout");
 4. **revisions** — every later revision only signs one of the contract's
    fields (:mod:`.revisions`, with pyHanko's difference analysis restricted
    by :mod:`.policy`);
@@ -18,8 +21,12 @@ there is:
 6. **register** — whether the register lists the contract with these bytes
    (:mod:`.registered`; a warning at most).
 
+Before any of these, :mod:`.structure` reads every revision strictly and
+refuses a file that PDF readers could resolve differently.
+
 The result is a :class:`~.report.Report`: a list of named checks and a
-verdict — genuine (exit 0), altered or invalid (1), cannot decide (2).
+verdict — genuine (exit 0), altered or invalid (1), cannot decide (3),
+content matches but layout not checked (4); 2 is a usage error.
 """
 
 from __future__ import annotations
@@ -29,10 +36,10 @@ import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 from generator.content.project import Project
-from generator.contracts.verify import revisions, signatures, trust
+from generator.contracts.contract import PROVIDER_FIELD
+from generator.contracts.verify import content, doc_timestamps, revisions, signatures, structure, times, trust
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -59,22 +66,35 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
     except OSError as exc:
         raise AgreementsError(f"cannot read the PDF: {exc.strerror}", file=path) from None
     report = Report(path)
+    read, check = structure.check(data)
+    report.add(check)
+    if read is None:  # nothing else is looked at: readers disagree about what the file holds
+        report.add(Check("contract", Status.SKIPPED, "not checked: the file's structure is refused"))
+        return report
     with _quiet_libraries():
         reader, unreadable = revisions.open_reader(data)
         signed, broken = signatures.embedded(reader) if reader else ([], [])
-        _check_contract(report, data, reader, bool(signed), project)
+        _check_contract(report, data, read, bool(signed), project)
         if unreadable:
             report.add(unreadable)
         elif signed or reader.xrefs.total_revisions > 1:
-            report.add(revisions.review(reader, data, {s.revision: s.field for s in signed},
-                                        _certification(signed)))
+            report.add(revisions.review(reader, {s.revision: s.field for s in signed},
+                                        _certification(signed),
+                                        {s.field for s in signed
+                                         if doc_timestamps.is_document_timestamp(s)}))
         for one in signed:
-            report.add(signatures.check_signature(one, data, roots, require_trust))
+            report.add(doc_timestamps.check_document_timestamp(one, roots, require_trust)
+                       if doc_timestamps.is_document_timestamp(one)
+                       else signatures.check_signature(one, data, roots, require_trust))
         report.checks.extend(broken)
+    times.check_order(report.checks)
+    if any(c.name == "rebuild" and c.facts.get("method") == "content" for c in report.checks):
+        report.add(content.check_layout(next((c for c in report.checks
+                                             if c.name == f"signature {PROVIDER_FIELD}"), None)))
     return report
 
 
-def _check_contract(report: Report, data: bytes, reader: PdfFileReader | None, signed: bool,
+def _check_contract(report: Report, data: bytes, read: list[structure.Revision], signed: bool,
                     project: Project) -> None:
     """provenance, draft, generator and rebuild: is this the contract its provenance names?"""
     claim, check = read_claim(data, project, report.file)
@@ -86,21 +106,26 @@ def _check_contract(report: Report, data: bytes, reader: PdfFileReader | None, s
     draft = check_version_status(claim, signed)
     if draft:
         report.add(draft)
-    report.add(check_generator(claim, project.root))
-    report.add(_check_rebuild(data, reader, claim, project,
-                              undecided=any(c.status is Status.UNDECIDED for c in report.checks)))
+    generator = report.add(check_generator(claim, project.root))
+    undecided = any(c.status is Status.UNDECIDED for c in report.checks)
+    first = data[:read[0].end]
+    if generator.status is Status.PASS or undecided:
+        report.add(_check_rebuild(first, len(read), claim, project, undecided=undecided))
+    else:  # another generator, templates or fonts: what it says, not its bytes
+        report.add(content.check_content(first, rebuild(project, claim), generator.facts["why"],
+                                         len(read), claim.customer.contract_number))
     report.add(check_register(project, report.file, claim.customer.contract_number))
 
 
-def _check_rebuild(data: bytes, reader: PdfFileReader | None, claim: Claim, project: Project, *,
+def _check_rebuild(first: bytes, total: int, claim: Claim, project: Project, *,
                    undecided: bool) -> Check:
+    """``first``: the file's first revision, as the strict reader delimits it."""
     rebuilt = rebuild(project, claim)
-    total = reader.xrefs.total_revisions if reader else 1
-    if revisions.starts_with(data, reader, rebuilt):
+    if first == rebuilt:
         scope = "the PDF is" if total == 1 else f"its first revision (of {total}) is"
         return Check("rebuild", Status.PASS, f"{scope} byte-identical to the contract rebuilt "
                      "from its sources", facts={"revisions": total})
-    difference = explain(revisions.first_revision(data, reader), rebuilt)
+    difference = explain(first, rebuilt)
     scope = "the PDF" if total == 1 else "the PDF's first revision"
     if undecided:
         # Made from other sources, templates, code or fonts: a difference proves nothing.

@@ -37,40 +37,31 @@ from pyhanko.sign.diff_analysis import (
     ModificationLevel,
     ObjectStreamRule,
     ReferenceUpdate,
+    SigFieldCreationRule,
     SigFieldModificationRule,
     StandardDiffPolicy,
     SuspiciousModification,
     WhitelistRule,
     XrefStreamRule,
 )
-from pyhanko.sign.diff_analysis.constants import (
-    ACROFORM_EXEMPT_STRICT_COMPARISON,
-    ROOT_EXEMPT_STRICT_COMPARISON,
-)
 from pyhanko.sign.diff_analysis.rules_api import Context
 
 from generator.contracts.contract import PARTY_FIELDS
+from generator.contracts.verify.allowed_changes import (
+    ACROFORM_MAY_CHANGE,
+    CATALOG_MAY_CHANGE,
+    INFO_MAY_CHANGE,
+    XMP_BOOKKEEPING,
+    XMP_MIRRORS_INFO,
+    AllowListRule,
+)
 
 # The only fields a revision after the generator's may fill: 甲方's and 乙方's signatures.
 CONTRACT_FIELDS = frozenset(PARTY_FIELDS.values())
 
 # Info entries a signing tool rewrites; every other entry (the title, the provenance) is fixed.
-INFO_BOOKKEEPING = frozenset({"/ModDate", "/Producer"})
+INFO_BOOKKEEPING = INFO_MAY_CHANGE
 
-_NS = {"xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
-       "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
-# XMP properties that only record which tool touched the file, and when.
-XMP_BOOKKEEPING = frozenset({
-    (_NS["xmp"], "ModifyDate"), (_NS["xmp"], "MetadataDate"), (_NS["xmp"], "CreateDate"),
-    (_NS["xmp"], "CreatorTool"), (_NS["pdf"], "Producer"), (_NS["pdf"], "PDFVersion"),
-    (_NS["dc"], "format"), *((_NS["xmpMM"], name) for name in (
-        "DocumentID", "InstanceID", "VersionID", "OriginalDocumentID", "RenditionClass",
-        "History", "DerivedFrom")),
-})
-# XMP properties that describe the document: allowed only as copies of the Info entry.
-XMP_MIRRORS_INFO = {(_NS["dc"], "title"): "/Title", (_NS["dc"], "creator"): "/Author",
-                    (_NS["dc"], "description"): "/Subject", (_NS["pdf"], "Keywords"): "/Keywords",
-                    (_NS["pdf"], "keywords"): "/Keywords"}
 _PDFX = "http://ns.adobe.com/pdfx/1.3/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"  # Acrobat's copy of custom Info entries
 
@@ -180,7 +171,8 @@ def contract_policy() -> StandardDiffPolicy:
     lta = ModificationLevel.LTA_UPDATES
     return StandardDiffPolicy(
         global_rules=[
-            CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON | {"/Perms"}),
+            AllowListRule().as_qualified(lta),  # first: its message names the key and object
+            CatalogModificationRule(ignored_keys=CATALOG_MAY_CHANGE),
             CertificationRule().as_qualified(lta),
             InfoBookkeepingRule().as_qualified(lta),
             XmpBookkeepingRule().as_qualified(lta),
@@ -189,7 +181,9 @@ def contract_policy() -> StandardDiffPolicy:
             ObjectStreamRule().as_qualified(lta),
         ],
         form_rule=FormUpdatingRule(
-            field_rules=[SigFieldModificationRule(allow_in_place_appearance_stream_changes=False)],
+            field_rules=[SigFieldModificationRule(allow_in_place_appearance_stream_changes=False),
+                         # a document timestamp's field: invisible after the certification
+                         SigFieldCreationRule(allow_new_visible_after_certify=False)],
             # signing sets /SigFlags (signatures exist, append only)
-            ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"}),
+            ignored_acroform_keys=ACROFORM_MAY_CHANGE),
     )

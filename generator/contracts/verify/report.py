@@ -19,6 +19,7 @@ class Status(str, enum.Enum):
     PASS = "pass"
     FAIL = "fail"            # altered or invalid
     UNDECIDED = "undecided"  # this checkout cannot vouch either way
+    UNCHECKED = "unchecked"  # the content matches, but nothing vouches for the layout
     WARN = "warn"            # worth knowing; does not change the verdict
     SKIPPED = "skipped"      # could not run because an earlier check failed
 
@@ -27,11 +28,16 @@ class Verdict(str, enum.Enum):
     GENUINE = "genuine"
     ALTERED = "altered"
     UNDECIDED = "undecided"
+    CONTENT_ONLY = "content-only"  # content matches, layout not checked
 
     @property
     def exit_code(self) -> int:
-        return {"genuine": 0, "altered": 1, "undecided": 2}[self.value]
+        """0 genuine, 1 altered, 3 cannot decide, 4 content matches but layout not checked
+        (2 is a usage error, click's own)."""
+        return EXIT_CODES[self]
 
+
+EXIT_CODES = {Verdict.GENUINE: 0, Verdict.ALTERED: 1, Verdict.UNDECIDED: 3, Verdict.CONTENT_ONLY: 4}
 
 # The report's header lines: key in Report.contract → label.
 CONTRACT_LABELS = (("version", "version"), ("contract_number", "contract"),
@@ -68,6 +74,8 @@ class Report:
             return Verdict.ALTERED
         if Status.UNDECIDED in statuses or Status.PASS not in statuses:
             return Verdict.UNDECIDED
+        if Status.UNCHECKED in statuses:
+            return Verdict.CONTENT_ONLY
         return Verdict.GENUINE
 
     @property
@@ -78,7 +86,7 @@ class Report:
     def problems(self) -> list[str]:
         """What keeps the contract from being genuine, one line per check."""
         return [f"{c.name}: {c.summary}" for c in self.checks
-                if c.status in (Status.FAIL, Status.UNDECIDED)]
+                if c.status in (Status.FAIL, Status.UNDECIDED, Status.UNCHECKED)]
 
     @property
     def headline(self) -> str:
@@ -87,6 +95,8 @@ class Report:
         if self.verdict is Verdict.ALTERED:
             failed = [c.name for c in self.checks if c.status is Status.FAIL]
             return f"NOT genuine — altered or invalid ({', '.join(failed)})"
+        if self.verdict is Verdict.CONTENT_ONLY:
+            return "content matches, layout not checked — nothing vouches for how it is laid out"
         undecided = [c.name for c in self.checks if c.status is Status.UNDECIDED]
         return f"cannot decide — this checkout cannot vouch for it ({', '.join(undecided)})"
 

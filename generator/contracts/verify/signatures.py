@@ -25,13 +25,15 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from generator.contracts.contract import PROVIDER_FIELD
-from generator.contracts.verify import cms
+from generator.contracts.verify import cms, crypto
 from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
 
 # A signing certificate must allow one of these (pyHanko's names: nonRepudiation, digitalSignature).
 SIGNING_USAGES = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"},
                                      match_all_key_usages=False)
+# What pyHanko itself requires: nothing, so that a certificate without keyUsage is judged above.
+ANY_USAGE = KeyUsageConstraints(key_usage=set())  # None would mean pyHanko's default
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,15 @@ def embedded(reader: PdfFileReader) -> tuple[list[Signed], list[Check]]:
 def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
                     require_trust: bool) -> Check:
     name = f"signature {signed.field}"
+    algorithm = crypto.unsupported_algorithm(signed.signature.signed_data)
+    if algorithm:
+        return Check(name, Status.UNDECIDED, f"cannot decide (unsupported algorithm {algorithm})",
+                     facts={"field": signed.field, "revision": signed.revision + 1,
+                            "integrity": "unknown", "trusted": None})
     try:
         status = validate_pdf_signature(
             signed.signature, _context(roots), _context(roots), diff_policy=contract_policy(),
-            key_usage_settings=SIGNING_USAGES)
+            key_usage_settings=ANY_USAGE)
     except Exception as exc:  # noqa: BLE001 - a damaged signature can raise anything
         return Check(name, Status.FAIL, f"cannot be validated ({type(exc).__name__}: {exc})")
     facts = _facts(signed, status)
@@ -85,7 +92,9 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
     problems = [p for p in (_field_problem(signed.field), cms.contents_problem(data, byte_range),
                             cms.unsigned_data_problem(signed.signature.signed_data,
                                                       status.signing_cert, roots),
-                            *_status_problems(status), _validity_problem(status)) if p]
+                            *_status_problems(status), _validity_problem(status),
+                            *crypto.policy_problems(signed.signature.signed_data, signed.field))
+                if p]
     trust = _trust_notes(status, roots)
     details = _describe(facts) + trust
     if problems:
@@ -128,7 +137,8 @@ def _status_problems(status: PdfSignatureStatus) -> list[str]:
     if timestamp is not None and not (timestamp.intact and timestamp.valid):
         problems.append("its timestamp token is damaged or does not verify")
     try:
-        SIGNING_USAGES.validate(status.signing_cert)
+        if status.signing_cert.key_usage_value is not None:  # none: any use (RFC 5280)
+            SIGNING_USAGES.validate(status.signing_cert)
     except InvalidCertificateError:
         problems.append("the certificate's key usage allows neither digitalSignature nor "
                         "nonRepudiation")
@@ -176,14 +186,16 @@ def _facts(signed: Signed, status: PdfSignatureStatus) -> dict:
         "signer": cert.subject.human_friendly,
         "issuer": cert.issuer.human_friendly,
         "serial": format(cert.serial_number, "x"),
-        "signing_time": _iso(status.signer_reported_dt),
+        "signing_time": _iso(status.signer_reported_dt),  # claimed, not proven
         "timestamp": None if timestamp is None else {
             "time": _iso(timestamp.timestamp), "tsa": timestamp.signing_cert.subject.human_friendly,
             "trusted": timestamp.trusted},
         "key_usage": sorted(cert.key_usage_value.native) if cert.key_usage_value else [],
         "valid_until": _iso(cert["tbs_certificate"]["validity"]["not_after"].native),
         "certification": None if certification is None else int(certification.value),
-        "trusted": status.trusted,
+        "integrity": ("intact" if status.intact and status.valid else
+                      "digest mismatch" if not status.intact else "invalid signature value"),
+        "trusted": status.trusted,  # trust (which root) is reported apart from integrity
         "modification_level": status.modification_level.name.lower()
         if status.modification_level is not None else None,
     }
@@ -195,7 +207,9 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def _describe(facts: dict) -> list[str]:
     lines = [f"signer:        {facts['signer']}", f"issuer:        {facts['issuer']}",
-             f"signing time:  {facts['signing_time'] or 'not stated'} (as the signer states it)"]
+             f"signing time:  {facts['signing_time'] or 'not stated'} (claimed by the signer; "
+             + ("the timestamp proves the time below)" if facts["timestamp"]
+                else "not proven: no timestamp)")]
     timestamp = facts["timestamp"]
     lines.append(f"timestamp:     {timestamp['time']} by {timestamp['tsa']}" if timestamp
                  else "timestamp:     none")
