@@ -26,6 +26,7 @@ CACHED_FUNCTIONS = {
     "generator.contracts.engine.assemble:_page_number_boxes": "keyed by the stylesheet's whole text",
     "generator.contracts.verify.compare:_rebuild_texts": "keyed by the rebuilt PDF's bytes",
     "generator.acceptance.verify:_text_hash": "keyed by the version folder and its files' digests",
+    "generator.contracts.verify.content:read": "keyed by the PDF's bytes (at most 8)",
     "generator.contracts.engine.faces:working_face": "a cut of an installed font, keyed by family and weight: fixed per process",
 }
 # Caches that are not functions, each with its own clear: "module:clear function".
