@@ -175,7 +175,7 @@ _USAGE_ERRORS = [
     ["--lang", "fr", "check"],                    # a choice not offered
     ["contract", "x.yml", "--format", "xls"],     # our own BadParameter
     ["contract", "x.yml", "--jobs", "abc"],       # a number that is not one
-    ["verify", "c.pdf", "--trust"],                # an option missing its value
+    ["verify", "c.pdf", "--format", "xml"],       # a report form not offered
 ]
 
 
