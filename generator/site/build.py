@@ -84,13 +84,13 @@ def _build_version(project: Project, version: Version, destination: Path, downlo
     """Pages and downloads into a scratch folder, MkDocs into another, then move into the cache."""
     with tempfile.TemporaryDirectory(prefix="agreements-") as scratch:
         docs, built = Path(scratch) / "docs", Path(scratch) / "site"
-        entries = pages.write_pages(project, version, docs, downloads)
+        pages.write_pages(project, version, docs, downloads)
         for download in downloads(project, version):
             (docs / download.name).write_bytes(download.render())
         mkdocs_build.build_version(
             docs, built, version=version.date, title=project.config.site.title, status=version.status,
             extra=page_extra(project, version), project_root=project.root,
-            site_url=project.config.site.url, navigation=pages.NAVIGATION, search=entries,
+            site_url=project.config.site.url, navigation=pages.NAVIGATION,
         )
         _replace_tree(built, destination)
 
@@ -114,6 +114,7 @@ def _write_navigation(project: Project, out: Path) -> None:
     target = latest or project.newest
     layout.write_alias_redirects(out, LATEST, target.date)
     layout.write_root_index(out, f"{LATEST}/")
+    layout.write_root_404(out, target.date)
     known = {v.date for v in project.versions} | {LATEST}
     for stale in out.iterdir():  # versions removed from the sources leave the site too
         if stale.is_dir() and stale.name not in known and not stale.name.startswith("."):

@@ -10,6 +10,7 @@ escaped by the templates.
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +19,12 @@ from pathlib import Path
 from generator.content.diff import Change, compare
 from generator.content.model import Version
 from generator.content.project import Project
-from generator.content.text import citations, runs_text
+from generator.content.citation import citations, version_citation
+from generator.content.text import runs_text
 from generator.inline import InlineContext, to_html
-from generator.site.search import SearchEntry, clause_entries
+from generator.site.search import SearchEntry, clause_entries, section_entries
+from generator.site.search_index import build_index
+from generator.content.synonyms import load_synonyms
 from generator.templates import environment
 
 # Page file of each part of a version, in the order of the navigation, and where each clause id lives.
@@ -31,6 +35,7 @@ PAGE_URLS = {AGREEMENT_PAGE: "", CONSENT_PAGE: "consent/", PROHIBITED_PAGE: "pro
              CHANGES_PAGE: "changes/", HISTORY_PAGE: "history/"}
 KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动（编号变化）", "reworded": "修改"}
 ASSETS = Path("templates") / "site" / "assets"
+SEARCH_INDEX = Path("search") / "index.json"  # read by assets/search.js
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,7 @@ def write_pages(project: Project, version: Version, docs: Path, downloads: Downl
     docs.mkdir(parents=True, exist_ok=True)
     changes = compare(previous, version) if previous else []
     common = dict(version=version, agreement=version.agreement, citations=citations(version),
+                  document=version_citation(version),
                   downloads=tuple(downloads(project, version)), status=status_label(project, version))
     render = functools.partial(_write, root, docs, common)
     render(AGREEMENT_PAGE, "site/agreement.md.j2")
@@ -118,7 +124,19 @@ def write_pages(project: Project, version: Version, docs: Path, downloads: Downl
     rows = version_rows(project, downloads)
     render(HISTORY_PAGE, "site/history.md.j2", rows=rows)
     shutil.copytree(root / ASSETS, docs / "assets", dirs_exist_ok=True)
-    return _search_entries(version, previous, changes, rows)
+    entries = _search_entries(version, previous, changes, rows)
+    write_search_index(root, version, entries, docs / SEARCH_INDEX)
+    return entries
+
+
+def write_search_index(root: Path, version: Version, entries: Sequence[SearchEntry], path: Path) -> None:
+    """The version's search index (see generator/site/search_index.py), a file among the pages."""
+    sections = [(s.id, s.title) for s in version.agreement.sections]
+    appendices = [(a.label, PAGE_URLS[p]) for p, a in ((CONSENT_PAGE, version.consent),
+                                                       (PROHIBITED_PAGE, version.prohibited))]
+    index = build_index(entries, citations(version), sections, appendices, load_synonyms(root, version))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _write(root: Path, docs: Path, common: dict, page: str, template: str, **context) -> None:
@@ -145,6 +163,7 @@ def _search_entries(version: Version, previous: Version | None, changes: Sequenc
     agreement, consent = version.agreement, version.consent
     urls = {clause_id: PAGE_URLS[page] for clause_id, page in page_of(version).items()}
     entries = [SearchEntry("", "", agreement.title, tuple(runs_text(p, version) for p in agreement.notice))]
+    entries += section_entries(version)
     entries += clause_entries(version, urls)
     for page, appendix in ((CONSENT_PAGE, consent), (PROHIBITED_PAGE, version.prohibited)):
         unit = "项" if appendix.clauses[0].number else "段"

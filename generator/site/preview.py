@@ -115,12 +115,13 @@ def serve(root: Path, version: str | None, *, host: str, port: int, downloads: D
             observer.schedule(handler, str(path if path.is_dir() else path.parent),
                               recursive=path.is_dir())
     observer.start()
-    click.echo(f"previewing {chosen.date} ({chosen.status}) at http://{host}:{port}/ — "
+    click.echo(f"previewing {chosen.date} ({chosen.status}) at http://{host}:{port}/{chosen.date}/ — "
                "edit the YAML and the page reloads; Ctrl+C stops")
     try:
         site.serve_version(docs, version=chosen.date, title=project.config.site.title,
                            status=chosen.status, extra=page_extra(project, chosen),
-                           navigation=pages.NAVIGATION, project_root=root, host=host, port=port)
+                           navigation=pages.NAVIGATION, project_root=root, host=host, port=port,
+                           site_url=project.config.site.url)
     finally:
         observer.stop()
         observer.join()

@@ -107,13 +107,12 @@ def page(open_page):
 
 
 def open_search(page, url: str):
-    """Open ``url`` and focus Material's search box, then give its worker time to load the index."""
+    """Open ``url`` and the site's search panel (the magnifier in the header), focused."""
     page.goto(url)
-    box = page.locator("input.md-search__input")
-    if not box.is_visible():  # phones: the magnifier in the header opens the search
-        page.locator("label.md-header__button[for=__search]").click()
-    box.focus()
-    page.wait_for_timeout(2000)
+    page.locator("button.agreements-search__toggle").click()
+    box = page.locator("#agreements-search-input")
+    box.wait_for()
+    assert page.evaluate("document.activeElement.id") == "agreements-search-input"
     return box
 
 
@@ -141,9 +140,9 @@ def paste_query(page, url: str, query: str) -> None:
 
 
 def results(page) -> list:
-    """The search results shown, once there are some."""
-    page.locator("a.md-search-result__link").first.wait_for()
-    return page.locator("a.md-search-result__link").all()
+    """The search results shown (links holding the title and the whole text), once there are some."""
+    page.locator("a.agreements-search__hit").first.wait_for()
+    return page.locator("a.agreements-search__hit").all()
 
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[str]:

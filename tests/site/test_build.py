@@ -184,22 +184,25 @@ def test_every_page_has_its_own_meta_description(built):
 
 
 def test_search_finds_every_clause_once_under_the_name_a_reader_cites(built):
+    from generator.content.citation import citations
     from generator.content.project import load_project
-    from generator.content.text import citations
 
     for version in (PUBLISHED, DRAFT):
-        raw = (built / version / "search" / "search_index.json").read_text(encoding="utf-8")
-        assert "\u200b" not in raw  # jieba's words are apart by <wbr/>, nothing a reader copies
-        docs = json.loads(raw)["docs"]
-        assert len({doc["location"] for doc in docs}) == len(docs)  # every place once
-        by_anchor = {doc["location"].partition("#")[2]: doc for doc in docs}
+        docs = json.loads((built / version / "search" / "index.json").read_text(encoding="utf-8"))["docs"]
+        assert len({doc["url"] for doc in docs}) == len(docs)  # every place once
+        by_anchor = {doc["url"].partition("#")[2]: doc for doc in docs}
         cited = citations(load_project(ROOT).version(version))
-        for clause_id, title in cited.items():
-            assert re.sub(r"<wbr/>", "", by_anchor[clause_id]["title"]) == title
-        assert re.sub("<wbr/>", "", by_anchor["obligations.sms.bombing"]["title"]) == "4.2.5 用户的权利与义务"
-        assert re.sub("<wbr/>", "", by_anchor["consent.acknowledge"]["title"]) == "附录一 · 第 2 段"
-        texts = [doc["text"] for doc in docs]
+        for clause_id, citation in cited.items():
+            assert by_anchor[clause_id]["title"].startswith(citation.text)
+        assert by_anchor["obligations.sms.bombing"]["title"] == "「用户的权利与义务」第4.2.5条"
+        assert by_anchor["consent.acknowledge"]["title"] == "附录一第2段"
+        texts = [tuple(doc["text"]) for doc in docs if doc["text"]]
         assert len(set(texts)) == len(texts), "an entry repeats another's text"
+
+
+def test_the_copy_link_carries_the_full_citation(built):
+    page = (built / PUBLISHED / "index.html").read_text(encoding="utf-8")
+    assert ('data-cite="《数据技术服务使用协议》（2021年12月20日版）「用户的权利与义务」第4.2.5条"') in page
 
 
 def test_interface_strings_are_chinese(built):
