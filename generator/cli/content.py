@@ -73,14 +73,34 @@ def new_version_command(ctx: Context, date: str) -> None:
 
 @cli.command()
 @click.argument("date")
+@click.option("--effective", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="生效日期 (00:00 北京时间); at least notice_days (site_config.yml, default 30) after today; "
+                   "default: the earliest allowed.")
+@click.option("--kind", type=click.Choice(["major", "minor"]), default="major", show_default=True,
+              help="major: the terms change; minor: wording only.")
+@click.option("--summary", multiple=True, metavar="TEXT[@CLAUSE,...]",
+              help="One 变更摘要 line in plain Chinese, with the clause ids it concerns; repeatable. "
+                   "Default: one line per change against the previous version.")
 @pass_context
-def publish(ctx: Context, date: str) -> None:
-    """Mark draft DATE published and lock its files' SHA-256."""
+def publish(ctx: Context, date: str, effective, kind: str, summary: tuple[str, ...]) -> None:
+    """Mark draft DATE published, lock its files' SHA-256 and record its release
+    (content/releases.yml: today's date, the effective date, the 变更摘要).
+
+    \b
+    Example:
+      agreements publish 2026-11-28 --effective 2027-01-04 --kind minor \\
+        --summary "明确短信发送频率的防护要求。@obligations.sms.bombing"
+    """
     from generator.content.lifecycle import publish as publish_version
+    from generator.content.releases import beijing_today, plan_release, record_release
     from generator.contracts.register import notify_hint
 
+    release = plan_release(ctx.project(), date, today=beijing_today(), kind=kind, summary=summary,
+                           effective=effective.date() if effective else None)
     folder = publish_version(ctx.root, date)
-    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json")
+    record_release(ctx.root, release)
+    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json; "
+               f"in force from {release.effective} (content/releases.yml)")
     click.echo(notify_hint(ctx.project(), date))
 
 

@@ -73,6 +73,9 @@ class SiteConfig(_Strict):
         description="The register of every contract `agreements contract` writes (an SQLite file), "
         "relative to the project folder; `agreements register` lists it.")
     word: Word = Field(default_factory=Word)
+    notice_days: int = Field(
+        default=30, ge=0, description="`agreements publish` refuses an effective date fewer than this "
+        "many days after the day of publication (customers must have time to read the new version).")
 
 
 def load_config(root: Path) -> SiteConfig:

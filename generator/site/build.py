@@ -23,11 +23,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from generator.content.citation import chinese_date
 from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.versions import version_folders
 from generator.fingerprint import code_digest, files_digest
-from generator.site import layout, mkdocs_build, pages
+from generator.site import feed, layout, mkdocs_build, pages
 from generator.site.pages import Downloads
 
 CACHE_DIR = Path(".cache") / "site"
@@ -55,7 +56,8 @@ def build_site(project: Project, out: Path, downloads: Downloads, *, use_cache: 
 
 # Besides a version's own sources and its predecessor's (the redline), a built
 # version depends on these files, on the generator's code and on the libraries.
-SITE_INPUTS = ("mkdocs.yml", "site_config.yml", "templates")
+SITE_INPUTS = ("mkdocs.yml", "site_config.yml", "templates", "content/search-synonyms.yml",
+               "content/releases.yml")
 
 
 def cache_key(project: Project, version: Version, shared: str) -> str:
@@ -75,9 +77,13 @@ def _versions_digest(project: Project) -> str:
 def page_extra(project: Project, version: Version) -> dict:
     """What the theme shows around a version's pages (see templates/site/overrides/main.html)."""
     config = project.config
+    dates = pages.validity(project, version)
     return {"company": config.provider.name, "product": config.product,
             "copyright": config.site.copyright, "label": pages.status_label(project, version),
-            "has_current": project.latest_published is not None}
+            "has_current": project.latest_published is not None,
+            "effective": dates.effective, "superseded": dates.superseded,
+            "effective_text": chinese_date(dates.effective) if dates.effective else None,
+            "superseded_text": chinese_date(dates.superseded) if dates.superseded else None}
 
 
 def _build_version(project: Project, version: Version, destination: Path, downloads: Downloads) -> None:
@@ -115,6 +121,7 @@ def _write_navigation(project: Project, out: Path) -> None:
     layout.write_alias_redirects(out, LATEST, target.date)
     layout.write_root_index(out, f"{LATEST}/")
     layout.write_root_404(out, target.date)
+    feed.write_feed(project, out)
     known = {v.date for v in project.versions} | {LATEST}
     for stale in out.iterdir():  # versions removed from the sources leave the site too
         if stale.is_dir() and stale.name not in known and not stale.name.startswith("."):

@@ -19,6 +19,7 @@ from pathlib import Path
 from generator.content.diff import Change, compare
 from generator.content.model import Version
 from generator.content.project import Project
+from generator.content.releases import load_releases
 from generator.content.citation import citations, version_citation
 from generator.content.text import runs_text
 from generator.inline import InlineContext, to_html
@@ -73,9 +74,30 @@ def status_label(project: Project, version: Version) -> str:
     return "当前版本" if version is project.latest_published else "历史版本"
 
 
+@dataclass(frozen=True)
+class Validity:
+    """When a version is in force: from ``effective`` (00:00 北京时间) until ``superseded``,
+    the effective date of the next published version (None: not yet known)."""
+
+    effective: str | None
+    superseded: str | None
+
+
+def effective_date(project: Project, version: Version) -> str | None:
+    """The release record's 生效日期, else the one version.yml gives (a draft's planned date)."""
+    release = load_releases(project.root).get(version.date)
+    return release.effective.isoformat() if release else version.effective
+
+
+def validity(project: Project, version: Version) -> Validity:
+    later = [v for v in project.versions if v.date > version.date and not v.is_draft]
+    superseded = effective_date(project, later[0]) if later and not version.is_draft else None
+    return Validity(effective_date(project, version), superseded)
+
+
 def version_rows(project: Project, downloads: Downloads) -> list[VersionRow]:
     """Every version, newest first."""
-    return [VersionRow(v.date, status_label(project, v), v.effective,
+    return [VersionRow(v.date, status_label(project, v), effective_date(project, v),
                        p.date if (p := project.previous(v)) else None, tuple(downloads(project, v)))
             for v in reversed(project.versions)]
 
@@ -113,7 +135,7 @@ def write_pages(project: Project, version: Version, docs: Path, downloads: Downl
     docs.mkdir(parents=True, exist_ok=True)
     changes = compare(previous, version) if previous else []
     common = dict(version=version, agreement=version.agreement, citations=citations(version),
-                  document=version_citation(version),
+                  document=version_citation(version), validity=validity(project, version),
                   downloads=tuple(downloads(project, version)), status=status_label(project, version))
     render = functools.partial(_write, root, docs, common)
     render(AGREEMENT_PAGE, "site/agreement.md.j2")

@@ -165,6 +165,35 @@
     }, true);
   }
 
+  /* The page carries dates only (the site is reproducible); the reader's clock says whether
+   * the version is coming, in force, or replaced. A version takes effect at 00:00 北京时间. */
+  function chineseDate(iso) {
+    var p = iso.split("-");
+    return Number(p[0]) + "年" + Number(p[1]) + "月" + Number(p[2]) + "日";
+  }
+  function dayBefore(iso) {
+    var d = new Date(Date.parse(iso + "T00:00:00Z") - 86400000);
+    return d.toISOString().slice(0, 10);
+  }
+  function markValidity() {
+    var note = document.querySelector(".agreements-validity");
+    if (!note) return;
+    var effective = note.getAttribute("data-effective"), superseded = note.getAttribute("data-superseded");
+    var now = Date.now(), label;
+    if (now < Date.parse(effective + "T00:00:00+08:00")) {
+      label = "将于" + chineseDate(effective) + "生效";
+    } else if (superseded && now >= Date.parse(superseded + "T00:00:00+08:00")) {
+      label = "已被新版本替代：有效期为" + chineseDate(effective) + "至" + chineseDate(dayBefore(superseded)) +
+        "，依本版本签订的合同继续有效";
+    } else {
+      label = "现行有效：自" + chineseDate(effective) + "起生效";
+    }
+    var mark = document.createElement("strong");
+    mark.className = "agreements-validity__label";
+    mark.textContent = label + "。";
+    note.insertBefore(mark, note.firstChild);
+  }
+
   /* Material names the version button "选择当前版本" whatever it shows; a name
    * that contains the visible text lets speech users say what they see
    * (WCAG 2.5.3, axe-core's label-content-name-mismatch). */
@@ -188,5 +217,6 @@
   copyClauseLinks();
   keepClauseWhenSwitching();
   keepPageWhenSwitchingVersion();
+  markValidity();
   nameVersionButton();
 })();
