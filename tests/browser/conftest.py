@@ -46,8 +46,22 @@ def pytest_collection_modifyitems(items):
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """A static host as GitHub Pages or nginx's error_page: a missing path gets the site's 404.html."""
+
     def log_message(self, format, *args):  # noqa: A002 - http.server's signature
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")

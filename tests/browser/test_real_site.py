@@ -192,7 +192,7 @@ def test_the_history_page_lists_every_version_with_its_downloads(page, base_url)
     cells = [[c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()] for i in range(2)]
     assert cells[0][0] == DRAFT and cells[0][1:3] == ["草案", "2027-01-01"]
     assert cells[0][3] == f"与 {PUBLISHED} 相比"
-    assert cells[1][0].startswith(PUBLISHED) and cells[1][1:3] == ["当前版本", "—"]
+    assert cells[1][0].startswith(PUBLISHED) and cells[1][1:3] == ["当前版本", "2021-12-20"]  # its release record
     for link in page.locator("article table a").all():  # every link leads somewhere real
         with urllib.request.urlopen(link.evaluate("a => a.href")) as response:  # loopback only
             assert response.status == 200
@@ -200,11 +200,11 @@ def test_the_history_page_lists_every_version_with_its_downloads(page, base_url)
                 assert response.read(5) == b"%PDF-"
 
 
-def test_the_effective_date_is_shown_where_the_version_gives_one(page, base_url):
+def test_the_effective_date_is_shown_for_every_version(page, base_url):
     page.goto(f"{base_url}{DRAFT}/")
     assert "生效日期 2027-01-01" in page.locator(".version-facts").inner_text()
     page.goto(f"{base_url}{PUBLISHED}/")
-    assert "生效日期" not in page.locator(".version-facts").inner_text()
+    assert "生效日期 2021-12-20" in page.locator(".version-facts").inner_text()
 
 
 def test_pdf_link_serves_a_pdf(page, base_url):
@@ -282,3 +282,91 @@ def test_every_interface_string_is_chinese(page, base_url, site):
         chrome = page.locator(".md-header, .md-sidebar--primary, .md-footer, .agreements-search").all_inner_texts()
         found = {word for text in [*labels, *chrome] for word in english.findall(text)}
         assert not found, (path, found)
+
+
+# --------------------------------------------------------------------------
+# Round 2: the 404 page, phones, the dark scheme, print, dates from the reader's clock
+
+
+@pytest.mark.parametrize("missing", ["no-such-page", "2021-12-20/consent/no/such/deep/page/"])
+def test_the_404_page_is_styled_and_its_links_work_at_any_depth(page, base_url, missing):
+    response = page.goto(base_url + missing)
+    assert response.status == 404
+    assert "页面不存在" in page.locator("article h1").inner_text()
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    for link in page.locator(".md-nav__link[href]").all()[:6]:  # the navigation leads to real pages
+        with urllib.request.urlopen(link.evaluate("a => a.href")) as reached:  # loopback only
+            assert reached.status == 200
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
+
+
+def test_the_history_table_fits_a_360_px_phone_with_dates_unbroken(open_page, base_url):
+    page = open_page({"width": 360, "height": 740})
+    page.goto(f"{base_url}{PUBLISHED}/history/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for cell in page.locator("table.version-history tbody th a").all():
+        box = cell.bounding_box()
+        assert box["height"] < 30, "a date wraps"
+
+
+def test_titles_have_no_gap_and_touch_targets_are_24_px(open_page, base_url):
+    page = open_page(PHONE)
+    page.goto(f"{base_url}{PUBLISHED}/")
+    gap = page.evaluate("""() => { const h = document.querySelector('article h1');
+        return h.nextElementSibling.getBoundingClientRect().top - h.getBoundingClientRect().bottom; }""")
+    assert gap < 20, gap
+    link = page.locator(f"[id='{CLAUSE}'] a.clause-link").bounding_box()
+    assert link["width"] >= 24 and link["height"] >= 24
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_scheme_follows_the_system_and_the_toggle_and_stays_accessible(browser, base_url, scheme):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", color_scheme=scheme)
+    page = context.new_page()
+    try:
+        for path in (f"{PUBLISHED}/", f"{DRAFT}/changes/", f"{PUBLISHED}/history/", "no/such/page"):
+            page.goto(base_url + path)
+            expected = "slate" if scheme == "dark" else "default"
+            assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
+            assert axe_violations(page, impacts=("moderate", "serious", "critical")) == [], path
+        page.goto(f"{base_url}{PUBLISHED}/")
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        flipped = "default" if scheme == "dark" else "slate"
+        page.wait_for_function("s => document.body.getAttribute('data-md-color-scheme') === s", arg=flipped)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("now", "label"), [
+    ("2021-12-19T15:59:00Z", "将于2021年12月20日生效"),  # 23:59 北京时间 the day before
+    ("2021-12-19T16:00:00Z", "现行有效"),  # 00:00 北京时间: in force
+])
+def test_the_status_comes_from_the_readers_clock(page, base_url, now, label):
+    page.clock.set_fixed_time(now)
+    page.goto(f"{base_url}{PUBLISHED}/")
+    assert page.locator(".agreements-validity__label").inner_text().startswith(label)
+
+
+def test_without_scripts_the_dates_alone_say_it(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}{PUBLISHED}/")
+        assert page.locator(".agreements-validity").inner_text() == "生效日期：2021年12月20日（北京时间零时起）。"
+    finally:
+        context.close()
+
+
+def test_every_page_links_the_feed(page, base_url, site):
+    for path in _pages(site)[:5]:
+        page.goto(base_url + path)
+        href = page.locator("link[rel=alternate][type='application/atom+xml']").evaluate("l => l.href")
+        assert href == f"{base_url}feed.xml"
+
+
+def test_printed_pages_carry_the_version_effective_date_and_page_numbers(page, base_url, tmp_path):
+    printed = _printed_pages(page, f"{base_url}{PUBLISHED}/", tmp_path)
+    for number, text in enumerate(printed, start=1):
+        flat = " ".join(text.split())
+        assert f"第 {number} 页，共 {len(printed)} 页" in flat, number
+        assert "版本 2021-12-20 · 生效日期 2021-12-20 · 2021-12-20/" in flat, number
