@@ -23,6 +23,7 @@ from generator.content.releases import load_releases
 from generator.content.citation import citations, version_citation
 from generator.content.text import runs_text
 from generator.inline import InlineContext, to_html
+from generator.site.compare import COMPARE_PAGE, write_compare_pages
 from generator.site.search import SearchEntry, clause_entries, section_entries
 from generator.site.search_index import build_index
 from generator.content.synonyms import load_synonyms
@@ -31,9 +32,9 @@ from generator.templates import environment
 # Page file of each part of a version, in the order of the navigation, and where each clause id lives.
 AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE = (
     "index.md", "consent.md", "prohibited.md", "changes.md", "history.md")
-NAVIGATION = (AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE)
+NAVIGATION = (AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, COMPARE_PAGE, HISTORY_PAGE)
 PAGE_URLS = {AGREEMENT_PAGE: "", CONSENT_PAGE: "consent/", PROHIBITED_PAGE: "prohibited/",
-             CHANGES_PAGE: "changes/", HISTORY_PAGE: "history/"}
+             CHANGES_PAGE: "changes/", COMPARE_PAGE: "compare/", HISTORY_PAGE: "history/"}
 KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动（编号变化）", "reworded": "修改"}
 ASSETS = Path("templates") / "site" / "assets"
 SEARCH_INDEX = Path("search") / "index.json"  # read by assets/search.js
@@ -145,6 +146,7 @@ def write_pages(project: Project, version: Version, docs: Path, downloads: Downl
            change_href=_change_href(version), kind_titles=KIND_TITLES)
     rows = version_rows(project, downloads)
     render(HISTORY_PAGE, "site/history.md.j2", rows=rows)
+    write_compare_pages(project, version, docs, functools.partial(render, kind_titles=KIND_TITLES), PAGE_URLS, page_of)
     shutil.copytree(root / ASSETS, docs / "assets", dirs_exist_ok=True)
     entries = _search_entries(version, previous, changes, rows)
     write_search_index(root, version, entries, docs / SEARCH_INDEX)
@@ -162,8 +164,10 @@ def write_search_index(root: Path, version: Version, entries: Sequence[SearchEnt
 
 
 def _write(root: Path, docs: Path, common: dict, page: str, template: str, **context) -> None:
+    inline_page = page if page in PAGE_URLS else COMPARE_PAGE  # a pair's redline: only its own links
     text = environment(root).get_template(template).render(
-        **common, **context, inline=_inline_for(common["version"], page))
+        **common, **context, inline=_inline_for(common["version"], inline_page))
+    (docs / page).parent.mkdir(parents=True, exist_ok=True)
     (docs / page).write_text(text, encoding="utf-8")
 
 

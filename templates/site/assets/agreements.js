@@ -194,6 +194,20 @@
     note.insertBefore(mark, note.firstChild);
   }
 
+  /* 版本比较: the two lists open the pre-rendered redline of the pair, older first. */
+  function comparePicker() {
+    var form = document.querySelector("form.compare-picker");
+    if (!form) return;
+    form.hidden = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var a = form.querySelector("#compare-older").value, b = form.querySelector("#compare-newer").value;
+      if (a === b) return;
+      var older = a < b ? a : b, newer = a < b ? b : a;
+      window.location.href = "../../" + newer + "/compare/" + older + "/";
+    });
+  }
+
   /* Material names the version button "选择当前版本" whatever it shows; a name
    * that contains the visible text lets speech users say what they see
    * (WCAG 2.5.3, axe-core's label-content-name-mismatch). */
@@ -218,5 +232,6 @@
   keepClauseWhenSwitching();
   keepPageWhenSwitchingVersion();
   markValidity();
+  comparePicker();
   nameVersionButton();
 })();
