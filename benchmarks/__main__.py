@@ -344,8 +344,10 @@ def bench_site(work: Path) -> list[tuple[str, str]]:
     _copy_project(real)
     run = run_measured([*AGREEMENTS, "--root", str(real), "build", "--out", str(real / "site")], cwd=real)
     rows.append(("site: build, real versions (cold cache)", f"{run['seconds']:.1f} s"))
+    from benchmarks.lighthouse import bench_lighthouse
     from benchmarks.site_live import bench_site_live
     rows += bench_site_live(real, run_measured, AGREEMENTS)
+    rows += bench_lighthouse(real / "site", _load(real).latest_published.date)
 
     many = work / "site-20"
     _copy_project(many)

@@ -58,6 +58,7 @@ class _Regenerate(FileSystemEventHandler):
     # Reading a file is an event too (opened, closed without writing); only changes count,
     # or regenerating, which reads the sources, would trigger itself forever.
     CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
+    SETTLE = 0.1  # seconds without events before regenerating: an editor's save is over by then
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in self.CHANGES or event.is_directory:
@@ -67,7 +68,7 @@ class _Regenerate(FileSystemEventHandler):
         with self.lock:
             if self.timer:
                 self.timer.cancel()
-            self.timer = threading.Timer(0.3, self.regenerate)
+            self.timer = threading.Timer(self.SETTLE, self.regenerate)
             self.timer.daemon = True
             self.timer.start()
 
