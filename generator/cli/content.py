@@ -13,8 +13,15 @@ from generator.errors import display_path
 @cli.command()
 @pass_context
 def check(ctx: Context) -> None:
-    """Validate every version, the lock of published versions and the configuration."""
+    """Validate every version, the lock of published versions, the release records
+    (content/releases.yml), the search synonyms and the configuration."""
+    from generator.content.releases import check_releases
+    from generator.content.synonyms import load_synonyms
+
     project = ctx.project()
+    check_releases(project)
+    if project.latest_published:
+        load_synonyms(ctx.root, project.latest_published)
     clauses = sum(len(v.clauses) for v in project.versions)
     click.echo(f"ok: {len(project.versions)} version(s), {clauses} clauses checked")
 

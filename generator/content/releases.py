@@ -88,6 +88,17 @@ def load_releases(root: Path) -> dict[str, Release]:
     return found
 
 
+def check_releases(project) -> dict[str, Release]:
+    """The records, each of a published version of ``project`` (for `agreements check`)."""
+    releases = load_releases(project.root)
+    published = {v.date for v in project.versions if not v.is_draft}
+    stray = sorted(set(releases) - published)
+    if stray:
+        raise AgreementsError(f"release record(s) of {', '.join(stray)}, which are not published versions; "
+                              "records are written by `agreements publish`", file=project.root / RELEASES_FILE)
+    return releases
+
+
 def record_release(root: Path, release: Release) -> None:
     """Append ``release`` to content/releases.yml and lock it (used by `agreements publish`)."""
     releases = load_releases(root)

@@ -56,3 +56,14 @@ def test_without_a_summary_each_change_is_a_line_naming_its_clause(tmp_path, cap
     assert [line.text for line in release.summary] == [f"{c.place}：{_KIND_WORDS[c.kind]}。" for c in changes]
     known = {clause.id for clause in version.all_clauses()}
     assert all(set(line.clauses) <= known for line in release.summary)
+
+
+def test_check_refuses_a_record_of_a_version_that_is_not_published(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")
+    root = copy_site_project(tmp_path / "project")
+    from generator.content.releases import Release, SummaryLine, record_release
+
+    record_release(root, Release(version=dt.date(2026, 11, 28), published=dt.date(2026, 12, 4),
+                                 effective=dt.date(2027, 1, 4), kind="minor", summary=[SummaryLine(text="改。")]))
+    code, _, err = run_cli(["--root", str(root), "check"], capsys)
+    assert code == 1 and "release record(s) of 2026-11-28, which are not published versions" in err
