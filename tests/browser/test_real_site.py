@@ -370,3 +370,17 @@ def test_printed_pages_carry_the_version_effective_date_and_page_numbers(page, b
         flat = " ".join(text.split())
         assert f"第 {number} 页，共 {len(printed)} 页" in flat, number
         assert "版本 2021-12-20 · 生效日期 2021-12-20 · 2021-12-20/" in flat, number
+
+
+def test_a_superseded_version_says_so_with_its_period_of_validity(page, base_url):
+    """As a page of 2021-12-20 will read once a successor takes effect on 2027-01-04 (the
+    page as the build would write it then: only data-superseded differs)."""
+    def successor_recorded(route):
+        body = route.fetch().text().replace('data-superseded=""', 'data-superseded="2027-01-04"')
+        route.fulfill(body=body, headers={"content-type": "text/html; charset=utf-8"})
+
+    page.route(f"{base_url}{PUBLISHED}/", successor_recorded)
+    page.clock.set_fixed_time("2027-01-03T16:00:00Z")  # 00:00 北京时间 on 2027-01-04
+    page.goto(f"{base_url}{PUBLISHED}/")
+    label = page.locator(".agreements-validity__label").inner_text()
+    assert label == "已被新版本替代：有效期为2021年12月20日至2027年1月3日，依本版本签订的合同继续有效。"
