@@ -122,11 +122,23 @@ def _write_navigation(project: Project, out: Path) -> None:
     layout.write_root_index(out, f"{LATEST}/")
     layout.write_root_404(out, target.date)
     feed.write_feed(project, out)
+    layout.write_root_sitemap(out, _page_urls(project, out))
     known = {v.date for v in project.versions} | {LATEST}
     for stale in out.iterdir():  # versions removed from the sources leave the site too
         if stale.is_dir() and stale.name not in known and not stale.name.startswith("."):
             if (stale / "index.html").is_file() and (stale / "search").is_dir():
                 shutil.rmtree(stale)
+
+
+def _page_urls(project: Project, out: Path) -> list[str]:
+    """Every built page's public URL, when site.url is set (else none: no fake host)."""
+    site_url = project.config.site.url
+    if not site_url:
+        return []
+    base = site_url.rstrip("/") + "/"
+    return [base + page.parent.relative_to(out).as_posix().rstrip(".") + "/"
+            for version in project.versions for page in sorted((out / version.date).rglob("index.html"))
+            if "search" not in page.parts]
 
 
 def _prune_cache(root: Path, keys: dict[str, str]) -> None:

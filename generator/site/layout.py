@@ -30,7 +30,7 @@ from typing import Any
 from generator.errors import AgreementsError
 
 __all__ = ["SiteBuildError", "VersionEntry", "check_name", "write_alias_redirects", "write_root_index",
-           "write_root_404", "write_text", "write_versions_json"]
+           "write_root_404", "write_root_sitemap", "write_text", "write_versions_json"]
 
 
 class SiteBuildError(AgreementsError):
@@ -148,6 +148,14 @@ def write_root_404(out_dir: Path, version: str) -> None:
     if not source.is_file():
         raise SiteBuildError(f"version {version!r} has no 404.html", file=source)
     shutil.copyfile(source, Path(out_dir) / "404.html")
+
+
+def write_root_sitemap(out_dir: Path, locations: Sequence[str]) -> None:
+    """``out_dir/sitemap.xml``: every page's absolute URL when the site's URL is known, else
+    none (a sitemap may only name real addresses). Material's version selector requests it."""
+    body = "".join(f"  <url><loc>{html.escape(loc)}</loc></url>\n" for loc in locations)
+    write_text(Path(out_dir) / "sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n")
 
 
 def check_name(name: str, kind: str) -> None:

@@ -213,3 +213,24 @@ def test_interface_strings_are_chinese(built):
             assert 'title="本节的链接"' in text or page == "404.html", page
     versions = json.loads((built / "versions.json").read_text(encoding="utf-8"))
     assert [v["title"] for v in versions] == [f"{DRAFT}（草案）", f"{PUBLISHED}（当前版本）"]
+
+
+def test_the_root_sitemap_names_no_address_without_a_site_url(built):
+    """Material's version selector requests /sitemap.xml; it may only list real addresses."""
+    text = (built / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<urlset" in text and "<loc>" not in text
+    assert not list(built.glob("*/sitemap.xml*"))
+    assert (built / "feed.xml").is_file() and (built / "404.html").is_file()
+
+
+def test_with_a_site_url_the_root_sitemap_lists_every_page(built, tmp_path):
+    from generator.content.project import load_project
+    from generator.site.build import _page_urls
+
+    root = copy_site_project(tmp_path / "project")
+    config = root / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  title:", "  url: https://example.com/terms/\n  title:", 1), encoding="utf-8")
+    urls = _page_urls(load_project(root), built)
+    assert f"https://example.com/terms/{PUBLISHED}/" in urls
+    assert f"https://example.com/terms/{DRAFT}/compare/" in urls and len(urls) == 12

@@ -188,10 +188,7 @@
     } else {
       label = "现行有效：自" + chineseDate(effective) + "起生效";
     }
-    var mark = document.createElement("strong");
-    mark.className = "agreements-validity__label";
-    mark.textContent = label + "。";
-    note.insertBefore(mark, note.firstChild);
+    note.querySelector(".agreements-validity__label").textContent = label + "。";
   }
 
   /* 版本比较: the two lists open the pre-rendered redline of the pair, older first. */
