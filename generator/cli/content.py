@@ -8,6 +8,7 @@ import click
 
 from generator.cli.app import Context, cli, pass_context
 from generator.errors import display_path
+from generator.i18n import _
 
 
 @cli.command()
@@ -106,8 +107,9 @@ def publish(ctx: Context, date: str, effective, kind: str, summary: tuple[str, .
                            effective=effective.date() if effective else None)
     folder = publish_version(ctx.root, date)
     record_release(ctx.root, release)
-    click.echo(f"published {display_path(folder)}; its files are now locked in content/published.lock.json; "
-               f"in force from {release.effective} (content/releases.yml)")
+    click.echo(_("published {folder}; its files are now locked in content/published.lock.json; "
+                 "in force from {effective} (content/releases.yml)").format(folder=display_path(folder),
+                                                                           effective=release.effective))
     click.echo(notify_hint(ctx.project(), date))
 
 

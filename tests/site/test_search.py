@@ -82,7 +82,8 @@ def test_the_site_script_finds_what_python_finds(index, tmp_path):
     assert [(r["docs"], r["cited"]) for r in in_script] == [(r.docs, r.cited) for r in in_python]
 
 
-def test_synonyms_name_existing_clauses(tmp_path):
+def test_synonyms_name_existing_clauses(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")
     root = copy_site_project(tmp_path / "p")
     path = root / "content" / "search-synonyms.yml"
     path.write_text("synonyms:\n  - words: [发票]\n    clauses: [payment.invoice]\n  - words: [税]\n",
