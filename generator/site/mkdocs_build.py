@@ -197,4 +197,7 @@ def serve_version(docs_dir: Path, *, version: str, title: str, status: str, extr
     # Mounted at /<version>/ as in the built site, so the not-found page's absolute links
     # work; the plugin puts the version's own site_url back before anything is rendered.
     with _source_date_epoch(_epoch_for(version)):
-        serve(livereload=True, dev_addr=f"{host}:{port}", site_url=f"http://{host}:{port}/{version}/", **overrides)
+        # "dirty": a rebuild skips the files that did not change (the theme's assets), not
+        # what the pages show; the first build is whole.
+        serve(livereload=True, build_type="dirty", dev_addr=f"{host}:{port}",
+              site_url=f"http://{host}:{port}/{version}/", **overrides)

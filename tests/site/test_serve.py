@@ -79,6 +79,30 @@ def test_serve_and_build_give_the_same_pages(served, tmp_path: Path):
     assert _get(url + "search/index.json") == (built / "search" / "index.json").read_bytes()
 
 
+def test_after_an_edit_serve_shows_what_build_writes(served, tmp_path: Path):
+    url, root = served
+    project = load_project(root, check_lock=False)
+    version = project.newest
+    agreement = version.folder / "agreement.yml"
+    agreement.write_text(agreement.read_text(encoding="utf-8").replace("短信轰炸", "短信轰炸（已修改）", 1),
+                         encoding="utf-8")
+    for _ in range(300):
+        shown = _get(url)
+        if "短信轰炸（已修改）".encode() in shown:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the preview never showed the edit")
+    docs, built = tmp_path / "docs", tmp_path / "site"
+    write_preview(root, version.date, docs)
+    project = load_project(root, check_lock=False)
+    build_version(docs, built, version=version.date, title=project.config.site.title, status=version.status,
+                  extra=page_extra(project, version), project_root=root, navigation=pages.NAVIGATION,
+                  site_url=project.config.site.url)
+    for name in ("", "changes/", "compare/"):
+        assert LIVERELOAD.sub(b"", _get(url + name)) == (built / name / "index.html").read_bytes(), name
+
+
 def _404(url: str) -> bytes:
     with pytest.raises(urllib.error.HTTPError) as raised:
         _get(url)
