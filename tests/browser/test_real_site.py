@@ -324,7 +324,8 @@ def test_the_scheme_follows_the_system_and_the_toggle_and_stays_accessible(brows
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", color_scheme=scheme)
     page = context.new_page()
     try:
-        for path in (f"{PUBLISHED}/", f"{DRAFT}/changes/", f"{PUBLISHED}/history/", "no/such/page"):
+        for path in (f"{PUBLISHED}/", f"{DRAFT}/changes/", f"{PUBLISHED}/history/", f"{PUBLISHED}/compare/",
+                     "no/such/page"):
             page.goto(base_url + path)
             expected = "slate" if scheme == "dark" else "default"
             assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
