@@ -166,10 +166,17 @@ def plan_release(project, date: str, *, today: dt.date, effective: dt.date | Non
     previous = project.previous(version)
     if not lines:
         changes = compare(previous, version) if previous else []
-        lines = [SummaryLine(text=f"{c.place}：{_KIND_WORDS.get(c.kind, c.kind)}。", clauses=[c.id] if c.id in known else [])
-                 for c in changes] or [SummaryLine(text="本协议的首个版本。" if previous is None else "文本没有变化。")]
+        lines = [SummaryLine(text=default_line(c), clauses=[c.id] if c.id in known else []) for c in changes] or [SummaryLine(text="本协议的首个版本。" if previous is None else "文本没有变化。")]
     return Release(version=dt.date.fromisoformat(date), published=today, effective=effective,
                    kind=kind, summary=lines)
 
 
-_KIND_WORDS = {"added": "新增", "removed": "删除", "moved": "移动（编号变化）", "reworded": "修改"}
+_KIND_WORDS = {"added": "新增", "removed": "删除", "moved": "移动（编号变化）", "reworded": "修改",
+               "bold": "加粗变化", "renumbered": "编号变动"}
+
+
+def default_line(change) -> str:
+    """A 变更摘要 line for one change when the legal team wrote none: the diff's own summary
+    of it when it has one, else where and what kind (「用户的权利与义务」第4.2.5条：修改。)."""
+    summary = getattr(change, "summary", None)
+    return summary or f"{change.place}：{_KIND_WORDS.get(change.kind, change.kind)}。"
