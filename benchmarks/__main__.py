@@ -21,8 +21,9 @@ per face the glyphs the pages draw against the glyphs the fonts embed.
 Memory: a batch of ``--memory-n`` (default 1000) contracts, RSS sampled over
 time: after the first few contracts and at the peak.
 
-Site: `agreements build` of the real project (cold), of a copy with 20
-versions (cold), and the rebuild after editing only the draft.
+Site: `agreements build` of the real project (cold, then warm), `serve`'s
+edit-to-visible time and search speed in Chromium (benchmarks/site_live.py), a
+copy with 20 versions (cold), and the rebuild after editing only the draft.
 """
 
 from __future__ import annotations
@@ -343,6 +344,10 @@ def bench_site(work: Path) -> list[tuple[str, str]]:
     _copy_project(real)
     run = run_measured([*AGREEMENTS, "--root", str(real), "build", "--out", str(real / "site")], cwd=real)
     rows.append(("site: build, real versions (cold cache)", f"{run['seconds']:.1f} s"))
+    from benchmarks.lighthouse import bench_lighthouse
+    from benchmarks.site_live import bench_site_live
+    rows += bench_site_live(real, run_measured, AGREEMENTS)
+    rows += bench_lighthouse(real / "site", _load(real).latest_published.date)
 
     many = work / "site-20"
     _copy_project(many)

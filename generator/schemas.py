@@ -9,12 +9,16 @@ from pydantic import BaseModel
 
 from generator.content.config import SiteConfig
 from generator.content.schema import FILE_KINDS
+from generator.content.releases import ReleaseFile
+from generator.content.synonyms import SynonymFile
 
 
 def schema_models() -> dict[str, type[BaseModel]]:
     """Schema file stem → model. Customer files join when the contract stage exists."""
     models: dict[str, type[BaseModel]] = {stem: model for model, stem in FILE_KINDS.values()}
     models["site-config"] = SiteConfig
+    models["search-synonyms"] = SynonymFile
+    models["releases"] = ReleaseFile
     try:
         from generator.contracts.customers import CustomerFile
     except ImportError:  # the contract stage is optional for schema generation

@@ -153,6 +153,8 @@ def _expected_schema(path: Path) -> str:
 
     if path.name == "site_config.yml":
         return "site-config.schema.json"
+    if path.name in ("search-synonyms.yml", "releases.yml"):
+        return path.stem + ".schema.json"
     return f"{FILE_KINDS[path.name][1]}.schema.json"
 
 

@@ -15,7 +15,8 @@ DIFF_FIELDS = ["kind", "id", "old_place", "new_place", "old_text", "new_text"]
 
 
 @cli.command(help=with_example(
-    _("Validate every version, the lock of published versions and the configuration."),
+    _("Validate every version, the lock of published versions, the release records "
+      "(content/releases.yml), the search synonyms and the configuration."),
     "agreements check", "agreements --root /path/to/checkout check --format json"))
 @report_format("text", "json")
 @pass_context
@@ -23,10 +24,22 @@ def check(ctx: Context, fmt: str) -> None:
     if fmt == "json":
         _check_json(ctx)
         return
-    project = ctx.project()
+    project = _checked_project(ctx)
     clauses = sum(len(v.clauses) for v in project.versions)
     click.echo(_("ok: {versions} version(s), {clauses} clauses checked").format(
         versions=len(project.versions), clauses=clauses))
+
+
+def _checked_project(ctx: Context):
+    """The project, its release records (content/releases.yml) and search synonyms checked too."""
+    from generator.content.releases import check_releases
+    from generator.content.synonyms import load_synonyms
+
+    project = ctx.project()
+    check_releases(project)
+    if project.latest_published:
+        load_synonyms(ctx.root, project.latest_published)
+    return project
 
 
 def _check_json(ctx: Context) -> None:
@@ -37,7 +50,7 @@ def _check_json(ctx: Context) -> None:
     from generator.errors import AgreementsError, display_path
 
     try:
-        project = ctx.project()
+        project = _checked_project(ctx)
     except AgreementsError as exc:
         problems = [{"file": display_path(e.file) or None, "line": e.line, "col": e.col, "key": e.key,
                      "message": e.message} for e in (getattr(exc, "errors", None) or [exc])]
@@ -122,15 +135,32 @@ def new_version_command(ctx: Context, date: str) -> None:
         path=display_path(folder), date=date))
 
 
-@cli.command(help=with_example(_("Mark draft DATE published and lock its files' SHA-256."),
-                               "agreements publish 2027-03-01"))
+@cli.command(help=with_example(
+    _("Mark draft DATE published, lock its files' SHA-256 and record its release "
+      "(content/releases.yml: today's date, the effective date, the 变更摘要)."),
+    "agreements publish 2027-03-01",
+    "agreements publish 2027-03-01 --effective 2027-04-06 --kind minor --summary "
+    "\"明确短信发送频率的防护要求。@obligations.sms.bombing\""))
 @click.argument("date")
+@click.option("--effective", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help=_("生效日期 (00:00 北京时间); at least notice_days (site_config.yml, default 30) after today; "
+                   "default: the earliest allowed."))
+@click.option("--kind", type=click.Choice(["major", "minor"]), default="major", show_default=True,
+              help=_("major: the terms change; minor: wording only."))
+@click.option("--summary", multiple=True, metavar="TEXT[@CLAUSE,...]",
+              help=_("One 变更摘要 line in plain Chinese, with the clause ids it concerns; repeatable. "
+                   "Default: one line per change against the previous version."))
 @pass_context
-def publish(ctx: Context, date: str) -> None:
+def publish(ctx: Context, date: str, effective, kind: str, summary: tuple[str, ...]) -> None:
     from generator.content.lifecycle import publish as publish_version
+    from generator.content.releases import beijing_today, plan_release, record_release
     from generator.contracts.register_report import notify_hint
 
+    release = plan_release(ctx.project(), date, today=beijing_today(), kind=kind, summary=summary,
+                           effective=effective.date() if effective else None)
     folder = publish_version(ctx.root, date)
-    click.echo(_("published {path}; its files are now locked in content/published.lock.json").format(
-        path=display_path(folder)))
+    record_release(ctx.root, release)
+    click.echo(_("published {folder}; its files are now locked in content/published.lock.json; "
+                 "in force from {effective} (content/releases.yml)").format(folder=display_path(folder),
+                                                                           effective=release.effective))
     click.echo(notify_hint(ctx.project(), date))

@@ -93,6 +93,9 @@ class SiteConfig(_Strict):
         "relative to the project folder; `agreements register` lists it.")
     word: Word = Field(default_factory=Word)
     acceptance: Acceptance = Field(default_factory=Acceptance)
+    notice_days: int = Field(
+        default=30, ge=0, description="`agreements publish` refuses an effective date fewer than this "
+        "many days after the day of publication (customers must have time to read the new version).")
 
 
 def load_config(root: Path) -> SiteConfig:

@@ -23,11 +23,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from generator.content.citation import chinese_date
 from generator.content.model import Version
 from generator.content.project import Project
 from generator.content.versions import version_folders
 from generator.fingerprint import code_digest, files_digest
-from generator.site import layout, mkdocs_build, pages
+from generator.site import feed, layout, mkdocs_build, pages
 from generator.site.pages import Downloads
 
 CACHE_DIR = Path(".cache") / "site"
@@ -55,7 +56,8 @@ def build_site(project: Project, out: Path, downloads: Downloads, *, use_cache: 
 
 # Besides a version's own sources and its predecessor's (the redline), a built
 # version depends on these files, on the generator's code and on the libraries.
-SITE_INPUTS = ("mkdocs.yml", "site_config.yml", "templates")
+SITE_INPUTS = ("mkdocs.yml", "site_config.yml", "templates", "content/search-synonyms.yml",
+               "content/releases.yml")
 
 
 def cache_key(project: Project, version: Version, shared: str) -> str:
@@ -75,22 +77,26 @@ def _versions_digest(project: Project) -> str:
 def page_extra(project: Project, version: Version) -> dict:
     """What the theme shows around a version's pages (see templates/site/overrides/main.html)."""
     config = project.config
+    dates = pages.validity(project, version)
     return {"company": config.provider.name, "product": config.product,
             "copyright": config.site.copyright, "label": pages.status_label(project, version),
-            "has_current": project.latest_published is not None}
+            "has_current": project.latest_published is not None,
+            "effective": dates.effective, "superseded": dates.superseded,
+            "effective_text": chinese_date(dates.effective) if dates.effective else None,
+            "superseded_text": chinese_date(dates.superseded) if dates.superseded else None}
 
 
 def _build_version(project: Project, version: Version, destination: Path, downloads: Downloads) -> None:
     """Pages and downloads into a scratch folder, MkDocs into another, then move into the cache."""
     with tempfile.TemporaryDirectory(prefix="agreements-") as scratch:
         docs, built = Path(scratch) / "docs", Path(scratch) / "site"
-        entries = pages.write_pages(project, version, docs, downloads)
+        pages.write_pages(project, version, docs, downloads)
         for download in downloads(project, version):
             (docs / download.name).write_bytes(download.render())
         mkdocs_build.build_version(
             docs, built, version=version.date, title=project.config.site.title, status=version.status,
             extra=page_extra(project, version), project_root=project.root,
-            site_url=project.config.site.url, navigation=pages.NAVIGATION, search=entries,
+            site_url=project.config.site.url, navigation=pages.NAVIGATION,
         )
         _replace_tree(built, destination)
 
@@ -114,11 +120,25 @@ def _write_navigation(project: Project, out: Path) -> None:
     target = latest or project.newest
     layout.write_alias_redirects(out, LATEST, target.date)
     layout.write_root_index(out, f"{LATEST}/")
+    layout.write_root_404(out, target.date)
+    feed.write_feed(project, out)
+    layout.write_root_sitemap(out, _page_urls(project, out))
     known = {v.date for v in project.versions} | {LATEST}
     for stale in out.iterdir():  # versions removed from the sources leave the site too
         if stale.is_dir() and stale.name not in known and not stale.name.startswith("."):
             if (stale / "index.html").is_file() and (stale / "search").is_dir():
                 shutil.rmtree(stale)
+
+
+def _page_urls(project: Project, out: Path) -> list[str]:
+    """Every built page's public URL, when site.url is set (else none: no fake host)."""
+    site_url = project.config.site.url
+    if not site_url:
+        return []
+    base = site_url.rstrip("/") + "/"
+    return [base + page.parent.relative_to(out).as_posix().rstrip(".") + "/"
+            for version in project.versions for page in sorted((out / version.date).rglob("index.html"))
+            if "search" not in page.parts]
 
 
 def _prune_cache(root: Path, keys: dict[str, str]) -> None:

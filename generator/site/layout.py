@@ -2,6 +2,7 @@
 
     out/
       index.html            -> latest/            (write_root_index)
+      404.html              the version in force's not-found page (write_root_404)
       versions.json         mike's format          (write_versions_json)
       2021-12-20/ ...       one built version      (mkdocs_build.build_version)
       2026-11-28/ ...       another (e.g. a draft)
@@ -29,7 +30,7 @@ from typing import Any
 from generator.errors import AgreementsError
 
 __all__ = ["SiteBuildError", "VersionEntry", "check_name", "write_alias_redirects", "write_root_index",
-           "write_text", "write_versions_json"]
+           "write_root_404", "write_root_sitemap", "write_text", "write_versions_json"]
 
 
 class SiteBuildError(AgreementsError):
@@ -137,6 +138,24 @@ def write_root_index(out_dir: Path, target: str = "latest/") -> None:
     if re.match(r"^[a-z][a-z0-9+.-]*:|^/", target, re.I):
         raise SiteBuildError(f"root index target {target!r} must be a relative path", key="target")
     write_text(Path(out_dir) / "index.html", _redirect_page(target))
+
+
+def write_root_404(out_dir: Path, version: str) -> None:
+    """``out_dir/404.html``: the version's not-found page, whose links are absolute paths
+    under the site's base path (generator/site/plugin.py), so it works at any depth."""
+    check_name(version, "version")
+    source = Path(out_dir) / version / "404.html"
+    if not source.is_file():
+        raise SiteBuildError(f"version {version!r} has no 404.html", file=source)
+    shutil.copyfile(source, Path(out_dir) / "404.html")
+
+
+def write_root_sitemap(out_dir: Path, locations: Sequence[str]) -> None:
+    """``out_dir/sitemap.xml``: every page's absolute URL when the site's URL is known, else
+    none (a sitemap may only name real addresses). Material's version selector requests it."""
+    body = "".join(f"  <url><loc>{html.escape(loc)}</loc></url>\n" for loc in locations)
+    write_text(Path(out_dir) / "sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n")
 
 
 def check_name(name: str, kind: str) -> None:

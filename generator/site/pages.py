@@ -10,6 +10,7 @@ escaped by the templates.
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,20 +19,26 @@ from pathlib import Path
 from generator.content.diff import Change, compare
 from generator.content.model import Version
 from generator.content.project import Project
-from generator.content.text import citations, runs_text
+from generator.content.releases import load_releases
+from generator.content.citation import citations, version_citation
+from generator.content.text import runs_text
 from generator.inline import InlineContext, to_html
-from generator.site.search import SearchEntry, clause_entries
+from generator.site.compare import COMPARE_PAGE, write_compare_pages
+from generator.site.search import SearchEntry, clause_entries, section_entries
+from generator.site.search_index import build_index
+from generator.content.synonyms import load_synonyms
 from generator.templates import environment
 
 # Page file of each part of a version, in the order of the navigation, and where each clause id lives.
 AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE = (
     "index.md", "consent.md", "prohibited.md", "changes.md", "history.md")
-NAVIGATION = (AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, HISTORY_PAGE)
+NAVIGATION = (AGREEMENT_PAGE, CONSENT_PAGE, PROHIBITED_PAGE, CHANGES_PAGE, COMPARE_PAGE, HISTORY_PAGE)
 PAGE_URLS = {AGREEMENT_PAGE: "", CONSENT_PAGE: "consent/", PROHIBITED_PAGE: "prohibited/",
-             CHANGES_PAGE: "changes/", HISTORY_PAGE: "history/"}
+             CHANGES_PAGE: "changes/", COMPARE_PAGE: "compare/", HISTORY_PAGE: "history/"}
 KIND_TITLES = {"added": "新增", "removed": "删除", "moved": "移动", "reworded": "修改",
                "bold": "加粗变化", "renumbered": "编号变动"}
 ASSETS = Path("templates") / "site" / "assets"
+SEARCH_INDEX = Path("search") / "index.json"  # read by assets/search.js
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,30 @@ def status_label(project: Project, version: Version) -> str:
     return "当前版本" if version is project.latest_published else "历史版本"
 
 
+@dataclass(frozen=True)
+class Validity:
+    """When a version is in force: from ``effective`` (00:00 北京时间) until ``superseded``,
+    the effective date of the next published version (None: not yet known)."""
+
+    effective: str | None
+    superseded: str | None
+
+
+def effective_date(project: Project, version: Version) -> str | None:
+    """The release record's 生效日期, else the one version.yml gives (a draft's planned date)."""
+    release = load_releases(project.root).get(version.date)
+    return release.effective.isoformat() if release else version.effective
+
+
+def validity(project: Project, version: Version) -> Validity:
+    later = [v for v in project.versions if v.date > version.date and not v.is_draft]
+    superseded = effective_date(project, later[0]) if later and not version.is_draft else None
+    return Validity(effective_date(project, version), superseded)
+
+
 def version_rows(project: Project, downloads: Downloads) -> list[VersionRow]:
     """Every version, newest first."""
-    return [VersionRow(v.date, status_label(project, v), v.effective,
+    return [VersionRow(v.date, status_label(project, v), effective_date(project, v),
                        p.date if (p := project.previous(v)) else None, tuple(downloads(project, v)))
             for v in reversed(project.versions)]
 
@@ -109,6 +137,7 @@ def write_pages(project: Project, version: Version, docs: Path, downloads: Downl
     docs.mkdir(parents=True, exist_ok=True)
     changes = compare(previous, version) if previous else []
     common = dict(version=version, agreement=version.agreement, citations=citations(version),
+                  document=version_citation(version), validity=validity(project, version),
                   downloads=tuple(downloads(project, version)), status=status_label(project, version))
     render = functools.partial(_write, root, docs, common)
     render(AGREEMENT_PAGE, "site/agreement.md.j2")
@@ -118,13 +147,28 @@ def write_pages(project: Project, version: Version, docs: Path, downloads: Downl
            change_href=_change_href(version), kind_titles=KIND_TITLES)
     rows = version_rows(project, downloads)
     render(HISTORY_PAGE, "site/history.md.j2", rows=rows)
+    write_compare_pages(project, version, docs, functools.partial(render, kind_titles=KIND_TITLES), PAGE_URLS, page_of)
     shutil.copytree(root / ASSETS, docs / "assets", dirs_exist_ok=True)
-    return _search_entries(version, previous, changes, rows)
+    entries = _search_entries(version, previous, changes, rows)
+    write_search_index(root, version, entries, docs / SEARCH_INDEX)
+    return entries
+
+
+def write_search_index(root: Path, version: Version, entries: Sequence[SearchEntry], path: Path) -> None:
+    """The version's search index (see generator/site/search_index.py), a file among the pages."""
+    sections = [(s.id, s.title) for s in version.agreement.sections]
+    appendices = [(a.label, PAGE_URLS[p]) for p, a in ((CONSENT_PAGE, version.consent),
+                                                       (PROHIBITED_PAGE, version.prohibited))]
+    index = build_index(entries, citations(version), sections, appendices, load_synonyms(root, version))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _write(root: Path, docs: Path, common: dict, page: str, template: str, **context) -> None:
+    inline_page = page if page in PAGE_URLS else COMPARE_PAGE  # a pair's redline: only its own links
     text = environment(root).get_template(template).render(
-        **common, **context, inline=_inline_for(common["version"], page))
+        **common, **context, inline=_inline_for(common["version"], inline_page))
+    (docs / page).parent.mkdir(parents=True, exist_ok=True)
     (docs / page).write_text(text, encoding="utf-8")
 
 
@@ -146,6 +190,7 @@ def _search_entries(version: Version, previous: Version | None, changes: Sequenc
     agreement, consent = version.agreement, version.consent
     urls = {clause_id: PAGE_URLS[page] for clause_id, page in page_of(version).items()}
     entries = [SearchEntry("", "", agreement.title, tuple(runs_text(p, version) for p in agreement.notice))]
+    entries += section_entries(version)
     entries += clause_entries(version, urls)
     for page, appendix in ((CONSENT_PAGE, consent), (PROHIBITED_PAGE, version.prohibited)):
         unit = "项" if appendix.clauses[0].number else "段"

@@ -59,6 +59,7 @@ class _Regenerate(FileSystemEventHandler):
     # Reading a file is an event too (opened, closed without writing); only changes count,
     # or regenerating, which reads the sources, would trigger itself forever.
     CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
+    SETTLE = 0.1  # seconds without events before regenerating: an editor's save is over by then
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in self.CHANGES or event.is_directory:
@@ -68,7 +69,7 @@ class _Regenerate(FileSystemEventHandler):
         with self.lock:
             if self.timer:
                 self.timer.cancel()
-            self.timer = threading.Timer(0.3, self.regenerate)
+            self.timer = threading.Timer(self.SETTLE, self.regenerate)
             self.timer.daemon = True
             self.timer.start()
 
@@ -118,13 +119,14 @@ def serve(root: Path, version: str | None, *, host: str, port: int, downloads: D
             observer.schedule(handler, str(path if path.is_dir() else path.parent),
                               recursive=path.is_dir())
     observer.start()
-    click.echo(_("previewing {date} ({status}) at http://{host}:{port}/ — "
+    click.echo(_("previewing {date} ({status}) at http://{host}:{port}/{date}/ — "
                  "edit the YAML and the page reloads; Ctrl+C stops").format(
                      date=chosen.date, status=chosen.status, host=host, port=port))
     try:
         site.serve_version(docs, version=chosen.date, title=project.config.site.title,
                            status=chosen.status, extra=page_extra(project, chosen),
-                           navigation=pages.NAVIGATION, project_root=root, host=host, port=port)
+                           navigation=pages.NAVIGATION, project_root=root, host=host, port=port,
+                           site_url=project.config.site.url)
     finally:
         observer.stop()
         observer.join()

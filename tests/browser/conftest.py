@@ -46,8 +46,22 @@ def pytest_collection_modifyitems(items):
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """A static host as GitHub Pages or nginx's error_page: a missing path gets the site's 404.html."""
+
     def log_message(self, format, *args):  # noqa: A002 - http.server's signature
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")
@@ -108,19 +122,12 @@ def page(open_page):
 
 
 def open_search(page, url: str):
-    """Open ``url`` and focus Material's search box, once its worker has loaded the index."""
+    """Open ``url`` and the site's search panel (the magnifier in the header), focused."""
     page.goto(url)
-    box = page.locator("input.md-search__input")
-    if not box.is_visible():  # phones: the magnifier in the header opens the search
-        page.locator("label.md-header__button[for=__search]").click()
-    box.focus()
-    # Material shows "initializing search" until its worker has loaded the index, then the
-    # placeholder its configuration names: wait for that instead of a fixed time.
-    page.wait_for_function("""() => {
-        const meta = document.querySelector(".md-search-result__meta");
-        const config = JSON.parse(document.querySelector("#__config").textContent);
-        return meta && meta.textContent.trim() === config.translations["search.result.placeholder"];
-    }""")
+    page.locator("button.agreements-search__toggle").click()
+    box = page.locator("#agreements-search-input")
+    box.wait_for()
+    assert page.evaluate("document.activeElement.id") == "agreements-search-input"
     return box
 
 
@@ -148,9 +155,9 @@ def paste_query(page, url: str, query: str) -> None:
 
 
 def results(page) -> list:
-    """The search results shown, once there are some."""
-    page.locator("a.md-search-result__link").first.wait_for()
-    return page.locator("a.md-search-result__link").all()
+    """The search results shown (links holding the title and the whole text), once there are some."""
+    page.locator("a.agreements-search__hit").first.wait_for()
+    return page.locator("a.agreements-search__hit").all()
 
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[str]:

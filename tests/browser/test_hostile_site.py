@@ -76,11 +76,11 @@ def test_titles_and_clauses_read_literally_on_the_pages(page, base_url):
 def test_titles_and_clauses_read_literally_in_search_results(page, base_url):
     type_query(page, f"{base_url}{DRAFT}/", "注入测试")
     first = results(page)[0]
-    assert first.locator("h1").inner_text() == f"1. {SECTION}"
+    assert first.locator(".agreements-search__title").inner_text() == f"「{SECTION}」第1条"
     assert CLAUSE_TEXT in first.inner_text()
     _nothing_ran(page)
-    page.locator("input.md-search__input").fill("")
+    page.locator("#agreements-search-input").fill("")
     page.keyboard.type("示范授权条款")  # the consent page's title
-    page.locator("a.md-search-result__link h1", has_text="示范授权条款").first.wait_for()
-    assert results(page)[0].locator("h1").inner_text() == f"附录一 {CONSENT_TITLE}"
+    page.locator(".agreements-search__title", has_text="示范授权条款").first.wait_for()
+    assert results(page)[0].locator(".agreements-search__title").inner_text() == f"附录一 {CONSENT_TITLE}"
     _nothing_ran(page)

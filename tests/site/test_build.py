@@ -191,22 +191,25 @@ def test_every_page_has_its_own_meta_description(built):
 
 
 def test_search_finds_every_clause_once_under_the_name_a_reader_cites(built):
+    from generator.content.citation import citations
     from generator.content.project import load_project
-    from generator.content.text import citations
 
     for version in (PUBLISHED, DRAFT):
-        raw = (built / version / "search" / "search_index.json").read_text(encoding="utf-8")
-        assert "\u200b" not in raw  # jieba's words are apart by <wbr/>, nothing a reader copies
-        docs = json.loads(raw)["docs"]
-        assert len({doc["location"] for doc in docs}) == len(docs)  # every place once
-        by_anchor = {doc["location"].partition("#")[2]: doc for doc in docs}
+        docs = json.loads((built / version / "search" / "index.json").read_text(encoding="utf-8"))["docs"]
+        assert len({doc["url"] for doc in docs}) == len(docs)  # every place once
+        by_anchor = {doc["url"].partition("#")[2]: doc for doc in docs}
         cited = citations(load_project(ROOT).version(version))
-        for clause_id, title in cited.items():
-            assert re.sub(r"<wbr/>", "", by_anchor[clause_id]["title"]) == title
-        assert re.sub("<wbr/>", "", by_anchor["obligations.sms.bombing"]["title"]) == "4.2.5 用户的权利与义务"
-        assert re.sub("<wbr/>", "", by_anchor["consent.acknowledge"]["title"]) == "附录一 · 第 2 段"
-        texts = [doc["text"] for doc in docs]
+        for clause_id, citation in cited.items():
+            assert by_anchor[clause_id]["title"].startswith(citation.text)
+        assert by_anchor["obligations.sms.bombing"]["title"] == "「用户的权利与义务」第4.2.5条"
+        assert by_anchor["consent.acknowledge"]["title"] == "附录一第2段"
+        texts = [tuple(doc["text"]) for doc in docs if doc["text"]]
         assert len(set(texts)) == len(texts), "an entry repeats another's text"
+
+
+def test_the_copy_link_carries_the_full_citation(built):
+    page = (built / PUBLISHED / "index.html").read_text(encoding="utf-8")
+    assert ('data-cite="《数据技术服务使用协议》（2021年12月20日版）「用户的权利与义务」第4.2.5条"') in page
 
 
 def test_interface_strings_are_chinese(built):
@@ -221,3 +224,22 @@ def test_interface_strings_are_chinese(built):
 
 # These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
 pytestmark = pytest.mark.usefixtures("english_messages")
+def test_the_root_sitemap_names_no_address_without_a_site_url(built):
+    """Material's version selector requests /sitemap.xml; it may only list real addresses."""
+    text = (built / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<urlset" in text and "<loc>" not in text
+    assert not list(built.glob("*/sitemap.xml*"))
+    assert (built / "feed.xml").is_file() and (built / "404.html").is_file()
+
+
+def test_with_a_site_url_the_root_sitemap_lists_every_page(built, tmp_path):
+    from generator.content.project import load_project
+    from generator.site.build import _page_urls
+
+    root = copy_site_project(tmp_path / "project")
+    config = root / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  title:", "  url: https://example.com/terms/\n  title:", 1), encoding="utf-8")
+    urls = _page_urls(load_project(root), built)
+    assert f"https://example.com/terms/{PUBLISHED}/" in urls
+    assert f"https://example.com/terms/{DRAFT}/compare/" in urls and len(urls) == 12

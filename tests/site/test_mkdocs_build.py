@@ -18,7 +18,6 @@ from generator.site.layout import (
     write_versions_json,
 )
 from generator.site.mkdocs_build import build_version
-from generator.site.search import SearchEntry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED, DRAFT = "2021-12-20", "2025-01-01"
@@ -72,18 +71,12 @@ def write_fixture_pages(docs: Path, *, extra_text: str = "") -> Path:
 
 
 NAVIGATION = ("index.md", "obligations.md")
-CLAUSE_TEXT = "由于短信接口调用频次通常较大，用户应当合理设置调用频率，避免被用于短信轰炸或用于其他非基于用户真实需求的不合理行为。"
-SEARCH = (
-    SearchEntry("", "", "数据技术服务使用协议", ("特别提醒：用户在确认签署本服务条款之前，请务必仔细阅读本服务条款之全部内容。",)),
-    SearchEntry("obligations/", CLAUSE_ID, "4.2.5 用户义务", (CLAUSE_TEXT,)),
-    SearchEntry("obligations/", "", "用户义务", ("用户应遵守中华人民共和国法律法规。",)),
-)
 
 
 def build_one(docs: Path, out: Path, *, version: str = PUBLISHED, status: str = "published",
-              project_root: Path = PROJECT_ROOT, search=SEARCH) -> None:
+              project_root: Path = PROJECT_ROOT, site_url: str | None = None) -> None:
     build_version(docs, out, version=version, title=TITLE, status=status, extra=EXTRA,
-                  project_root=project_root, navigation=NAVIGATION, search=search)
+                  project_root=project_root, navigation=NAVIGATION, site_url=site_url)
 
 
 def build_fixture_site(work: Path) -> Path:
@@ -194,73 +187,38 @@ def test_two_builds_are_byte_identical(site: Path, tmp_path: Path):
     assert sorted(first) == sorted(second)
     differing = [name for name in first if first[name] != second[name]]
     assert not differing, differing
-    assert "2021-12-20/sitemap.xml.gz" in first and "2021-12-20/search/search_index.json" in first
+    assert "2021-12-20/index.html" in first
 
 
-def test_sitemap_lets_the_version_selector_keep_the_page(site: Path):
-    """Material switches to the same path in the other version if its sitemap lists it."""
+def test_no_sitemap_without_a_real_site_url(site: Path, tmp_path: Path):
+    """A sitemap could only name a fake host; with the site's URL it names the real pages."""
     for version in (PUBLISHED, DRAFT):
-        locs = re.findall(r"<loc>([^<]+)</loc>", (site / version / "sitemap.xml").read_text(encoding="utf-8"))
-        paths = [re.sub(r"^https?://[^/]+", "", loc) for loc in locs]
-        assert paths == [f"/{version}/", f"/{version}/obligations/"]
+        assert not (site / version / "sitemap.xml").exists() and not (site / version / "sitemap.xml.gz").exists()
+    build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out", site_url="https://example.com/agreement/")
+    locs = re.findall(r"<loc>([^<]+)</loc>", (tmp_path / "out" / "sitemap.xml").read_text(encoding="utf-8"))
+    assert locs == [f"https://example.com/agreement/{PUBLISHED}/", f"https://example.com/agreement/{PUBLISHED}/obligations/"]
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="https://example.com/agreement/{PUBLISHED}/">' in page
 
 
-def test_search_index_holds_exactly_the_entries_given(site: Path):
-    index = json.loads((site / PUBLISHED / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["zh"]  # Material's own part of the file is kept
-    assert [doc["location"] for doc in index["docs"]] == ["", f"obligations/#{CLAUSE_ID}", "obligations/"]
-    clause = index["docs"][1]
-    assert clause["title"] == "4.2.5 <wbr/>用户<wbr/>义务"
-    # jieba's words, apart by <wbr/> (a tag, which the worker's tokenizer splits on), not by U+200B
-    assert "<wbr/>短信<wbr/>轰炸<wbr/>" in clause["text"]
-    assert clause["text"].startswith("<p>") and clause["text"].endswith("</p>")
-    assert "\u200b" not in (site / PUBLISHED / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert re.sub(r"<[^>]+>", "", clause["text"]) == CLAUSE_TEXT
+def test_materials_search_and_source_maps_are_not_shipped(site: Path):
+    """The site's own search (assets/search.js) replaces Material's worker, which is never patched."""
+    scripts = site / PUBLISHED / "assets" / "javascripts"
+    assert not (scripts / "workers").exists() and not (scripts / "lunr").exists()
+    assert not list((site / PUBLISHED).rglob("*.map"))
+    page = (site / PUBLISHED / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-component="search"' not in page
+    assert '<div id="agreements-search"' in page and 'src="assets/search.js" defer' in page
 
 
-def test_search_index_text_is_escaped(tmp_path: Path):
-    docs = write_fixture_pages(tmp_path / "pages")
-    hostile = '<img src=x onerror="alert(1)"> & {{ x }}'
-    build_one(docs, tmp_path / "out", search=(SearchEntry("", "", hostile, (f"条款{hostile}",)),))
-    [doc] = json.loads((tmp_path / "out" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    assert doc["title"] == '&lt;img src=x onerror="alert(1)"&gt; &amp; {{ x }}'
-    assert doc["text"] == '<p>条款<wbr/>&lt;img src=x onerror="alert(1)"&gt; &amp; {{ x }}</p>'
-
-
-def test_search_javascript_is_patched_as_written_for_material_9_8_2(site: Path):
-    """The shipped worker and bundle hold the fixed code, once each, and no longer the original."""
-    [worker] = (site / PUBLISHED / "assets" / "javascripts" / "workers").glob("search.*.min.js")
-    [bundle] = (site / PUBLISHED / "assets" / "javascripts").glob("bundle.*.min.js")
-    code, main = worker.read_text(encoding="utf-8"), bundle.read_text(encoding="utf-8")
-    # the query's segmentation tries words ending at its last character ...
-    assert len(re.findall(r"for\(let (\w+)=(\w+)\+1;\1<=(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in ", code)) == 1
-    assert not re.search(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;", code)
-    # ... and joins its words with a space
-    assert len(re.findall(r"\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\]\.join\(\" \"\)", code)) == 1
-    assert 'invertedIndex)].join("* ")' not in code
-    # every document is its own result: keyed by its whole location, never by its page
-    assert len(re.findall(r"let\[\w+\]=\[\w+\.location\]", code)) == 1
-    assert '.location.split("#")' not in code
-    # and each result is drawn with its text: the group's first item is the article
-    assert len(re.findall(r"(\w+)=0,\[\w+\]=\w+\.splice\(\1,1\)", main)) == 1
-    assert '.includes("#"))' not in main
-
-
-def test_a_different_material_release_is_refused(tmp_path: Path, monkeypatch):
-    from generator.site import material
-
-    monkeypatch.setattr(material, "installed_version", lambda name: "9.9.0")
-    with pytest.raises(material.MaterialError, match="9.9.0 is installed.*9.8.2"):
-        build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out")
-
-
-def test_a_patch_that_no_longer_matches_stops_the_build(tmp_path: Path, monkeypatch):
-    from generator.site import material
-
-    broken = material.Patch(material.WORKER, "do the impossible", re.compile("no such code"), lambda m: "")
-    monkeypatch.setattr(material, "PATCHES", (*material.PATCHES, broken))
-    with pytest.raises(material.MaterialError, match="cannot do the impossible: the code to patch occurs 0 times"):
-        build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out")
+def test_404_links_are_absolute_paths_under_the_base(site: Path, tmp_path: Path):
+    """Shown at any depth, the not-found page's links and assets must not be relative."""
+    page = (site / PUBLISHED / "404.html").read_text(encoding="utf-8")
+    assert f'href="/{PUBLISHED}/assets/agreements.css"' in page
+    assert not re.search(r'(?:href|src)="(?!/|#|https?:|data:)', page)
+    build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out", site_url="https://example.com/agreement/")
+    page = (tmp_path / "out" / "404.html").read_text(encoding="utf-8")
+    assert f'href="/agreement/{PUBLISHED}/assets/agreements.css"' in page
 
 
 # --------------------------------------------------------------------------
@@ -279,8 +237,8 @@ def test_extra_css_must_be_among_the_pages(tmp_path: Path):
     config = (PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     root = tmp_path / "project"
     shutil.copytree(PROJECT_ROOT / "templates" / "site" / "overrides", root / "templates" / "site" / "overrides")
-    assert "  - assets/agreements.js\n" in config
-    (root / "mkdocs.yml").write_text(config.replace("  - assets/agreements.js\n", "  - https://unpkg.com/x.js\n"),
+    assert "  - path: assets/agreements.js\n" in config
+    (root / "mkdocs.yml").write_text(config.replace("  - path: assets/agreements.js\n", "  - path: https://unpkg.com/x.js\n"),
                                      encoding="utf-8")
     with pytest.raises(SiteBuildError, match="is a URL"):
         build_one(docs, tmp_path / "out", project_root=root)
