@@ -102,3 +102,10 @@ def language_follows_the_environment():
     from generator import i18n
 
     i18n.use_language(None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The browser tests run last: while the session's Chromium is open, Playwright's sync API
+    keeps an asyncio loop running in this thread, and pyHanko's signing (asyncio.run) cannot
+    run inside it."""
+    items.sort(key=lambda item: "tests/browser/" in item.path.as_posix())

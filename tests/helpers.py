@@ -71,7 +71,8 @@ def copy_site_project(dest: Path) -> Path:
 
 
 def copy_real_project(dest: Path, *, draft: bool = False) -> Path:
-    """A copy of the repository's project; ``draft`` unpublishes it and drops the lock."""
+    """A copy of the repository's project; ``draft`` unpublishes it and drops the lock and the
+    release records (a record names a published version)."""
     copy_project(ROOT, dest)
     if draft:
         version_file = dest / VERSION_DIR / "version.yml"
@@ -79,6 +80,8 @@ def copy_real_project(dest: Path, *, draft: bool = False) -> Path:
         assert "status: published" in text
         version_file.write_text(text.replace("status: published", "status: draft"), encoding="utf-8")
         (dest / "content" / "published.lock.json").unlink()
+        for record in ("releases.yml", "releases.lock.json"):
+            (dest / "content" / record).unlink(missing_ok=True)
     return dest
 
 

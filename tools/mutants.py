@@ -42,6 +42,14 @@ TARGETS = (
     Target("generator/contracts/customers.py", "credit_code_check_digit",
            ("tests/contracts/test_customers.py", "-k", "check_digit"),
            equivalent=("Mod dropped in `total % 31`",)),  # (31 - t) % 31 == (31 - t % 31) % 31
+    Target("generator/contracts/verify/structure.py", "_read_section",  # the startxref check
+           ("tests/contracts/test_verify_structure.py",)),
+    Target("generator/contracts/register.py", "check_registered",  # the prefix-hash branch
+           ("tests/contracts/test_register.py", "-k", "verify_reports_the_register or verify_still")),
+    Target("generator/contracts/word/redline.py", "RedlineWriter._add",  # w:delText
+           ("tests/contracts/word/test_word_redline_fixture.py", "tests/contracts/word/test_word_redline.py")),
+    Target("generator/contracts/engine/assemble.py", "_layout_key",  # the engine's cache key
+           ("tests/contracts/engine",)),
 )
 
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.FloorDiv, ast.FloorDiv: ast.Mult,

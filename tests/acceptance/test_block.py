@@ -10,7 +10,7 @@ from http.server import SimpleHTTPRequestHandler
 
 import pytest
 
-from conftest import ADMIN_TOKEN, free_port, start_service, token
+from acceptance_support import ADMIN_TOKEN, free_port, start_service, token
 from generator.acceptance.block import write_block
 from generator.acceptance.verify import outcome, verify_receipt
 from generator.content.project import load_project

@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from conftest import free_port, token
+from acceptance_support import free_port, token
 from generator.acceptance.canonical import canonical
 from generator.acceptance.keys import load_keyring
 from generator.acceptance.ledger import Event, Ledger

@@ -73,7 +73,7 @@ def test_the_new_version_itself_can_now_be_accepted_and_the_old_cannot(republish
 
 
 def test_an_unreachable_database_is_one_clear_line_without_the_password(capsys, monkeypatch):
-    from conftest import free_port
+    from acceptance_support import free_port
 
     monkeypatch.setenv("LANGUAGE", "en")
     url = f"postgresql://someone:s3cret-password@127.0.0.1:{free_port()}/acceptances"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import ADMIN_TOKEN
+from acceptance_support import ADMIN_TOKEN
 from flows import accept, current, present
 from generator.acceptance.catalog import lock_entry_hash
 from generator.acceptance.merkle import MerkleLog
@@ -56,7 +56,7 @@ def test_a_draft_or_unknown_version_is_refused_with_409_in_chinese(server):
 def test_an_acceptance_needs_the_accounts_own_short_lived_token(server, case):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from conftest import token
+    from acceptance_support import token
 
     with server.client() as client:
         version_hash = current(client)["version_hash"]
@@ -160,7 +160,7 @@ def test_a_presentation_names_only_the_versions_bold_passages(server):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh(request, tmp_path, account_key):
     """A service of its own (retention erases every older event's data)."""
-    from conftest import _serving, new_database
+    from acceptance_support import _serving, new_database
 
     database = (f"sqlite:///{tmp_path / 'fresh.sqlite'}" if request.param == "sqlite"
                 else new_database(request.getfixturevalue("postgres_url"), "acceptance_fresh"))

@@ -270,8 +270,8 @@ def freeing(data: bytes, number: int) -> bytes:
 
 
 def set_entry(data: bytes, key: str, value, *, in_form: bool = False) -> bytes:
-    """An incremental update (pypdf) setting one entry of the catalog or of its /AcroForm;
-    ``value`` is a pypdf object or a Python bool, int, str or dict of those."""
+    """An incremental update (pypdf) setting one entry of the catalog or of its /AcroForm,
+    and nothing else; ``value`` is a pypdf object or a Python bool, int, str or dict of those."""
     writer = pypdf.PdfWriter(pypdf.PdfReader(io.BytesIO(data)), incremental=True)
     target = writer.root_object
     if in_form:
@@ -279,7 +279,24 @@ def set_entry(data: bytes, key: str, value, *, in_form: bool = False) -> bytes:
     target[pypdf.generic.NameObject(key)] = _pypdf_value(value)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return _keeping_info(data, out.getvalue())
+
+
+def _keeping_info(original: bytes, updated: bytes) -> bytes:
+    """``updated`` with /Info in its newest trailer: pypdf's incremental writer leaves it out
+    unless Info itself changed, so every reader would find no Info (no provenance) in the
+    update. The trailer is the dictionary of the xref stream ``startxref`` points to; text
+    added inside that dictionary moves no object an xref entry locates."""
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        info = pdf.trailer.get("/Info")
+        if info is None:
+            return updated
+        number, generation = info.objgen
+    start = int(updated.rsplit(b"startxref", 1)[1].split()[0])
+    head = updated.index(b"<<", start) + 2
+    if b"/Info" in updated[head:updated.index(b"stream", head)]:
+        return updated
+    return updated[:head] + f"\n/Info {number} {generation} R".encode() + updated[head:]
 
 
 def _pypdf_value(value):

@@ -66,8 +66,8 @@ def test_print_setup_in_the_workbook_xml(template):
     assert re.search(r"!\$(\d+):\$\1$", titles["1"]), titles  # 说明: its table's header row
 
 
-def test_libreoffice_prints_it_on_landscape_a4_with_every_column(template, tmp_path):
-    pdf = libreoffice_convert(template, tmp_path, "pdf")
+def test_libreoffice_prints_it_on_landscape_a4_with_every_column(template, tmp_path, office):
+    pdf = libreoffice_convert(office, template, tmp_path, "pdf")
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     sizes = re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+) pts", info)

@@ -49,6 +49,7 @@ def test_verify_fails_and_names_the_key(verify, signed_run, tmp_path, key, value
     code, out, err = verify(path)
     assert code == 1 and "NOT genuine" in err, out
     assert f"changes {key}, which no revision after the contract's may change" in out
+    assert "[pass] provenance" in out and "[pass] rebuild" in out  # only that key changed
     assert "[fail] signature PartyB" in out and "DocMDP" in out
 
 

@@ -135,7 +135,8 @@ def test_json_flag_is_deprecated_and_out_writes_the_report(verify, example_pdf_p
     monkeypatch.setenv("LANGUAGE", "en")
     code, out, err = verify(example_pdf_path, "--json")
     assert code == 0 and json.loads(out)["verdict"] == "genuine"
-    assert "--json is deprecated; use --format json" in err
+    # main's convention: click's own deprecation warning, naming the replacement
+    assert "deprecated" in err and "Use --format json instead" in err, err
     target = tmp_path / "report.json"
     code, out, err = verify(example_pdf_path, "--format", "json", "-o", str(target))
     assert code == 0 and out == "" and "deprecated" not in err

@@ -158,3 +158,17 @@ def test_hidden_text_fails_the_content_check(verify, upgraded, tmp_path, how):
     expected = ("page 1 draws invisible text (text render mode 3 or 7)" if how == "invisible"
                 else "page 4 paints white over text it has drawn")
     assert expected in out, out
+
+
+def test_the_cover_must_show_the_customers_values_its_wording_aside():
+    """The cover's labels and date formats are the templates' (layout); the customer's values
+    on it are content: one the rebuild's cover shows and the PDF's does not fails."""
+    from generator.contracts.verify.content import Reading, differences
+
+    company = "上海澜舟数据科技有限公司"
+    expected = Reading("正文", "B.", [], f"协议版本2021年12月20日版名称{company}")
+    reworded = Reading("正文", "B.", [], f"协议版本2021-12-20甲方{company}")
+    assert differences(reworded, expected, [company, "2021-12-20"]) == []
+    other = Reading("正文", "B.", [], "协议版本2021-12-20甲方别的公司有限公司")
+    assert differences(other, expected, [company]) == [
+        f"the cover does not show the customer's value “{company}” that its provenance names"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, fold, reference_bold_passages, reference_paragraphs, run_cli
+from helpers import ROOT, copy_site_project, fold, reference_bold_passages, reference_paragraphs, run_cli
 
 PUBLISHED, DRAFT = "2021-12-20", "2026-11-28"
 PAGES = ("index.html", "consent/index.html", "prohibited/index.html")

@@ -113,7 +113,7 @@ def _check_contract(report: Report, data: bytes, read: list[structure.Revision],
         report.add(_check_rebuild(first, len(read), claim, project, undecided=undecided))
     else:  # another generator, templates or fonts: what it says, not its bytes
         report.add(content.check_content(first, rebuild(project, claim), generator.facts["why"],
-                                         len(read), claim.customer.contract_number))
+                                         len(read), claim))
     report.add(check_register(project, report.file, claim.customer.contract_number))
 
 

@@ -81,7 +81,11 @@ def _number(ref) -> str:
 
 
 def _form(resolver: HistoricalResolver) -> generic.DictionaryObject | None:
-    form = resolver.root.get("/AcroForm")
+    """The form, direct in the catalog or (as the PDF/A engine writes it) an indirect object:
+    ``get`` would return the reference itself, so it is dereferenced."""
+    if "/AcroForm" not in resolver.root:
+        return None
+    form = resolver.root["/AcroForm"]
     return form if isinstance(form, generic.DictionaryObject) else None
 
 

@@ -2,12 +2,15 @@
 
 When this checkout cannot rebuild a contract byte for byte (another generator
 version, other templates or fonts), verify compares what determines its
-content instead: the text of every clause with its numbering, which of it is
-bold, and the customer's values as printed — read from the PDF (MuPDF's
-structured text gives each character with its font; a face named ``…-Bold``
-is the bold one) and from this checkout's rebuild of the same
-version and values. Page breaks and the running footers (page numbers) are
-layout, so the text is compared as one stream without whitespace.
+content instead: the agreement and its appendices — the text of every clause
+with its numbering, which of it is bold, the customer's values filled into
+them — and the customer's values on the cover, read from the PDF (MuPDF's
+XHTML output marks the runs set in a bold face) and from this checkout's
+rebuild of the same version and values. The published sources and the values
+themselves are held to their SHA-256 by :mod:`.provenance`. The wording the
+templates generate around them (the cover's labels and date formats, the
+signature page) and page breaks with their running footers are layout, so
+the text is compared as one stream without whitespace.
 
 Text can say one thing to a text extractor and show another on paper, so
 the check also refuses text that is drawn invisible (render mode 3 or 7) and
@@ -23,13 +26,18 @@ import io
 import re
 import subprocess
 import tempfile
-from xml.etree import ElementTree  # noqa: S405 - mutool's own output, not input from outside
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree  # noqa: S405 - mutool's own output, not input from outside
 
 import pikepdf
 
 from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
+
+if TYPE_CHECKING:
+    from generator.contracts.verify.provenance import Claim
 
 # Each page's footer (the contract number, then the page number) repeats with the layout,
 # so it is removed before comparing: the page count is layout, not content.
@@ -38,42 +46,61 @@ _TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
 _FILLING = frozenset({"f", "F", "f*", "B", "B*", "b", "b*"})
 _WHITE = {"g": [1], "rg": [1, 1, 1], "k": [0, 0, 0, 0]}
 _CONTEXT = 12
+_END_OF_TEXT = "（以下无正文）"
+_XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @dataclass(frozen=True)
 class Reading:
-    text: str    # every page's text, whitespace and page-number footers removed
+    text: str    # the agreement and its appendices, whitespace and page-number footers removed
     bold: str    # one character per character of ``text``: "B" bold, "." regular
-    hidden: list[str]  # where text is drawn invisible or painted over
+    hidden: list[str]  # where text is drawn invisible or painted over (on any page)
+    cover: str = ""    # the text before the agreement: the cover the templates generate
 
 
 @functools.lru_cache(maxsize=8)  # the rebuild is read once however many PDFs are compared with it
-def read(data: bytes, contract_number: str = "") -> Reading:
+def read(data: bytes, contract_number: str = "", title: str = "") -> Reading:
     """What the PDF ``data`` says, and where it hides text; ``contract_number``: the one in
-    its running footer (contract.py writes 合同编号：NUMBER on every page)."""
+    its running footer (contract.py writes 合同编号：NUMBER on every page); ``title``: the
+    agreement's, which starts its first page after the cover."""
     footer = "".join(f"合同编号：{contract_number}".split()) if contract_number else ""
     footers = re.compile(f"(?:{re.escape(footer)})?{_PAGE_NUMBER}" if footer else _PAGE_NUMBER)
     chars: list[str] = []
     weights: list[str] = []
+    starts: list[int] = []
     for page_chars in _pages(data):
         page_chars = [(c, bold) for c, bold in page_chars if not c.isspace()]
         plain = "".join(c for c, _ in page_chars)
         keep = [True] * len(page_chars)
         for found in footers.finditer(plain):
             keep[found.start():found.end()] = [False] * (found.end() - found.start())
+        starts.append(len(chars))
         chars += [c for (c, _), k in zip(page_chars, keep) if k]
         weights += ["B" if bold else "." for (_, bold), k in zip(page_chars, keep) if k]
-    return Reading("".join(chars), "".join(weights), hidden_text(data))
+    text = "".join(chars)
+    start, end = _body(text, starts, "".join(title.split()))
+    return Reading(text[start:end], "".join(weights)[start:end], hidden_text(data), text[:start])
+
+
+def _body(text: str, starts: list[int], title: str) -> tuple[int, int]:
+    """Where the agreement and its appendices are in ``text`` (pages starting at ``starts``):
+    from the first page after the cover that opens with the agreement's title to the end of
+    text mark (（以下无正文）, which the templates print after the last appendix). The cover and the
+    signature page are generated wording, not the content the sources and values determine."""
+    start = next((at for at in starts[1:] if title and text.startswith(title, at)), 0)
+    end = text.rfind(_END_OF_TEXT, start)
+    return start, len(text) if end < 0 else end + len(_END_OF_TEXT)
 
 
 def _pages(data: bytes) -> list[list[tuple[str, bool]]]:
-    """Each page's characters with their weight, as MuPDF extracts them (``mutool draw -F
-    stext`` names the font of every run; a face named ``…-Bold`` is bold)."""
+    """Each page's characters with their weight, as MuPDF extracts them: ``mutool draw -F
+    xhtml`` marks bold runs <b> by the font's own weight and flags (stext's font names are cut
+    to 31 characters, so a long ``…-Bold`` name loses its suffix there)."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
         try:
-            result = subprocess.run(["mutool", "draw", "-q", "-F", "stext", "-o", "-", handle.name],
+            result = subprocess.run(["mutool", "draw", "-q", "-F", "xhtml", "-o", "-", handle.name],
                                     capture_output=True, check=True, timeout=120)
         except FileNotFoundError:
             raise AgreementsError("mutool is not installed; install the Debian package "
@@ -85,16 +112,29 @@ def _pages(data: bytes) -> list[list[tuple[str, bool]]]:
         document = ElementTree.fromstring(result.stdout)
     except ElementTree.ParseError as exc:
         raise AgreementsError(f"MuPDF's text of the PDF cannot be read ({exc})") from None
-    pages = []
-    for page in document.iter("page"):
-        pages.append([(char.get("c", ""), "Bold" in font.get("name", ""))
-                      for font in page.iter("font") for char in font.iter("char")])
-    return pages
+    body = document.find(f"{_XHTML}body")
+    return [_characters(page, False) for page in (body if body is not None else ())
+            if page.tag == f"{_XHTML}div"]
 
 
-def differences(actual: Reading, expected: Reading) -> list[str]:
-    """How ``actual`` says something else than ``expected``, or makes text invisible."""
+def _characters(element: ElementTree.Element, bold: bool) -> list[tuple[str, bool]]:
+    """The characters within ``element`` in order, each with whether a <b> holds it."""
+    bold = bold or element.tag == f"{_XHTML}b"
+    found = [(c, bold) for c in element.text or ""]
+    for child in element:
+        found += _characters(child, bold) + [(c, bold) for c in child.tail or ""]
+    return found
+
+
+def differences(actual: Reading, expected: Reading, values: Iterable[str] = ()) -> list[str]:
+    """How ``actual`` says something else than ``expected``, or makes text invisible;
+    ``values``: the customer's, each of which the cover must show where ``expected``'s does."""
     problems = list(actual.hidden)
+    for value in values:
+        value = "".join(value.split())
+        if value and value in expected.cover and value not in actual.cover:
+            problems.append(f"the cover does not show the customer's value “{value}” that its "
+                            "provenance names")
     if actual.text != expected.text:
         at = _first_difference(actual.text, expected.text)
         problems.append(f"the text differs from what the version and values say near "
@@ -145,12 +185,16 @@ def _walk(holder: pikepdf.Object, resources, state: dict, seen: set) -> None:
                 _walk(form, form.get("/Resources", resources), state, seen)
 
 
-def check_content(first: bytes, rebuilt: bytes, why: str, total: int, contract_number: str) -> Check:
+def check_content(first: bytes, rebuilt: bytes, why: str, total: int, claim: Claim) -> Check:
     """The "rebuild" check at content level: ``first`` (the file's first revision) says what
-    ``rebuilt`` (this checkout's contract from the same version and values) says."""
+    ``rebuilt`` (this checkout's contract from the same version and values) says: the agreement
+    and its appendices (each clause's text, numbering and bold) and, on the cover, the
+    customer's values; the wording the templates generate around them is layout."""
     facts = {"revisions": total, "method": "content", "why": why}
+    number, title = claim.customer.contract_number, claim.version.agreement.title
     try:
-        problems = differences(read(first, contract_number), read(rebuilt, contract_number))
+        problems = differences(read(first, number, title), read(rebuilt, number, title),
+                               _strings(claim.customer.data.model_dump(mode="json")))
     except (AgreementsError, pikepdf.PdfError) as exc:
         problems = [f"its text cannot be read ({exc})"]
     if problems:
@@ -159,6 +203,14 @@ def check_content(first: bytes, rebuilt: bytes, why: str, total: int, contract_n
     return Check("rebuild", Status.PASS, "content-level check: the text, numbering and bold of "
                  "every clause and the customer's values match this checkout's rebuild, and no "
                  f"text is hidden (not byte for byte: {why})", facts=facts)
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in the customer's values (nested in lists and mappings)."""
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [text for item in items for text in _strings(item)]
 
 
 def check_layout(signature: Check | None) -> Check:

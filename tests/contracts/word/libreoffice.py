@@ -15,6 +15,8 @@ from pathlib import Path
 
 import xml.etree.ElementTree as ET
 
+SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
+
 
 def convert(office, files: list[Path], fmt: str, out: Path) -> dict[Path, Path]:
     """Convert every file with the running LibreOffice; source → converted file."""
@@ -226,11 +228,21 @@ _LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def _private_profile(source: Path, out: Path) -> Path:
+    """A LibreOffice profile of the review's own, made by running it once (its macro goes in the
+    profile, so the review cannot use the session's long-lived LibreOffice)."""
+    out.mkdir(parents=True, exist_ok=True)
+    profile = out / ".profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(out), str(source)],
+                   capture_output=True, text=True, timeout=300, check=True)
+    return profile
+
+
 def review(files: list[Path], out: Path) -> dict[tuple[Path, str], tuple[Path, Path]]:
     """Accept and reject every change of each file in LibreOffice (one run for all of them);
     (source, "accept" | "reject") → (its text export, its HTML export)."""
-    convert(files[:1], "txt", out / "profile-setup")  # a first run creates the private profile
-    profile = out / "profile-setup" / ".profile"
+    profile = _private_profile(files[0], out / "profile-setup")
     library = profile / "user" / "basic" / "Standard"
     (library / "Checks.xba").write_text(_MACRO, encoding="utf-8")
     (library / "script.xlb").write_text(_LIBRARY, encoding="utf-8")
