@@ -26,6 +26,8 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+from generator.i18n import N_, _
+
 
 class Purpose(enum.Enum):
     COMPANY_CONTRACT_SIGNATURE = "乙方's contract signature"
@@ -58,29 +60,30 @@ def key_problem(public_key, purpose: Purpose) -> str | None:
     rules = POLICIES[purpose]
     if isinstance(public_key, rsa.RSAPublicKey):
         if public_key.key_size < rules.rsa_min_bits:
-            return (f"has an RSA key of {public_key.key_size} bits; at least "
-                    f"{rules.rsa_min_bits} are required")
+            return _("has an RSA key of {bits} bits; at least "
+                     "{minimum} are required").format(bits=public_key.key_size, minimum=rules.rsa_min_bits)
         return None
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         if public_key.curve.name not in rules.curves:
             name = _CURVE_NAMES.get(public_key.curve.name, public_key.curve.name)
-            return (f"has an ECDSA key on curve {name}; only "
-                    f"{', '.join(_CURVE_NAMES[c] for c in sorted(rules.curves))} are accepted")
+            return _("has an ECDSA key on curve {name}; only "
+                     "{curves} are accepted").format(name=name, curves=", ".join(_CURVE_NAMES[c] for c in sorted(rules.curves)))
         return None
     if isinstance(public_key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
-        return ("has an EdDSA key (Ed25519/Ed448), which PDF readers in use cannot check; "
-                "use RSA (2048 bits or more) or ECDSA P-256/P-384")
+        return _("has an EdDSA key (Ed25519/Ed448), which PDF readers in use cannot check; "
+                 "use RSA (2048 bits or more) or ECDSA P-256/P-384")
     if isinstance(public_key, dsa.DSAPublicKey):
-        return "has a DSA key; use RSA (2048 bits or more) or ECDSA P-256/P-384"
-    return f"has a key of an unsupported kind ({type(public_key).__name__})"
+        return _("has a DSA key; use RSA (2048 bits or more) or ECDSA P-256/P-384")
+    return _("has a key of an unsupported kind ({kind})").format(kind=type(public_key).__name__)
 
 
-def hash_problem(name: str | None, purpose: Purpose, what: str = "it is signed with") -> str | None:
+def hash_problem(name: str | None, purpose: Purpose, what: str = N_("it is signed with")) -> str | None:
     """Why the hash algorithm ``name`` (e.g. "sha1", "sha256") may not serve ``purpose``."""
     name = (name or "").lower().replace("-", "")
     if name in POLICIES[purpose].hashes:
         return None
-    return f"{what} {name.upper() or 'an unknown hash'}; only SHA-256, SHA-384 or SHA-512 are accepted"
+    return _("{what} {hash}; only SHA-256, SHA-384 or SHA-512 are accepted").format(
+        what=_(what), hash=name.upper() or _("an unknown hash"))
 
 
 def certificate_problem(cert: x509.Certificate, purpose: Purpose) -> str | None:
@@ -95,10 +98,10 @@ def certificate_problem(cert: x509.Certificate, purpose: Purpose) -> str | None:
     try:
         algorithm = cert.signature_hash_algorithm
     except UnsupportedAlgorithm:
-        raise Unsupported(f"the signature algorithm {oid}") from None
+        raise Unsupported(_("the signature algorithm {oid}").format(oid=oid)) from None
     return key_problem(public_key, purpose) or hash_problem(
         algorithm.name if algorithm is not None else "eddsa", purpose,
-        "is signed by its issuer with")
+        N_("is signed by its issuer with"))
 
 
 def _key_oid_name(cert: x509.Certificate) -> str:

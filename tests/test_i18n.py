@@ -22,7 +22,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from generator import i18n
-from helpers import BAD, FIXTURES, ROOT, run_cli
+from helpers import BAD, FIXTURES, ROOT, copy_site_project, run_cli
 
 CATALOG = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "agreements.po"
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -302,3 +302,64 @@ def test_a_missing_catalog_is_reported_not_hidden(monkeypatch, no_language, tmp_
     assert code == 1 and out == "" and "make setup" in err and "Traceback" not in err, err
     code, out, _err = run_cli(["--lang", "en", "--root", str(ROOT), "check"], capsys)
     assert code == 0 and out.startswith("ok: ")
+
+
+def _unverifiable_pdfs(folder: Path) -> list[Path]:
+    """Two files `verify` refuses cheaply: garbage bytes named .pdf (the structure check fails)
+    and a well-formed PDF without provenance (the structure passes, the provenance fails)."""
+    import pikepdf
+
+    garbage = folder / "garbage.pdf"
+    garbage.write_bytes(b"this is not a PDF at all\x00\xff" * 20)
+    plain = folder / "plain.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(plain)
+    return [garbage, plain]
+
+
+@pytest.fixture(scope="module")
+def a_contract(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """A project copy, the example contract written in it (its register knows it), and a copy
+    of that contract re-saved with another title: (root, genuine, altered)."""
+    import pikepdf
+
+    from generator.cli import main
+
+    root = copy_site_project(tmp_path_factory.mktemp("project"))
+    out = tmp_path_factory.mktemp("contract")
+    assert main(["--root", str(root), "contract", "customers/examples/lanzhou-data.yml", "--out", str(out)]) == 0
+    genuine = next(out.glob("*.pdf"))
+    altered = out / "altered.pdf"
+    with pikepdf.open(genuine) as pdf:
+        pdf.docinfo["/Title"] = "another title"
+        pdf.save(altered)
+    return root, genuine, altered
+
+
+def test_verify_reports_in_chinese(chinese, a_contract, tmp_path, capsys):
+    for pdf in _unverifiable_pdfs(tmp_path):
+        code, out, err = run_cli(["--root", str(ROOT), "verify", str(pdf)], capsys)
+        assert code == 1, out + err
+        assert "不真实" in err and "结论" in out, out + err
+        assert not english_sentences(out + err), out + err
+    root, genuine, altered = a_contract
+    code, out, err = run_cli(["--root", str(root), "verify", str(genuine)], capsys)
+    assert code == 0 and "真实" in out, out + err
+    assert not english_sentences(out + err), out + err
+    code, out, err = run_cli(["--root", str(root), "verify", str(altered)], capsys)
+    assert code == 1 and "不真实" in err, out + err
+    assert not english_sentences(out + err), out + err
+
+
+def test_verify_reports_in_english_when_asked(monkeypatch, a_contract, tmp_path, capsys):
+    monkeypatch.setenv("LANGUAGE", "en")
+    garbage, plain = _unverifiable_pdfs(tmp_path)
+    code, out, err = run_cli(["--root", str(ROOT), "verify", str(garbage)], capsys)
+    assert code == 1 and "NOT genuine" in err and "does not start with %PDF-" in out, out + err
+    code, out, err = run_cli(["--root", str(ROOT), "verify", str(plain)], capsys)
+    assert code == 1 and "no provenance in this PDF" in out and "verdict:" in out, out + err
+    assert not re.search(r"[\u4e00-\u9fff]", out + err), out + err
+    root, genuine, _altered = a_contract
+    code, out, err = run_cli(["--root", str(root), "verify", str(genuine)], capsys)
+    assert code == 0 and "genuine — every check passed" in out and "SHA-256 matches" in out, out + err

@@ -338,17 +338,21 @@ def check_registered(register: Path, pdf: Path, contract_number: str) -> Registe
     except AgreementsError as exc:  # the verdict on the text stands without the register
         return RegisterFinding(None, f"{display_path(register)}: {exc.message}")
     if entry is None:
-        where = "" if register.is_file() else " (there is no register yet)"
-        return RegisterFinding(None, f"contract {contract_number} is not in the register "
-                               f"{display_path(register)}{where}; it was written elsewhere or before "
-                               "the register existed")
+        return RegisterFinding(None, (_("contract {number} is not in the register {register}; it was "
+                                        "written elsewhere or before the register existed")
+                                      if register.is_file() else
+                                      _("contract {number} is not in the register {register} (there is "
+                                        "no register yet); it was written elsewhere or before the register "
+                                        "existed")).format(number=contract_number, register=display_path(register)))
     data = pdf.read_bytes()
-    written = f"written {entry.written_at} as {entry.file_name}{', 乙方 signed' if entry.signed else ''}"
+    written = (_("written {at} as {name}, 乙方 signed") if entry.signed
+               else _("written {at} as {name}")).format(at=entry.written_at, name=entry.file_name)
     if hashlib.sha256(data).hexdigest() == entry.sha256:
-        return RegisterFinding(True, f"in the register ({written}); SHA-256 matches: the file as issued")
+        return RegisterFinding(True, _("in the register ({written}); SHA-256 matches: the file as issued").format(
+            written=written))
     if len(data) > entry.size and hashlib.sha256(data[:entry.size]).hexdigest() == entry.sha256:
-        return RegisterFinding(True, f"in the register ({written}); its first {entry.size} bytes match the "
-                               "registered SHA-256: the file as issued plus later changes (such as "
-                               "甲方's signature)")
-    return RegisterFinding(False, f"in the register ({written}), but the SHA-256 differs: this is not the "
-                           "file that was issued (it was re-exported since, or changed)")
+        return RegisterFinding(True, _("in the register ({written}); its first {size} bytes match the "
+                                 "registered SHA-256: the file as issued plus later changes (such as "
+                                 "甲方's signature)").format(written=written, size=entry.size))
+    return RegisterFinding(False, _("in the register ({written}), but the SHA-256 differs: this is not the "
+                             "file that was issued (it was re-exported since, or changed)").format(written=written))

@@ -39,7 +39,7 @@ def utc_now() -> str:
 def to_utc(moment: dt.datetime) -> str:
     """``2026-12-04T04:30:00Z``: what the register stores (a naive time is refused, never guessed)."""
     if moment.tzinfo is None:
-        raise ValueError("a time without its time zone cannot be stored")
+        raise ValueError(_("a time without its time zone cannot be stored"))
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -47,7 +47,7 @@ def from_stored(text: str) -> dt.datetime:
     """A stored time back (UTC ``…Z``, or a v1 register's local time with its offset)."""
     moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        raise ValueError(f"stored time {text!r} has no time zone")
+        raise ValueError(_("stored time {text!r} has no time zone").format(text=text))
     return moment
 
 

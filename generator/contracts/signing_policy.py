@@ -14,6 +14,7 @@ from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 
 from generator.crypto_policy import Purpose, Unsupported, certificate_problem
+from generator.i18n import _
 
 _KEY_BAGS = frozenset({"key_bag", "pkcs8_shrouded_key_bag"})
 
@@ -24,22 +25,22 @@ def p12_problem(data: bytes, cert: x509.Certificate, others: list[x509.Certifica
     not sign for ``purpose``, or None."""
     keys = _private_keys(data)
     if keys > 1:
-        return (f"holds {keys} private keys; export only the signing key with its certificate "
-                "chain")
+        return _("holds {keys} private keys; export only the signing key with its certificate "
+                 "chain").format(keys=keys)
     chain = _chain(cert, others)
     unrelated = [c for c in others if c not in chain]
     if unrelated:
         names = ", ".join(c.subject.rfc4514_string() for c in unrelated)
-        return (f"holds certificates unrelated to the signing certificate ({names}); export "
-                "only the signing key with its certificate chain")
-    for which, one in [("the signing certificate", cert)] + [
-            (f"the CA certificate ({c.subject.rfc4514_string()})", c) for c in chain]:
+        return _("holds certificates unrelated to the signing certificate ({names}); export "
+                 "only the signing key with its certificate chain").format(names=names)
+    for which, one in [(_("the signing certificate"), cert)] + [
+            (_("the CA certificate ({subject})").format(subject=c.subject.rfc4514_string()), c) for c in chain]:
         try:
             problem = certificate_problem(one, purpose)
         except Unsupported as exc:
-            problem = f"uses {exc}, which verify cannot check"
+            problem = _("uses {algorithm}, which verify cannot check").format(algorithm=exc)
         if problem:
-            return f"{which} {problem}"
+            return _("{subject} {problem}").format(subject=which, problem=problem)
     return None
 
 

@@ -22,6 +22,7 @@ from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from generator.crypto_policy import Purpose, Unsupported, certificate_problem
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 WINDOW_VARIABLE = "AGREEMENTS_TSA_WINDOW_MINUTES"
 DEFAULT_WINDOW = dt.timedelta(minutes=10)
@@ -36,8 +37,9 @@ def window_from_environment() -> dt.timedelta:
     except ValueError:
         minutes = -1
     if not 0 < minutes <= 24 * 60:
-        raise AgreementsError(f"{WINDOW_VARIABLE} must be a number of minutes between 0 and "
-                              f"1440 (it is {raw!r})", key=WINDOW_VARIABLE)
+        raise AgreementsError(_("{variable} must be a number of minutes between 0 and "
+                                "1440 (it is {value!r})").format(variable=WINDOW_VARIABLE, value=raw),
+                              key=WINDOW_VARIABLE)
     return dt.timedelta(minutes=minutes)
 
 
@@ -56,19 +58,19 @@ class CheckedTimeStamper(RequestsHTTPTimeStamper):
             problem = _nonce_problem(token, nonce) or token_problem(
                 token, message_digest, md_algorithm, self.window)
         except TimestampRequestError as exc:  # the TSA's own status: not granted
-            problem = f"refused the request ({exc})"
+            problem = _("refused the request ({error})").format(error=exc)
         except Exception as exc:  # noqa: BLE001 - garbage bytes make asn1crypto raise anything
-            problem = f"answered with something that is not a timestamp ({type(exc).__name__})"
+            problem = _("answered with something that is not a timestamp ({error})").format(error=type(exc).__name__)
         if problem:
-            raise AgreementsError(f"the time-stamping authority at {self.url} {problem}; "
-                                  "nothing was signed", key="--tsa")
+            raise AgreementsError(_("the time-stamping authority at {url} {problem}; "
+                                    "nothing was signed").format(url=self.url, problem=problem), key="--tsa")
         return token
 
 
 def _nonce_problem(token: cms.ContentInfo, nonce: int | None) -> str | None:
     received = token["content"]["encap_content_info"]["content"].parsed["nonce"].native
     if nonce is not None and received != nonce:
-        return "sent back a wrong nonce: a replayed or foreign answer"
+        return _("sent back a wrong nonce: a replayed or foreign answer")
     return None
 
 
@@ -80,13 +82,14 @@ def token_problem(token: cms.ContentInfo, digest: bytes, md_algorithm: str,
     imprint = info["message_imprint"]
     if (imprint["hash_algorithm"]["algorithm"].native != md_algorithm
             or imprint["hashed_message"].native != digest):
-        return "answered for another document (the message imprint is not this signature's digest)"
+        return _("answered for another document (the message imprint is not this signature's digest)")
     now = now or dt.datetime.now(dt.timezone.utc)
     when = info["gen_time"].native
     if abs(now - when) > window:
-        return (f"dated its timestamp {when:%Y-%m-%d %H:%M} UTC, more than "
-                f"{window.total_seconds() / 60:g} minutes from this machine's clock "
-                f"({now:%Y-%m-%d %H:%M} UTC)")
+        return _("dated its timestamp {when} UTC, more than "
+                 "{minutes} minutes from this machine's clock "
+                 "({now} UTC)").format(when=f"{when:%Y-%m-%d %H:%M}", minutes=f"{window.total_seconds() / 60:g}",
+                                       now=f"{now:%Y-%m-%d %H:%M}")
     return _certificate_problem(signed)
 
 
@@ -97,14 +100,14 @@ def _certificate_problem(signed: cms.SignedData) -> str | None:
                  and c.chosen.issuer == sid.chosen["issuer"]
                  and c.chosen.serial_number == sid.chosen["serial_number"].native), None)
     if cert is None:
-        return "sent no certificate for its signature"
+        return _("sent no certificate for its signature")
     usage = cert.extended_key_usage_value
     if usage is None or "time_stamping" not in usage.native:
-        return ("signs with a certificate not meant for timestamps (no timeStamping extended "
-                "key usage)")
+        return _("signs with a certificate not meant for timestamps (no timeStamping extended "
+                 "key usage)")
     try:
         problem = certificate_problem(pyca_x509.load_der_x509_certificate(cert.dump()),
                                       Purpose.TIMESTAMP)
     except Unsupported as exc:
-        problem = f"uses {exc}, which verify cannot check"
-    return f"signs with a certificate that {problem}" if problem else None
+        problem = _("uses {algorithm}, which verify cannot check").format(algorithm=exc)
+    return _("signs with a certificate that {problem}").format(problem=problem) if problem else None

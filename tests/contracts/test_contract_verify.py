@@ -176,3 +176,7 @@ def test_customer_values_that_do_not_fit_the_version_are_not_genuine(cli, capfd,
     code, out, err = _verify(cli, capfd, altered)
     assert code == 1
     assert "consent" in out and "purpose" in out and "NOT genuine" in err
+
+
+# These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
+pytestmark = pytest.mark.usefixtures("english_messages")

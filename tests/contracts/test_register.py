@@ -321,3 +321,37 @@ def test_verify_still_judges_the_text_when_the_register_is_unreadable(root, run,
 
 # These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
 pytestmark = pytest.mark.usefixtures("english_messages")
+
+
+# --------------------------------------------------------------------------- the register's word on one file
+
+
+def _finding(monkeypatch, tmp_path, issued: bytes, now: bytes):
+    """check_registered on a file holding ``now``, the register having recorded ``issued``."""
+    import hashlib
+
+    from generator.contracts import register
+    from generator.contracts.register_schema import Entry
+
+    entry = Entry(contract_number="ZSY-T-0001", customer_id="acme", company="某某有限公司",
+                  credit_code="91310115MA1K4QXR7K", version="2021-12-20", file_name="acme.pdf",
+                  folder=str(tmp_path), sha256=hashlib.sha256(issued).hexdigest(), size=len(issued),
+                  signed=False, written_at="2026-12-04T04:30:00Z", source="acme.yml", state="generated")
+    monkeypatch.setattr(register, "read_entries", lambda *_args, **_conditions: [entry])
+    pdf = tmp_path / "acme.pdf"
+    pdf.write_bytes(now)
+    return register.check_registered(tmp_path / "register.sqlite", pdf, entry.contract_number)
+
+
+@pytest.mark.parametrize("now, issued_flag", [
+    (b"%PDF-issued", True),  # the bytes written
+    (b"%PDF-issued + an incremental save by the customer", True),  # they begin a later save
+    (b"%PDF-iSSued", False),  # the same length, other bytes
+    (b"%PDF-other bytes, and longer than the file written", False),  # longer, another start
+    (b"%PDF-iss", False),  # shorter
+])
+def test_the_register_tells_the_file_issued_from_any_other(monkeypatch, tmp_path, now, issued_flag):
+    """Kills the mutants of the prefix-hash branch: a longer file counts as issued only when
+    its first bytes are exactly the registered ones."""
+    finding = _finding(monkeypatch, tmp_path, b"%PDF-issued", now)
+    assert finding.issued is issued_flag, finding.message

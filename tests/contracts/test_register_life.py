@@ -310,3 +310,6 @@ def test_listing_warns_of_files_the_register_does_not_know(run, issued):
     code, out, err = run("register")
     assert code == 0 and "1 contract" in out
     assert f"warning: {issued.with_name('stray.pdf')}: a contract file the register does not know" in err
+
+
+pytestmark = pytest.mark.usefixtures("english_messages")

@@ -152,3 +152,6 @@ def test_without_a_project_or_a_readable_file_nothing_is_decided(cli, capfd, tmp
     assert main(["--root", str(tmp_path / "no-project"), "verify", str(contract)]) == 3
     assert cli("verify", str(tmp_path / "missing.pdf")) == 3
     assert "Traceback" not in capfd.readouterr().err
+
+
+pytestmark = pytest.mark.usefixtures("english_messages")

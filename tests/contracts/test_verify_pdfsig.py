@@ -87,3 +87,6 @@ def test_padding_is_where_verify_is_stricter_than_pdfsig(signed_run, verify, tmp
     path.write_bytes(tamper.flip_byte(signed, signed.rindex(b"0000>")))
     assert pdfsig(path)["PartyB"]["signature"] == "Signature is Valid."
     assert "padding" in verify_signatures(verify, path)["PartyB"]
+
+
+pytestmark = pytest.mark.usefixtures("english_messages")

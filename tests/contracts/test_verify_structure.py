@@ -137,6 +137,25 @@ def test_a_revisions_own_startxref_must_name_its_section(verify, signed, tmp_pat
             f"{first - 1}: not that revision's boundary") in line
 
 
+def test_a_section_must_be_followed_by_its_startxref(verify, signed, tmp_path):
+    """Kills the mutants that drop the startxref check: the first revision's `startxref`
+    keyword spelt wrong (same length), while the chain itself (the /Prev) still reaches it."""
+    first = int(re.findall(rb"startxref\s+(\d+)", signed)[0])
+    at = signed.index(b"startxref\n%d\n%%%%EOF" % first)
+    data = signed[:at] + b"startxrez" + signed[at + len(b"startxref"):]
+    line = _refused(verify, tmp_path, data)
+    assert f"the cross-reference section at offset {first} is not followed by startxref and %%EOF" in line
+
+
+def test_the_last_startxref_must_point_at_a_cross_reference_section(verify, signed, tmp_path):
+    """A startxref naming an ordinary object (here object 1) is not a revision boundary."""
+    target = tamper.object_offset(signed, 1)
+    at = signed.rindex(b"startxref")
+    line = _refused(verify, tmp_path, signed[:at] + b"startxref\n%d\n%%%%EOF\n" % target)
+    assert (f"the last startxref points at offset {target}, at an object that is not a "
+            "cross-reference stream") in line
+
+
 def test_data_after_eof_that_is_not_a_revision(verify, signed, tmp_path):
     line = _refused(verify, tmp_path, signed + b"1 0 obj\n<< >>\nendobj\n")
     assert "21 byte(s) follow the last revision's %%EOF" in line and "are not a revision" in line

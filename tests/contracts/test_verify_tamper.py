@@ -188,3 +188,6 @@ def test_signed_draft_is_not_a_contract(verify, project, pki, tmp_path):
     path.write_bytes(tamper.sign_as_customer(unsigned, pki.signer(pki.p12_path), field="PartyB"))
     code, out, _ = verify(path)
     assert code == 1 and "[fail] draft" in out and "never signed" in out
+
+
+pytestmark = pytest.mark.usefixtures("english_messages")

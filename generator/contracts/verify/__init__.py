@@ -51,6 +51,7 @@ from generator.contracts.verify.provenance import (
 from generator.contracts.verify.registered import check_register
 from generator.contracts.verify.report import Check, Report, Status, Verdict
 from generator.errors import AgreementsError
+from generator.i18n import _, os_reason
 
 __all__ = ["Check", "Report", "Status", "Verdict", "page_texts", "verify_contract"]
 
@@ -64,12 +65,12 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise AgreementsError(f"cannot read the PDF: {exc.strerror}", file=path) from None
+        raise AgreementsError(_("cannot read the PDF: {reason}").format(reason=os_reason(exc)), file=path) from None
     report = Report(path)
     read, check = structure.check(data)
     report.add(check)
     if read is None:  # nothing else is looked at: readers disagree about what the file holds
-        report.add(Check("contract", Status.SKIPPED, "not checked: the file's structure is refused"))
+        report.add(Check("contract", Status.SKIPPED, _("not checked: the file's structure is refused")))
         return report
     with _quiet_libraries():
         reader, unreadable = revisions.open_reader(data)
@@ -100,7 +101,7 @@ def _check_contract(report: Report, data: bytes, read: list[structure.Revision],
     claim, check = read_claim(data, project, report.file)
     report.add(check)
     if claim is None:
-        report.add(Check("rebuild", Status.SKIPPED, "nothing to rebuild without readable provenance"))
+        report.add(Check("rebuild", Status.SKIPPED, _("nothing to rebuild without readable provenance")))
         return
     report.contract = claim.summary
     draft = check_version_status(claim, signed)
@@ -122,19 +123,23 @@ def _check_rebuild(first: bytes, total: int, claim: Claim, project: Project, *,
     """``first``: the file's first revision, as the strict reader delimits it."""
     rebuilt = rebuild(project, claim)
     if first == rebuilt:
-        scope = "the PDF is" if total == 1 else f"its first revision (of {total}) is"
-        return Check("rebuild", Status.PASS, f"{scope} byte-identical to the contract rebuilt "
-                     "from its sources", facts={"revisions": total})
+        return Check("rebuild", Status.PASS, (_("the PDF is byte-identical to the contract rebuilt from its sources")
+                                              if total == 1 else
+                                              _("its first revision (of {total}) is byte-identical to the contract "
+                                                "rebuilt from its sources").format(total=total)),
+                     facts={"revisions": total})
     difference = explain(first, rebuilt)
-    scope = "the PDF" if total == 1 else "the PDF's first revision"
+    scope = _("the PDF") if total == 1 else _("the PDF's first revision")
     if undecided:
         # Made from other sources, templates, code or fonts: a difference proves nothing.
-        return Check("rebuild", Status.UNDECIDED, f"{scope} differs from this checkout's rebuild, "
-                     "as it must when made elsewhere; " + (
-                         "the text of every page matches" if difference.same_text
-                         else "the text differs too"), difference.reasons, {"revisions": total})
-    return Check("rebuild", Status.FAIL, f"{scope} is not the contract its provenance names: "
-                 f"{difference.reasons[0]}", difference.reasons[1:], {"revisions": total})
+        return Check("rebuild", Status.UNDECIDED, (
+            _("{scope} differs from this checkout's rebuild, as it must when made elsewhere; "
+              "the text of every page matches") if difference.same_text
+            else _("{scope} differs from this checkout's rebuild, as it must when made elsewhere; "
+                   "the text differs too")).format(scope=scope), difference.reasons, {"revisions": total})
+    return Check("rebuild", Status.FAIL, _("{scope} is not the contract its provenance names: "
+                 "{difference}").format(scope=scope, difference=difference.reasons[0]),
+                 difference.reasons[1:], {"revisions": total})
 
 
 def _certification(signed: list[signatures.Signed]) -> tuple | None:

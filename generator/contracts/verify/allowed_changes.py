@@ -30,6 +30,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver
 from pyhanko.sign.diff_analysis import ReferenceUpdate, SuspiciousModification, WhitelistRule
 
+from generator.i18n import _
+
 # Catalog entries a later revision may write; each one's content is checked by its own rule:
 # /AcroForm by the form rule, /Perms by CertificationRule, /Metadata by XmpBookkeepingRule,
 # /DSS by pyHanko's DSSCompareRule; /Extensions and /Version only declare features used.
@@ -64,13 +66,13 @@ class AllowListRule(WhitelistRule):
 
     def apply(self, old: HistoricalResolver, new: HistoricalResolver) -> Iterable[ReferenceUpdate]:
         root_ref = new.trailer_view.raw_get("/Root")
-        catalog = f"the document catalog (object {_number(root_ref)})"
+        catalog = _("the document catalog (object {number})").format(number=_number(root_ref))
         _compare(old.root, new.root, CATALOG_MAY_CHANGE, catalog)
         old_form, new_form = _form(old), _form(new)
         if old_form is not None or new_form is not None:
             form_ref = new.root.raw_get("/AcroForm") if "/AcroForm" in new.root else None
-            where = (f"the form (/AcroForm, object {_number(form_ref)})"
-                     if isinstance(form_ref, generic.IndirectObject) else "the form (/AcroForm)")
+            where = (_("the form (/AcroForm, object {number})").format(number=_number(form_ref))
+                     if isinstance(form_ref, generic.IndirectObject) else _("the form (/AcroForm)"))
             _compare(old_form or generic.DictionaryObject(), new_form or generic.DictionaryObject(),
                      ACROFORM_MAY_CHANGE, where)
         yield from ()
@@ -94,8 +96,8 @@ def _compare(old: generic.DictionaryObject, new: generic.DictionaryObject, allow
     changed = sorted(key for key in (set(old) | set(new)) - allowed
                      if not _same(old.get(key), new.get(key)))
     if changed:
-        raise SuspiciousModification(f"{where} changes {', '.join(changed)}, which no revision "
-                                     "after the contract's may change")
+        raise SuspiciousModification(_("{where} changes {keys}, which no revision "
+                                       "after the contract's may change").format(where=where, keys=", ".join(changed)))
 
 
 def _same(old, new) -> bool:

@@ -27,6 +27,8 @@ from asn1crypto import cms, parser, x509
 from cryptography import x509 as pyca_x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
+from generator.i18n import _
+
 _HEX = re.compile(rb"[0-9a-f]*|[0-9A-F]*")
 _UNSIGNED_ATTRIBUTES = {"signature_time_stamp_token"}
 
@@ -34,19 +36,19 @@ _UNSIGNED_ATTRIBUTES = {"signature_time_stamp_token"}
 def contents_problem(data: bytes, byte_range: list[int]) -> str | None:
     """The gap in /ByteRange must be exactly the hex signature and its zero padding."""
     if len(byte_range) != 4 or byte_range[0] != 0:
-        return "its /ByteRange does not start at the beginning of the file"
+        return _("its /ByteRange does not start at the beginning of the file")
     gap = data[byte_range[1]:byte_range[2]]
     digits = gap[1:-1]
     if gap[:1] != b"<" or gap[-1:] != b">" or len(digits) % 2 or not _HEX.fullmatch(digits):
-        return ("the bytes outside the signed ranges are not just the signature's hex string "
-                "(/Contents was altered)")
+        return _("the bytes outside the signed ranges are not just the signature's hex string "
+                 "(/Contents was altered)")
     raw = bytes.fromhex(digits.decode("ascii"))
     try:
         _cls, _method, _tag, header, content, trailer = parser.parse(raw, strict=False)
     except ValueError:
-        return "/Contents does not hold a DER-encoded signature"
+        return _("/Contents does not hold a DER-encoded signature")
     if any(raw[len(header) + len(content) + len(trailer):]):
-        return "the padding after the signature in /Contents is not all zero: altered after signing"
+        return _("the padding after the signature in /Contents is not all zero: altered after signing")
     return None
 
 
@@ -56,7 +58,7 @@ def unsigned_data_problem(signed_data: cms.SignedData, signer: x509.Certificate,
     try:
         return _structure_problem(signed_data) or _certificates_problem(signed_data, signer, roots)
     except Exception as exc:  # noqa: BLE001 - lazily parsed, damaged data raises many kinds
-        return f"the signature's CMS data cannot be read ({type(exc).__name__}: {exc}): altered"
+        return _("the signature's CMS data cannot be read ({error}): altered").format(error=f"{type(exc).__name__}: {exc}")
 
 
 def _structure_problem(signed_data: cms.SignedData) -> str | None:
@@ -64,19 +66,19 @@ def _structure_problem(signed_data: cms.SignedData) -> str | None:
     for info in infos:
         expected = "v1" if info["sid"].name == "issuer_and_serial_number" else "v3"
         if info["version"].native != expected:
-            return "a SignerInfo version does not match its signer identifier (RFC 5652)"
+            return _("a SignerInfo version does not match its signer identifier (RFC 5652)")
         unsigned = info["unsigned_attrs"]
         names = {attr["type"].native for attr in unsigned} if unsigned.native else set()
         if names - _UNSIGNED_ATTRIBUTES:
-            return f"the signature carries unsigned attributes ({', '.join(sorted(names))})"
+            return _("the signature carries unsigned attributes ({names})").format(names=", ".join(sorted(names)))
     wanted = {info["digest_algorithm"].dump() for info in infos}
     if {algorithm.dump() for algorithm in signed_data["digest_algorithms"]} != wanted:
-        return "the digest algorithms listed in the signature are not the ones it uses"
+        return _("the digest algorithms listed in the signature are not the ones it uses")
     simple = (signed_data["encap_content_info"]["content_type"].native == "data"
               and all(info["version"].native == "v1" for info in infos)
               and all(c.name == "certificate" for c in signed_data["certificates"] or []))
     if simple and signed_data["version"].native != "v1":
-        return "the SignedData version does not match its content (RFC 5652)"
+        return _("the SignedData version does not match its content (RFC 5652)")
     return None
 
 
@@ -100,11 +102,12 @@ def _certificates_problem(signed_data: cms.SignedData, signer: x509.Certificate,
     for cert in carried:
         candidates = issuers_of(cert)
         if candidates and not any(_issued_by(cert, issuer) for issuer in candidates):
-            return (f"the certificate “{cert.subject.rfc4514_string()}” carried in the signature "
-                    "is not signed by its issuer: altered after signing")
+            return _("the certificate “{subject}” carried in the signature "
+                     "is not signed by its issuer: altered after signing").format(subject=cert.subject.rfc4514_string())
         if not candidates and cert != top:
-            return (f"the certificate “{cert.subject.rfc4514_string()}” carried in the signature "
-                    "is neither signed by a certificate at hand nor part of the signer's chain")
+            return _("the certificate “{subject}” carried in the signature "
+                     "is neither signed by a certificate at hand nor part of the signer's chain").format(
+                         subject=cert.subject.rfc4514_string())
     return None
 
 

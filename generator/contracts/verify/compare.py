@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 # Keys that point back up the tree: pages are compared one by one, annotations with their page.
 _BACK_LINKS = frozenset({"/Parent", "/P"})
@@ -37,12 +38,12 @@ def page_texts(data: bytes) -> list[str]:
             result = subprocess.run(["pdftotext", "-enc", "UTF-8", handle.name, "-"],
                                     capture_output=True, check=True, timeout=120)
         except FileNotFoundError:
-            raise AgreementsError("pdftotext is not installed; install the Debian package "
-                                  "poppler-utils: apt-get install poppler-utils") from None
+            raise AgreementsError(_("pdftotext is not installed; install the Debian package "
+                                    "poppler-utils: `apt-get install poppler-utils`")) from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             stderr = (exc.stderr or b"").decode(errors="replace").strip()
-            raise AgreementsError(f"pdftotext could not read the PDF ({stderr}); the file is "
-                                  "damaged") from None
+            raise AgreementsError(_("pdftotext could not read the PDF ({error}); the file is "
+                                    "damaged").format(error=stderr)) from None
     # pdftotext ends every page with a form feed.
     pages = result.stdout.decode("utf-8", errors="replace").split("\f")[:-1]
     return ["".join(page.split()) for page in pages]
@@ -73,13 +74,13 @@ def explain(actual: bytes, expected: bytes) -> Difference:
                 reasons += _drawing_differences(got, want, pages)
             reasons += _metadata_differences(got, want)
     except pikepdf.PdfError as exc:
-        reasons.append(f"the PDF's structure is damaged ({exc})")
+        reasons.append(_("the PDF's structure is damaged ({error})").format(error=exc))
     except RecursionError:  # objects nested thousands deep: no generator writes that
-        reasons.append("the PDF's objects are nested too deeply to compare")
+        reasons.append(_("the PDF's objects are nested too deeply to compare"))
     if not reasons:
-        reasons.append(f"same pages, text, drawing and metadata, but the file's bytes differ "
-                       f"({len(actual)} bytes, the rebuild {len(expected)}): it was re-saved or "
-                       "rewritten after the generator wrote it")
+        reasons.append(_("same pages, text, drawing and metadata, but the file's bytes differ "
+                         "({size} bytes, the rebuild {rebuilt}): it was re-saved or "
+                         "rewritten after the generator wrote it").format(size=len(actual), rebuilt=len(expected)))
     return Difference(reasons, same_text)
 
 
@@ -93,17 +94,20 @@ def _text_differences(actual: list[str], expected: list[str]) -> list[str]:
     if actual == expected:
         return []
     if len(actual) != len(expected):
-        return [f"the PDF has {len(actual)} pages, the rebuilt contract {len(expected)}"]
+        return [_("the PDF has {pages} pages, the rebuilt contract {rebuilt}").format(
+            pages=len(actual), rebuilt=len(expected))]
     if sorted(actual) == sorted(expected):
-        moved = [f"page {n} holds the rebuild's page {expected.index(text) + 1}"
+        moved = [_("page {number} holds the rebuild's page {rebuilt}").format(number=n, rebuilt=expected.index(text) + 1)
                  for n, (text, want) in enumerate(zip(actual, expected), start=1) if text != want]
-        return ["the pages are in another order: " + ", ".join(moved[:6])]
+        return [_("the pages are in another order: {pages}").format(pages=", ".join(moved[:6]))]
     reasons = []
     for number, (got, want) in enumerate(zip(actual, expected), start=1):
         if got != want and len(reasons) < _MAX_TEXT_DIFFERENCES:
             at = next(i for i, (x, y) in enumerate(zip(got + "\0", want + "\0")) if x != y)
-            reasons.append(f"the text of page {number} differs from the rebuilt contract near "
-                           f"“{want[max(0, at - 10):at + 10]}” (the PDF has “{got[max(0, at - 10):at + 10]}”)")
+            reasons.append(_("the text of page {number} differs from the rebuilt contract near "
+                             "“{expected}” (the PDF has “{actual}”)").format(
+                                 number=number, expected=want[max(0, at - 10):at + 10],
+                                 actual=got[max(0, at - 10):at + 10]))
     return reasons
 
 
@@ -112,17 +116,18 @@ def _drawing_differences(got: pikepdf.Pdf, want: pikepdf.Pdf, pages: list[int] |
     pages_by_object: dict[str, list[int]] = defaultdict(list)
     for number, (page, rebuilt) in enumerate(zip(got.pages, want.pages), start=1):
         if pages is None or number in pages:
-            found = _first_difference(page.obj, rebuilt.obj, "the page dictionary", set())
+            found = _first_difference(page.obj, rebuilt.obj, _("the page dictionary"), set())
             if found:
                 pages_by_object[found].append(number)
-    lead = "same text, but what is drawn differs on" if pages is None else "what is drawn differs on"
-    return [f"{lead} {_pages(numbers)}: {where}" for where, numbers in pages_by_object.items()]
+    lead = (_("same text, but what is drawn differs on {pages}: {where}") if pages is None
+            else _("what is drawn differs on {pages}: {where}"))
+    return [lead.format(pages=_pages(numbers), where=where) for where, numbers in pages_by_object.items()]
 
 
 def _pages(numbers: list[int]) -> str:
     if len(numbers) == 1:
-        return f"page {numbers[0]}"
-    return "pages " + ", ".join(str(n) for n in numbers)
+        return _("page {number}").format(number=numbers[0])
+    return _("pages {numbers}").format(numbers=", ".join(str(n) for n in numbers))
 
 
 def _first_difference(a: pikepdf.Object, b: pikepdf.Object, what: str, seen: set,
@@ -130,12 +135,14 @@ def _first_difference(a: pikepdf.Object, b: pikepdf.Object, what: str, seen: set
     """The first object under ``a`` that differs from ``b``: what it is, the number of the
     (nearest) indirect object holding it, and how it differs."""
     def where(how: str) -> str:
-        return f"{what} ({f'object {owner}' if owner else 'the page'}) {how}"
+        holder = _("object {number}").format(number=owner) if owner else _("the page")
+        return _("{what} ({holder}) {how}").format(what=what, holder=holder, how=how)
 
     if not (isinstance(a, pikepdf.Object) and isinstance(b, pikepdf.Object)):
         # pikepdf hands out numbers and booleans inside containers as Python values
         same = type(a) is type(b) and a == b
-        return None if same else where(f"is {str(a)[:40]!r}, the rebuild's {str(b)[:40]!r}")
+        return None if same else where(_("is {mine!r}, the rebuild's {theirs!r}").format(
+            mine=str(a)[:40], theirs=str(b)[:40]))
     if a.is_indirect:
         owner = a.objgen[0]
         if b.is_indirect:
@@ -144,15 +151,15 @@ def _first_difference(a: pikepdf.Object, b: pikepdf.Object, what: str, seen: set
             seen.add((a.objgen, b.objgen))
     kind = a._type_name
     if kind != b._type_name:
-        return where(f"is a {kind}, the rebuild's a {b._type_name}")
+        return where(_("is a {kind}, the rebuild's a {other}").format(kind=kind, other=b._type_name))
     if kind in ("dictionary", "stream"):
         what = _what(a, what)
         ignored = _BACK_LINKS | (_ENCODING if kind == "stream" else frozenset())
         keys, other = set(a.keys()) - ignored, set(b.keys()) - ignored
         if keys != other:
-            return where(f"has other keys than the rebuild's ({', '.join(sorted(keys ^ other))})")
+            return where(_("has other keys than the rebuild's ({keys})").format(keys=", ".join(sorted(keys ^ other))))
         if kind == "stream" and not _same_stream(a, b):
-            return where("has other data than the rebuild's")
+            return where(_("has other data than the rebuild's"))
         for key in sorted(keys):
             found = _first_difference(a[key], b[key], _child(what, key), seen, owner)
             if found:
@@ -160,12 +167,12 @@ def _first_difference(a: pikepdf.Object, b: pikepdf.Object, what: str, seen: set
         return None
     if kind == "array":
         if len(a) != len(b):
-            return where(f"has {len(a)} entries, the rebuild's {len(b)}")
+            return where(_("has {count} entries, the rebuild's {other}").format(count=len(a), other=len(b)))
         return next((found for found in (_first_difference(x, y, what, seen, owner)
                                          for x, y in zip(a, b)) if found), None)
     mine, theirs = a.unparse(resolved=True), b.unparse(resolved=True)
     if mine != theirs:
-        return where(f"is {mine[:40]!r}, the rebuild's {theirs[:40]!r}")
+        return where(_("is {mine!r}, the rebuild's {theirs!r}").format(mine=mine[:40], theirs=theirs[:40]))
     return None
 
 
@@ -179,22 +186,22 @@ def _same_stream(a: pikepdf.Object, b: pikepdf.Object) -> bool:
 def _what(obj: pikepdf.Object, what: str) -> str:
     """Name a dictionary as a reader would see it: a font, an image, a widget."""
     if obj.get("/BaseFont") is not None:
-        return f"the font {str(obj.BaseFont).lstrip('/')}"
+        return _("the font {name}").format(name=str(obj.BaseFont).lstrip("/"))
     subtype = obj.get("/Subtype")
     if subtype == "/Image":
-        return "an image"
+        return _("an image")
     if subtype == "/Widget":
-        return f"the widget of field “{obj.get('/T', '?')}”"
+        return _("the widget of field “{name}”").format(name=obj.get("/T", "?"))
     return what
 
 
 def _child(what: str, key: str) -> str:
-    if key == "/Contents" and what == "the page dictionary":
-        return "the page's content stream"
+    if key == "/Contents" and what == _("the page dictionary"):
+        return _("the page's content stream")
     if key in ("/FontFile", "/FontFile2", "/FontFile3"):
-        return f"{what}'s font program"
+        return _("{what}'s font program").format(what=what)
     if key == "/XObject":
-        return "a drawing (Form XObject) of the page"
+        return _("a drawing (Form XObject) of the page")
     return what
 
 
@@ -205,4 +212,4 @@ def _metadata_differences(got: pikepdf.Pdf, want: pikepdf.Pdf) -> list[str]:
                or mine[key].unparse(resolved=True) != theirs[key].unparse(resolved=True)]
     if not changed:
         return []
-    return [f"the metadata (Info dictionary) differs: {', '.join(changed)}"]
+    return [_("the metadata (Info dictionary) differs: {keys}").format(keys=", ".join(changed))]

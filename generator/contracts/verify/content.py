@@ -35,6 +35,7 @@ import pikepdf
 
 from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
+from generator.i18n import _
 
 if TYPE_CHECKING:
     from generator.contracts.verify.provenance import Claim
@@ -103,15 +104,15 @@ def _pages(data: bytes) -> list[list[tuple[str, bool]]]:
             result = subprocess.run(["mutool", "draw", "-q", "-F", "xhtml", "-o", "-", handle.name],
                                     capture_output=True, check=True, timeout=120)
         except FileNotFoundError:
-            raise AgreementsError("mutool is not installed; install the Debian package "
-                                  "mupdf-tools: apt-get install mupdf-tools") from None
+            raise AgreementsError(_("mutool is not installed; install the Debian package "
+                                    "mupdf-tools: `apt-get install mupdf-tools`")) from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise AgreementsError(f"mutool could not read the PDF ({type(exc).__name__}); the "
-                                  "file is damaged") from None
+            raise AgreementsError(_("mutool could not read the PDF ({error}); the "
+                                    "file is damaged").format(error=type(exc).__name__)) from None
     try:
         document = ElementTree.fromstring(result.stdout)
     except ElementTree.ParseError as exc:
-        raise AgreementsError(f"MuPDF's text of the PDF cannot be read ({exc})") from None
+        raise AgreementsError(_("MuPDF's text of the PDF cannot be read ({error})").format(error=exc)) from None
     body = document.find(f"{_XHTML}body")
     return [_characters(page, False) for page in (body if body is not None else ())
             if page.tag == f"{_XHTML}div"]
@@ -133,18 +134,20 @@ def differences(actual: Reading, expected: Reading, values: Iterable[str] = ()) 
     for value in values:
         value = "".join(value.split())
         if value and value in expected.cover and value not in actual.cover:
-            problems.append(f"the cover does not show the customer's value “{value}” that its "
-                            "provenance names")
+            problems.append(_("the cover does not show the customer's value “{value}” that its "
+                              "provenance names").format(value=value))
     if actual.text != expected.text:
         at = _first_difference(actual.text, expected.text)
-        problems.append(f"the text differs from what the version and values say near "
-                        f"“{expected.text[max(0, at - _CONTEXT):at + _CONTEXT]}” (the PDF has "
-                        f"“{actual.text[max(0, at - _CONTEXT):at + _CONTEXT]}”)")
+        problems.append(_("the text differs from what the version and values say near "
+                          "“{expected}” (the PDF has “{actual}”)").format(
+                              expected=expected.text[max(0, at - _CONTEXT):at + _CONTEXT],
+                              actual=actual.text[max(0, at - _CONTEXT):at + _CONTEXT]))
     elif actual.bold != expected.bold:
         at = _first_difference(actual.bold, expected.bold)
-        how = "bold" if actual.bold[at:at + 1] == "B" else "not bold"
-        problems.append(f"the bold spans differ: the PDF sets “{actual.text[at:at + _CONTEXT]}” "
-                        f"{how}, the version does not")
+        problems.append((_("the bold spans differ: the PDF sets “{text}” bold, the version does not")
+                          if actual.bold[at:at + 1] == "B" else
+                          _("the bold spans differ: the PDF sets “{text}” not bold, the version does not"))
+                         .format(text=actual.text[at:at + _CONTEXT]))
     return problems
 
 
@@ -160,9 +163,9 @@ def hidden_text(data: bytes) -> list[str]:
             state = {"text": False, "white": False, "invisible": False, "painted": False}
             _walk(page.obj, page.obj.get("/Resources"), state, set())
             if state["invisible"]:
-                found.append(f"page {number} draws invisible text (text render mode 3 or 7)")
+                found.append(_("page {number} draws invisible text (text render mode 3 or 7)").format(number=number))
             if state["painted"]:
-                found.append(f"page {number} paints white over text it has drawn")
+                found.append(_("page {number} paints white over text it has drawn").format(number=number))
     return found
 
 
@@ -196,13 +199,13 @@ def check_content(first: bytes, rebuilt: bytes, why: str, total: int, claim: Cla
         problems = differences(read(first, number, title), read(rebuilt, number, title),
                                _strings(claim.customer.data.model_dump(mode="json")))
     except (AgreementsError, pikepdf.PdfError) as exc:
-        problems = [f"its text cannot be read ({exc})"]
+        problems = [_("its text cannot be read ({error})").format(error=exc)]
     if problems:
-        return Check("rebuild", Status.FAIL, f"the content is not the contract its provenance "
-                     f"names: {problems[0]}", problems[1:], facts)
-    return Check("rebuild", Status.PASS, "content-level check: the text, numbering and bold of "
+        return Check("rebuild", Status.FAIL, _("the content is not the contract its provenance "
+                     "names: {problem}").format(problem=problems[0]), problems[1:], facts)
+    return Check("rebuild", Status.PASS, _("content-level check: the text, numbering and bold of "
                  "every clause and the customer's values match this checkout's rebuild, and no "
-                 f"text is hidden (not byte for byte: {why})", facts=facts)
+                 "text is hidden (not byte for byte: {why})").format(why=why), facts=facts)
 
 
 def _strings(value: object) -> list[str]:
@@ -216,11 +219,11 @@ def _strings(value: object) -> list[str]:
 def check_layout(signature: Check | None) -> Check:
     """After a content-level check: only 乙方's trusted certification vouches for the layout."""
     if signature is not None and signature.status is Status.PASS:
-        return Check("layout", Status.PASS, "乙方's trusted certification signature vouches for "
-                     "the layout")
-    why = ("乙方 did not sign it" if signature is None else
-           "乙方's signature is not trusted (give the company CA with --trust)"
-           if signature.status is Status.WARN else "乙方's signature does not hold")
-    return Check("layout", Status.UNCHECKED, f"content matches, layout not checked: {why}, and "
+        return Check("layout", Status.PASS, _("乙方's trusted certification signature vouches for "
+                     "the layout"))
+    why = (_("乙方 did not sign it") if signature is None else
+           _("乙方's signature is not trusted (give the company CA with --trust)")
+           if signature.status is Status.WARN else _("乙方's signature does not hold"))
+    return Check("layout", Status.UNCHECKED, _("content matches, layout not checked: {why}, and "
                  "this checkout cannot rebuild it byte for byte; verify it with the generator "
-                 "and fonts that made it to check the layout")
+                 "and fonts that made it to check the layout").format(why=why))

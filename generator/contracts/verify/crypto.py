@@ -11,6 +11,7 @@ from asn1crypto import cms
 from cryptography import x509 as pyca_x509
 
 from generator.contracts.contract import PROVIDER_FIELD
+from generator.i18n import N_, _
 from generator.crypto_policy import (
     UNSUPPORTED,
     Purpose,
@@ -58,20 +59,20 @@ def policy_problems(signed_data: cms.SignedData, field: str) -> list[str]:
     try:
         return _policy_problems(signed_data, purpose_of(field))
     except (ValueError, TypeError, KeyError) as exc:  # damaged, lazily parsed ASN.1
-        return [f"the signature's algorithms or certificates cannot be read ({exc}): altered"]
+        return [_("the signature's algorithms or certificates cannot be read ({error}): altered").format(error=exc)]
 
 
 def _policy_problems(signed_data: cms.SignedData, purpose: Purpose) -> list[str]:
     problems = []
     for info in signed_data["signer_infos"]:
         problem = hash_problem(info["digest_algorithm"]["algorithm"].native, purpose,
-                               "its digest is")
+                               N_("its digest is"))
         try:  # e.g. sha1_rsa; EdDSA and RSASSA-PSS name no hash here
             signature_hash = info["signature_algorithm"].hash_algo
         except ValueError:
             signature_hash = None
         if signature_hash is not None:
-            problem = problem or hash_problem(signature_hash, purpose, "its signature uses")
+            problem = problem or hash_problem(signature_hash, purpose, N_("its signature uses"))
         if problem:
             problems.append(problem)
     for cert in signed_data["certificates"] or []:
@@ -83,5 +84,6 @@ def _policy_problems(signed_data: cms.SignedData, purpose: Purpose) -> list[str]
         except Unsupported:
             continue  # reported by unsupported_algorithm
         if problem:
-            problems.append(f"the certificate “{loaded.subject.rfc4514_string()}” {problem}")
+            problems.append(_("the certificate “{subject}” {problem}").format(subject=loaded.subject.rfc4514_string(),
+                                                                               problem=problem))
     return problems

@@ -18,6 +18,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from generator.contracts.verify.policy import contract_policy
 from generator.contracts.verify.report import Check, Status
+from generator.i18n import _
 
 DOC_TIMESTAMP = "/DocTimeStamp"
 
@@ -36,28 +37,29 @@ def check_document_timestamp(signed, roots: list[x509.Certificate], require_trus
     try:
         status = validate_pdf_timestamp(signed.signature, context, diff_policy=contract_policy())
     except Exception as exc:  # noqa: BLE001 - a damaged token can raise anything
-        return Check(name, Status.FAIL, f"cannot be validated ({type(exc).__name__}: {exc})")
+        return Check(name, Status.FAIL, _("cannot be validated ({error})").format(error=f"{type(exc).__name__}: {exc}"))
     when = status.timestamp.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
     facts = {"field": signed.field, "revision": signed.revision + 1,
              "timestamp": {"time": when, "tsa": status.signing_cert.subject.human_friendly,
                            "trusted": status.trusted},
              "integrity": "intact" if status.intact and status.valid else "altered",
              "trusted": status.trusted}
-    details = [f"time:          {when} (proven)", f"authority:     {facts['timestamp']['tsa']}"]
+    details = [_("time:          {time} (proven)").format(time=when),
+               _("authority:     {tsa}").format(tsa=facts["timestamp"]["tsa"])]
     if _visible(signed):
-        return Check(name, Status.FAIL, "its widget is visible: a document timestamp draws "
-                     "nothing, so this one paints over the page", details, facts)
+        return Check(name, Status.FAIL, _("its widget is visible: a document timestamp draws "
+                     "nothing, so this one paints over the page"), details, facts)
     if not (status.intact and status.valid):
-        return Check(name, Status.FAIL, "the token does not verify: the file was changed "
-                     "before it, or the token is damaged", details, facts)
+        return Check(name, Status.FAIL, _("the token does not verify: the file was changed "
+                     "before it, or the token is damaged"), details, facts)
     if status.docmdp_ok is False:
-        return Check(name, Status.FAIL, "the changes made after it go beyond what the "
-                     "contract allows", details, facts)
+        return Check(name, Status.FAIL, _("the changes made after it go beyond what the "
+                     "contract allows"), details, facts)
     if not status.trusted:
         return Check(name, Status.FAIL if require_trust else Status.WARN,
-                     "intact, but the time-stamping authority is not under a --trust root",
+                     _("intact, but the time-stamping authority is not under a --trust root"),
                      details, facts)
-    return Check(name, Status.PASS, "intact and trusted", details, facts)
+    return Check(name, Status.PASS, _("intact and trusted"), details, facts)
 
 
 def _visible(signed) -> bool:

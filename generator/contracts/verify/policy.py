@@ -47,6 +47,7 @@ from pyhanko.sign.diff_analysis import (
 from pyhanko.sign.diff_analysis.rules_api import Context
 
 from generator.contracts.contract import PARTY_FIELDS
+from generator.i18n import _
 from generator.contracts.verify.allowed_changes import (
     ACROFORM_MAY_CHANGE,
     CATALOG_MAY_CHANGE,
@@ -74,18 +75,18 @@ class InfoBookkeepingRule(WhitelistRule):
         new_ref = new.trailer_view.get_value_as_reference("/Info", optional=True)
         if new_ref is None:
             if old_ref is not None:
-                raise SuspiciousModification("the document information (Info) was removed")
+                raise SuspiciousModification(_("the document information (Info) was removed"))
             return
         if old_ref is None:
-            raise SuspiciousModification("a document information dictionary (Info) was added")
+            raise SuspiciousModification(_("a document information dictionary (Info) was added"))
         old_info, new_info = old(old_ref), new(new_ref)  # each as of its own revision
         if not isinstance(new_info, generic.DictionaryObject):
-            raise SuspiciousModification("the document information (Info) is not a dictionary")
+            raise SuspiciousModification(_("the document information (Info) is not a dictionary"))
         changed = sorted(key for key in (set(old_info) | set(new_info)) - INFO_BOOKKEEPING
                          if _raw(old_info, key) != _raw(new_info, key))
         if changed:
             raise SuspiciousModification(
-                f"the document information (Info) changes {', '.join(changed)}")
+                _("the document information (Info) changes {keys}").format(keys=", ".join(changed)))
         yield ReferenceUpdate(new_ref, context_checked=Context.from_absolute(old, RawPdfPath("/Info")))
 
 
@@ -104,7 +105,7 @@ class XmpBookkeepingRule(MetadataUpdateRule):
         try:
             roots = xmp_xml.parse_xmp(io.BytesIO(stream.data))
         except (ValueError, misc.PdfError) as exc:
-            raise SuspiciousModification(f"the XMP metadata cannot be read ({exc})") from exc
+            raise SuspiciousModification(_("the XMP metadata cannot be read ({error})").format(error=exc)) from exc
         info_ref = old.trailer_view.get_value_as_reference("/Info", optional=True)
         info = old(info_ref) if info_ref is not None else generic.DictionaryObject()
         before = _xmp_properties(old)
@@ -137,8 +138,8 @@ def _check_xmp_property(name, value, info: generic.DictionaryObject) -> None:
     if info_key is not None and _texts(value) <= {str(info.get(info_key, ""))}:
         return
     raise SuspiciousModification(
-        f"the XMP metadata sets {name.local_name} ({name.ns}) to something the document "
-        "information does not say")
+        _("the XMP metadata sets {name} ({namespace}) to something the document "
+          "information does not say").format(name=name.local_name, namespace=name.ns))
 
 
 def _texts(value) -> set[str]:
@@ -156,14 +157,14 @@ class CertificationRule(WhitelistRule):
         old_perms, new_perms = old.root.get("/Perms"), new.root.get("/Perms")
         if new_perms is None:
             if old_perms is not None:
-                raise SuspiciousModification("the certification (/Perms) was removed")
+                raise SuspiciousModification(_("the certification (/Perms) was removed"))
             return
         if not isinstance(new_perms, generic.DictionaryObject) or set(new_perms) != {"/DocMDP"}:
-            raise SuspiciousModification("/Perms holds more than a /DocMDP certification")
+            raise SuspiciousModification(_("/Perms holds more than a /DocMDP certification"))
         if old_perms is not None and old_perms.raw_get("/DocMDP") != new_perms.raw_get("/DocMDP"):
-            raise SuspiciousModification("the certification (/Perms /DocMDP) was replaced")
+            raise SuspiciousModification(_("the certification (/Perms /DocMDP) was replaced"))
         if isinstance(new.root.raw_get("/Perms"), generic.IndirectObject):
-            raise SuspiciousModification("/Perms is an indirect object; certification writes it in place")
+            raise SuspiciousModification(_("/Perms is an indirect object; certification writes it in place"))
         yield from ()
 
 

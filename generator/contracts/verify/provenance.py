@@ -32,6 +32,7 @@ from generator.contracts.customers import (
 from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, system_digest
+from generator.i18n import N_, _
 
 REQUIRED = (contract.META_VERSION, contract.META_SOURCE, contract.META_VALUES, contract.META_CUSTOMER)
 
@@ -52,7 +53,8 @@ class Claim:
 def generator_label(meta: dict[str, str]) -> str:
     code = meta.get(contract.META_CODE)
     version = meta.get(contract.META_GENERATOR, "?")
-    return f"agreements {version}" + (f" (code {code[:12]})" if code else " (no code fingerprint)")
+    return f"agreements {version}" + (_(" (code {code})").format(code=code[:12]) if code
+                                      else _(" (no code fingerprint)"))
 
 
 def read_info(data: bytes) -> dict[str, str]:
@@ -66,28 +68,30 @@ def read_claim(data: bytes, project: Project, path: Path) -> tuple[Claim | None,
     try:
         meta = read_info(data)
     except Exception as exc:  # noqa: BLE001 - a damaged file can raise many kinds
-        return None, Check("provenance", Status.FAIL, f"cannot read the PDF's Info dictionary "
-                           f"({type(exc).__name__}: {exc}); the file is damaged or not a PDF")
+        return None, Check("provenance", Status.FAIL, _("cannot read the PDF's Info dictionary "
+                           "({error}); the file is damaged or not a PDF").format(
+                               error=f"{type(exc).__name__}: {exc}"))
     missing = [key for key in REQUIRED if key not in meta]
     if missing:
-        return None, Check("provenance", Status.FAIL, f"no provenance in this PDF (missing "
-                           f"{', '.join(missing)}); only contracts written by `agreements "
-                           "contract` can be verified")
+        return None, Check("provenance", Status.FAIL, _("no provenance in this PDF (missing "
+                           "{keys}); only contracts written by `agreements "
+                           "contract` can be verified").format(keys=", ".join(missing)))
     try:
         data_file = CustomerFile.model_validate(json.loads(meta[contract.META_CUSTOMER]))
     except (ValueError, ValidationError):  # json.JSONDecodeError is a ValueError
-        return None, Check("provenance", Status.FAIL, f"the {contract.META_CUSTOMER} entry of the "
-                           "Info dictionary is not a valid customer record: altered or damaged")
+        return None, Check("provenance", Status.FAIL, _("the {key} entry of the "
+                           "Info dictionary is not a valid customer record: altered or damaged").format(
+                               key=contract.META_CUSTOMER))
     try:
         version = project.version(meta[contract.META_VERSION])
     except AgreementsError as exc:
-        return None, Check("provenance", Status.UNDECIDED, f"the contract names {exc.message}; "
-                           "verify it with a checkout that has this version")
+        return None, Check("provenance", Status.UNDECIDED, _("the contract names {what}; "
+                           "verify it with a checkout that has this version").format(what=exc.message))
     number = meta.get(contract.META_NUMBER) or derived_contract_number(data_file.id, version.date)
     values, unfit = consent_values(data_file, version, SourceFile(path, {}))
     if unfit:
-        return None, Check("provenance", Status.FAIL, f"the customer values in the PDF do not fit "
-                           f"version {version.date}", [f"{e.key}: {e.message}" for e in unfit])
+        return None, Check("provenance", Status.FAIL, _("the customer values in the PDF do not fit "
+                           "version {version}").format(version=version.date), [f"{e.key}: {e.message}" for e in unfit])
     claim = Claim(meta, version, Customer(path, data_file, version, values, number))
     return claim, _check_digests(claim)
 
@@ -98,15 +102,18 @@ def _check_digests(claim: Claim) -> Check:
              "source_sha256": meta[contract.META_SOURCE], "values_sha256": meta[contract.META_VALUES]}
     if values_digest(claim.customer.data, version.date, claim.customer.contract_number) \
             != meta[contract.META_VALUES]:
-        return Check("provenance", Status.FAIL, "the customer values in the PDF do not match "
-                     f"their SHA-256 ({contract.META_VALUES}): altered", facts=facts)
+        return Check("provenance", Status.FAIL, _("the customer values in the PDF do not match "
+                     "their SHA-256 ({key}): altered").format(key=contract.META_VALUES), facts=facts)
     if version.source_sha256 != meta[contract.META_SOURCE]:
-        return Check("provenance", Status.UNDECIDED, f"the contract was made from other sources "
-                     f"of version {version.date} than this checkout's (SHA-256 "
-                     f"{meta[contract.META_SOURCE][:12]}… here {version.source_sha256[:12]}…), "
-                     "e.g. an earlier draft; verify it with the checkout that made it", facts=facts)
-    return Check("provenance", Status.PASS, f"version {version.date} ({version.status}) and the "
-                 "customer's values, both matching their SHA-256", facts=facts)
+        return Check("provenance", Status.UNDECIDED, _("the contract was made from other sources "
+                     "of version {version} than this checkout's (SHA-256 "
+                     "{theirs}… here {ours}…), "
+                     "e.g. an earlier draft; verify it with the checkout that made it").format(
+                         version=version.date, theirs=meta[contract.META_SOURCE][:12],
+                         ours=version.source_sha256[:12]), facts=facts)
+    return Check("provenance", Status.PASS, _("version {version} ({status}) and the "
+                 "customer's values, both matching their SHA-256").format(
+                     version=version.date, status=version.status), facts=facts)
 
 
 def check_version_status(claim: Claim, signed: bool) -> Check | None:
@@ -114,10 +121,10 @@ def check_version_status(claim: Claim, signed: bool) -> Check | None:
     if not claim.version.is_draft:
         return None
     if signed:
-        return Check("draft", Status.FAIL, f"version {claim.version.date} is a draft, and drafts are "
-                     "never signed: this is not a valid contract")
-    return Check("draft", Status.WARN, f"version {claim.version.date} is a draft: this PDF is a "
-                 "preview, not a contract to sign")
+        return Check("draft", Status.FAIL, _("version {version} is a draft, and drafts are "
+                     "never signed: this is not a valid contract").format(version=claim.version.date))
+    return Check("draft", Status.WARN, _("version {version} is a draft: this PDF is a "
+                 "preview, not a contract to sign").format(version=claim.version.date))
 
 
 def check_generator(claim: Claim, root: Path) -> Check:
@@ -128,22 +135,23 @@ def check_generator(claim: Claim, root: Path) -> Check:
             contract.META_SYSTEM: system_digest()}
     facts = {"made_by": generator_label(meta), "this_generator": f"agreements {__version__} "
              f"(code {here[contract.META_CODE][:12]})"}
-    differences = [reason if key in meta else f"it names no {key} (made before contracts recorded it)"
+    differences = [_(reason) if key in meta else _("it names no {key} (made before contracts recorded "
+                                                   "it)").format(key=key)
                    for key, reason in DIFFERENCES if meta.get(key) != here[key]]
     if not differences:
-        return Check("generator", Status.PASS, "made by this generator, with these templates and "
-                     "fonts", facts=facts)
+        return Check("generator", Status.PASS, _("made by this generator, with these templates and "
+                     "fonts"), facts=facts)
     facts["why"] = "; ".join(differences)
-    return Check("generator", Status.WARN, f"made by {generator_label(meta)}; this checkout "
-                 f"cannot rebuild it byte for byte: {facts['why']}; its content is checked "
-                 "instead", facts=facts)
+    return Check("generator", Status.WARN, _("made by {generator}; this checkout "
+                 "cannot rebuild it byte for byte: {why}; its content is checked "
+                 "instead").format(generator=generator_label(meta), why=facts["why"]), facts=facts)
 
 
 DIFFERENCES = (
-    (contract.META_LAYOUT, "the contract templates or site_config.yml differ (LayoutSHA256 mismatch)"),
-    (contract.META_CODE, "the generator's code or its rendering libraries differ (GeneratorSHA256 mismatch)"),
-    (contract.META_SYSTEM, "the fonts or text libraries (HarfBuzz, Pango, fontconfig) differ "
-                           "(SystemSHA256 mismatch)"),
+    (contract.META_LAYOUT, N_("the contract templates or site_config.yml differ (LayoutSHA256 mismatch)")),
+    (contract.META_CODE, N_("the generator's code or its rendering libraries differ (GeneratorSHA256 mismatch)")),
+    (contract.META_SYSTEM, N_("the fonts or text libraries (HarfBuzz, Pango, fontconfig) differ "
+                              "(SystemSHA256 mismatch)")),
 )
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.i18n import N_, _
+
 
 class Status(str, enum.Enum):
     PASS = "pass"
@@ -40,8 +42,8 @@ class Verdict(str, enum.Enum):
 EXIT_CODES = {Verdict.GENUINE: 0, Verdict.ALTERED: 1, Verdict.UNDECIDED: 3, Verdict.CONTENT_ONLY: 4}
 
 # The report's header lines: key in Report.contract → label.
-CONTRACT_LABELS = (("version", "version"), ("contract_number", "contract"),
-                   ("customer", "customer"), ("generator", "generator"))
+CONTRACT_LABELS = (("version", N_("version")), ("contract_number", N_("contract")),
+                   ("customer", N_("customer")), ("generator", N_("generator")))
 
 
 @dataclass
@@ -91,14 +93,14 @@ class Report:
     @property
     def headline(self) -> str:
         if self.verdict is Verdict.GENUINE:
-            return "genuine — every check passed"
+            return _("genuine — every check passed")
         if self.verdict is Verdict.ALTERED:
             failed = [c.name for c in self.checks if c.status is Status.FAIL]
-            return f"NOT genuine — altered or invalid ({', '.join(failed)})"
+            return _("NOT genuine — altered or invalid ({checks})").format(checks=", ".join(failed))
         if self.verdict is Verdict.CONTENT_ONLY:
-            return "content matches, layout not checked — nothing vouches for how it is laid out"
+            return _("content matches, layout not checked — nothing vouches for how it is laid out")
         undecided = [c.name for c in self.checks if c.status is Status.UNDECIDED]
-        return f"cannot decide — this checkout cannot vouch for it ({', '.join(undecided)})"
+        return _("cannot decide — this checkout cannot vouch for it ({checks})").format(checks=", ".join(undecided))
 
     def to_json(self) -> dict[str, Any]:
         return {"file": str(self.file), "verdict": self.verdict.value,
@@ -106,10 +108,11 @@ class Report:
                 "checks": [check.to_json() for check in self.checks]}
 
     def to_text(self) -> str:
-        lines = [f"{label + ':':<9} {self.contract[key]}" for key, label in CONTRACT_LABELS
+        lines = [f"{_(label) + ':':<9} {self.contract[key]}" for key, label in CONTRACT_LABELS
                  if self.contract.get(key)]
         for check in self.checks:
             lines.append(f"[{check.status.value}] {check.name}: {check.summary}")
             lines.extend(f"    {detail}" for detail in check.details)
-        lines.append(f"verdict:  {self.headline}")
+        verdict = _("verdict:")
+        lines.append(f"{verdict:<9} {self.headline}")
         return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from pyhanko.sign.fields import MDPPerm
 
 from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
+from generator.i18n import _
 
 _MAX_OBJECTS = 8
 
@@ -31,8 +32,8 @@ def open_reader(data: bytes) -> tuple[PdfFileReader | None, Check | None]:
         reader.xrefs.total_revisions  # noqa: B018 - reading the revisions may fail too
         return reader, None
     except Exception as exc:  # noqa: BLE001 - a damaged file can raise anything
-        return None, Check("revisions", Status.FAIL, f"pyHanko cannot read the file's revisions "
-                           f"({type(exc).__name__}: {exc}): damaged or altered")
+        return None, Check("revisions", Status.FAIL, _("pyHanko cannot read the file's revisions "
+                           "({error}): damaged or altered").format(error=f"{type(exc).__name__}: {exc}"))
 
 
 def review(reader: PdfFileReader, signed_in: dict[int, str],
@@ -51,41 +52,44 @@ def review(reader: PdfFileReader, signed_in: dict[int, str],
         old = reader.get_historical_resolver(revision - 1)
         new = reader.get_historical_resolver(revision)
         doc_mdp = certification[1] if certification and revision > certification[0] else None
-        label = f"revision {revision + 1}"
+        label = _("revision {number}").format(number=revision + 1)
         try:
             result = policy.apply(old, new, doc_mdp=doc_mdp)
         except SuspiciousModification as exc:
             failed.append(f"{label}: {_reason(exc, new)}")
             continue
         except Exception as exc:  # noqa: BLE001 - a damaged revision can raise anything
-            failed.append(f"{label} cannot be analysed ({type(exc).__name__}: {exc})")
+            failed.append(_("{label} cannot be analysed ({error})").format(label=label, error=f"{type(exc).__name__}: {exc}"))
             continue
         field = signed_in.get(revision)
         extra = result.changed_form_fields - CONTRACT_FIELDS
         if field in timestamps and extra <= {field}:  # a document timestamp's own field
-            passed.append(f"{label} adds a document timestamp ({field})")
+            passed.append(_("{label} adds a document timestamp ({field})").format(label=label, field=field))
         elif extra:
-            failed.append(f"{label} changes fields the contract does not have: {', '.join(sorted(extra))}")
+            failed.append(_("{label} changes fields the contract does not have: {fields}").format(
+                label=label, fields=", ".join(sorted(extra))))
         elif field:
-            passed.append(f"{label} signs {field}")
+            passed.append(_("{label} signs {field}").format(label=label, field=field))
         elif not signed_in or result.modification_level > ModificationLevel.LTA_UPDATES:
-            failed.append(f"{label} signs nothing but writes {_objects(new, _written(new))}")
+            failed.append(_("{label} signs nothing but writes {objects}").format(label=label, objects=_objects(new, _written(new))))
         else:
-            passed.append(f"{label} adds validation data only")
+            passed.append(_("{label} adds validation data only").format(label=label))
     facts = {"revisions": total, "signed_in": {str(r + 1): f for r, f in sorted(signed_in.items())}}
     if failed:
-        return Check("revisions", Status.FAIL, "the file changes more after the generator's "
-                     "revision than signing the contract's fields allows", failed + passed, facts)
-    return Check("revisions", Status.PASS, f"{total - 1} later revision(s), each only signing one "
-                 "of the contract's fields: " + "; ".join(passed), facts=facts)
+        return Check("revisions", Status.FAIL, _("the file changes more after the generator's "
+                     "revision than signing the contract's fields allows"), failed + passed, facts)
+    return Check("revisions", Status.PASS, _("{count} later revision(s), each only signing one "
+                 "of the contract's fields: {revisions}").format(count=total - 1, revisions="; ".join(passed)),
+                 facts=facts)
 
 
 def _reason(exc: SuspiciousModification, new: HistoricalResolver) -> str:
     message = str(exc.args[0]) if exc.args else type(exc).__name__
     unexplained = [int(n) for n in re.findall(r"Reference\(idnum=(\d+)", message)]
     if message.startswith("There are unexplained xrefs"):
-        return f"writes what signing a field cannot explain: {_objects(new, unexplained)}"
-    return f"{message.splitlines()[0]} (it writes {_objects(new, _written(new))})"
+        return _("writes what signing a field cannot explain: {objects}").format(objects=_objects(new, unexplained))
+    return _("{reason} (it writes {objects})").format(reason=message.splitlines()[0],
+                                                     objects=_objects(new, _written(new)))
 
 
 def _written(new: HistoricalResolver) -> list[int]:
@@ -105,9 +109,13 @@ def _objects(new: HistoricalResolver, numbers: list[int]) -> str:
     except Exception:  # noqa: BLE001 - a damaged revision: name what could be named
         pass
     numbers = sorted(set(numbers))
-    named = [f"object {n} ({roles.get(n) or _kind(new, n)})" for n in numbers[:_MAX_OBJECTS]]
+    named = [_("object {number} ({role})").format(number=n, role=roles.get(n) or _kind(new, n))
+             for n in numbers[:_MAX_OBJECTS]]
     more = len(numbers) - _MAX_OBJECTS
-    return ", ".join(named) + (f" and {more} more" if more > 0 else "") if named else "nothing"
+    if not named:
+        return _("nothing")
+    return (_("{objects} and {more} more").format(objects=", ".join(named), more=more) if more > 0
+            else ", ".join(named))
 
 
 def _kind(new: HistoricalResolver, number: int) -> str:
@@ -115,12 +123,12 @@ def _kind(new: HistoricalResolver, number: int) -> str:
     try:
         obj = new(generic.Reference(number, 0))
     except Exception:  # noqa: BLE001 - a damaged object is still worth naming by number
-        return "unreadable"
+        return _("unreadable")
     if isinstance(obj, generic.StreamObject):
-        return "a stream"
+        return _("a stream")
     if isinstance(obj, generic.DictionaryObject):
-        return f"a {obj['/Type']} dictionary" if "/Type" in obj else "a dictionary"
-    return f"a {type(obj).__name__.replace('Object', '').lower()}"
+        return _("a {type} dictionary").format(type=obj["/Type"]) if "/Type" in obj else _("a dictionary")
+    return _("a {type}").format(type=type(obj).__name__.replace("Object", "").lower())
 
 
 def object_roles(resolver: HistoricalResolver, roles: dict[int, str]) -> None:
@@ -130,13 +138,13 @@ def object_roles(resolver: HistoricalResolver, roles: dict[int, str]) -> None:
             roles.setdefault(value.reference.idnum, role)
 
     trailer, root = resolver.trailer_view, resolver.root
-    name(trailer.raw_get("/Info") if "/Info" in trailer else None, "the document information (Info)")
-    name(trailer.raw_get("/Root"), "the document catalog")
-    for key, role in (("/AcroForm", "the form"), ("/Metadata", "the XMP metadata"),
-                      ("/Pages", "the page tree"), ("/DSS", "the validation data (DSS)")):
+    name(trailer.raw_get("/Info") if "/Info" in trailer else None, _("the document information (Info)"))
+    name(trailer.raw_get("/Root"), _("the document catalog"))
+    for key, role in (("/AcroForm", _("the form")), ("/Metadata", _("the XMP metadata")),
+                      ("/Pages", _("the page tree")), ("/DSS", _("the validation data (DSS)"))):
         name(root.raw_get(key) if key in root else None, role)
     for number, page_ref in enumerate(_pages(root), start=1):
-        _page_roles(page_ref, f"page {number}", name)
+        _page_roles(page_ref, _("page {number}").format(number=number), name)
 
 
 def _page_roles(page_ref: generic.IndirectObject, page: str, name) -> None:
@@ -144,20 +152,20 @@ def _page_roles(page_ref: generic.IndirectObject, page: str, name) -> None:
     page_dict = page_ref.get_object()
     contents = page_dict.raw_get("/Contents") if "/Contents" in page_dict else None
     for item in contents if isinstance(contents, generic.ArrayObject) else [contents]:
-        name(item, f"the content stream of {page}")
+        name(item, _("the content stream of {page}").format(page=page))
     xobjects = _get(_get(page_dict, "/Resources"), "/XObject")
     for key in xobjects:
-        name(xobjects.raw_get(key), f"a drawing ({key}) on {page}")
+        name(xobjects.raw_get(key), _("a drawing ({key}) on {page}").format(key=key, page=page))
     for annot_ref in _get(page_dict, "/Annots", generic.ArrayObject()):
         annot = annot_ref.get_object()
-        what = (f"the widget of field “{annot['/T']}”" if "/T" in annot
-                else f"an annotation ({annot.get('/Subtype', '?')})")
-        name(annot_ref, f"{what} on {page}")
+        what = (_("the widget of field “{name}”").format(name=annot["/T"]) if "/T" in annot
+                else _("an annotation ({subtype})").format(subtype=annot.get("/Subtype", "?")))
+        name(annot_ref, _("{what} on {page}").format(what=what, page=page))
         appearance = _get(annot, "/AP")
         if "/N" in appearance:
-            name(appearance.raw_get("/N"), f"the appearance of {what} on {page}")
+            name(appearance.raw_get("/N"), _("the appearance of {what} on {page}").format(what=what, page=page))
         if "/V" in annot:
-            name(annot.raw_get("/V"), f"the signature in {what}")
+            name(annot.raw_get("/V"), _("the signature in {what}").format(what=what))
 
 
 def _get(container, key: str, default=None):

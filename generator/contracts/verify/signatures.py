@@ -28,6 +28,7 @@ from generator.contracts.contract import PROVIDER_FIELD
 from generator.contracts.verify import cms, crypto
 from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
+from generator.i18n import N_, _
 
 # A signing certificate must allow one of these (pyHanko's names: nonRepudiation, digitalSignature).
 SIGNING_USAGES = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"},
@@ -61,15 +62,15 @@ def embedded(reader: PdfFileReader) -> tuple[list[Signed], list[Check]]:
     try:
         filled = list(fields.enumerate_sig_fields(reader, filled_status=True))
     except Exception as exc:  # noqa: BLE001 - a damaged form can raise anything
-        return [], [Check("signatures", Status.FAIL, f"the signature fields cannot be read "
-                          f"({type(exc).__name__}: {exc})")]
+        return [], [Check("signatures", Status.FAIL, _("the signature fields cannot be read "
+                          "({error})").format(error=f"{type(exc).__name__}: {exc}"))]
     for name, _value, field_ref in filled:
         try:
             signature = EmbeddedPdfSignature(reader, field_ref, name)
             found.append(Signed(name, signature.signed_revision, signature))
         except Exception as exc:  # noqa: BLE001
             broken.append(Check(f"signature {name}", Status.FAIL,
-                                f"cannot be read ({type(exc).__name__}: {exc})"))
+                                _("cannot be read ({error})").format(error=f"{type(exc).__name__}: {exc}")))
     return sorted(found, key=lambda one: one.revision), broken
 
 
@@ -78,7 +79,8 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
     name = f"signature {signed.field}"
     algorithm = crypto.unsupported_algorithm(signed.signature.signed_data)
     if algorithm:
-        return Check(name, Status.UNDECIDED, f"cannot decide (unsupported algorithm {algorithm})",
+        return Check(name, Status.UNDECIDED, _("cannot decide (unsupported algorithm {algorithm})").format(
+            algorithm=algorithm),
                      facts={"field": signed.field, "revision": signed.revision + 1,
                             "integrity": "unknown", "trusted": None})
     try:
@@ -86,7 +88,7 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
             signed.signature, _context(roots), _context(roots), diff_policy=contract_policy(),
             key_usage_settings=ANY_USAGE)
     except Exception as exc:  # noqa: BLE001 - a damaged signature can raise anything
-        return Check(name, Status.FAIL, f"cannot be validated ({type(exc).__name__}: {exc})")
+        return Check(name, Status.FAIL, _("cannot be validated ({error})").format(error=f"{type(exc).__name__}: {exc}"))
     facts = _facts(signed, status)
     byte_range = [int(n) for n in signed.signature.byte_range]
     problems = [p for p in (_field_problem(signed.field), cms.contents_problem(data, byte_range),
@@ -101,13 +103,13 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
         return Check(name, Status.FAIL, "; ".join(problems), details, facts)
     if trust:
         return Check(name, Status.FAIL if require_trust else Status.WARN,
-                     "intact and valid, but not trusted" + (
-                         " (--require-trust)" if require_trust else ""), details, facts)
+                     _("intact and valid, but not trusted (--require-trust)") if require_trust
+                     else _("intact and valid, but not trusted"), details, facts)
     if signed.field == PROVIDER_FIELD and signed.certification is None:
-        return Check(name, Status.WARN, "intact, valid and trusted, but an approval signature: "
-                     "readers will not flag changes made after it (agreements contract "
-                     "certifies 乙方's signature)", details, facts)
-    return Check(name, Status.PASS, "intact, valid and trusted", details, facts)
+        return Check(name, Status.WARN, _("intact, valid and trusted, but an approval signature: "
+                     "readers will not flag changes made after it (`agreements contract` "
+                     "certifies 乙方's signature)"), details, facts)
+    return Check(name, Status.PASS, _("intact, valid and trusted"), details, facts)
 
 
 def _context(roots: list[x509.Certificate]) -> ValidationContext:
@@ -119,29 +121,29 @@ def _context(roots: list[x509.Certificate]) -> ValidationContext:
 def _field_problem(field: str) -> str | None:
     if field in CONTRACT_FIELDS:
         return None
-    return (f"it fills “{field}”, which is not one of the contract's signature fields "
-            f"({', '.join(sorted(CONTRACT_FIELDS))})")
+    return _("it fills “{field}”, which is not one of the contract's signature fields "
+             "({fields})").format(field=field, fields=", ".join(sorted(CONTRACT_FIELDS)))
 
 
 def _status_problems(status: PdfSignatureStatus) -> list[str]:
     problems = []
     if not status.intact:
-        problems.append("digest mismatch: the signed bytes were changed after signing")
+        problems.append(_("digest mismatch: the signed bytes were changed after signing"))
     elif not status.valid:
-        problems.append("the signature value does not verify with the signer's certificate")
+        problems.append(_("the signature value does not verify with the signer's certificate"))
     if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
-        problems.append("the signature does not cover its whole revision")
+        problems.append(_("the signature does not cover its whole revision"))
     if status.docmdp_ok is False:
-        problems.append("the changes made after it go beyond what it allows (DocMDP)")
+        problems.append(_("the changes made after it go beyond what it allows (DocMDP)"))
     timestamp = status.timestamp_validity
     if timestamp is not None and not (timestamp.intact and timestamp.valid):
-        problems.append("its timestamp token is damaged or does not verify")
+        problems.append(_("its timestamp token is damaged or does not verify"))
     try:
         if status.signing_cert.key_usage_value is not None:  # none: any use (RFC 5280)
             SIGNING_USAGES.validate(status.signing_cert)
     except InvalidCertificateError:
-        problems.append("the certificate's key usage allows neither digitalSignature nor "
-                        "nonRepudiation")
+        problems.append(_("the certificate's key usage allows neither digitalSignature nor "
+                          "nonRepudiation"))
     return problems
 
 
@@ -151,9 +153,10 @@ def _validity_problem(status: PdfSignatureStatus) -> str | None:
     start, end = validity["not_before"].native, validity["not_after"].native
     when = _signing_moment(status)
     if when < start:
-        return f"the certificate was not valid yet when it signed (valid from {start:%Y-%m-%d %H:%M} UTC)"
+        return _("the certificate was not valid yet when it signed (valid from {start} UTC)").format(
+            start=f"{start:%Y-%m-%d %H:%M}")
     if when > end:
-        return f"the certificate had expired when it signed (on {end:%Y-%m-%d %H:%M} UTC)"
+        return _("the certificate had expired when it signed (on {end} UTC)").format(end=f"{end:%Y-%m-%d %H:%M}")
     return None
 
 
@@ -168,11 +171,12 @@ def _trust_notes(status: PdfSignatureStatus, roots: list[x509.Certificate]) -> l
     notes = []
     if not status.trusted:
         why = (status.trust_problem_indic.name.lower().replace("_", " ")
-               if status.trust_problem_indic else "no path to a trusted root")
-        notes.append(f"untrusted: {why}" + ("" if roots else " (no --trust roots given)"))
+               if status.trust_problem_indic else _("no path to a trusted root"))
+        notes.append((_("untrusted: {why}") if roots else _("untrusted: {why} (no --trust roots given)"))
+                     .format(why=why))
     timestamp = status.timestamp_validity
     if timestamp is not None and not timestamp.trusted:
-        notes.append("timestamp untrusted: the time-stamping authority is not under a --trust root")
+        notes.append(_("timestamp untrusted: the time-stamping authority is not under a --trust root"))
     return notes
 
 
@@ -206,22 +210,26 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def _describe(facts: dict) -> list[str]:
-    lines = [f"signer:        {facts['signer']}", f"issuer:        {facts['issuer']}",
-             f"signing time:  {facts['signing_time'] or 'not stated'} (claimed by the signer; "
-             + ("the timestamp proves the time below)" if facts["timestamp"]
-                else "not proven: no timestamp)")]
+    signing_time = facts["signing_time"] or _("not stated")
+    lines = [_("signer:        {signer}").format(signer=facts["signer"]),
+             _("issuer:        {issuer}").format(issuer=facts["issuer"]),
+             (_("signing time:  {time} (claimed by the signer; the timestamp proves the time below)")
+              if facts["timestamp"] else
+              _("signing time:  {time} (claimed by the signer; not proven: no timestamp)")).format(time=signing_time)]
     timestamp = facts["timestamp"]
-    lines.append(f"timestamp:     {timestamp['time']} by {timestamp['tsa']}" if timestamp
-                 else "timestamp:     none")
-    lines.append(f"key usage:     {', '.join(facts['key_usage']) or 'not restricted'}")
+    lines.append(_("timestamp:     {time} by {tsa}").format(time=timestamp["time"], tsa=timestamp["tsa"])
+                 if timestamp else _("timestamp:     none"))
+    lines.append(_("key usage:     {usages}").format(usages=", ".join(facts["key_usage"]) or _("not restricted")))
     if facts["certification"] is not None:
-        lines.append(f"certification: DocMDP {facts['certification']} "
-                     f"({CERTIFICATION.get(facts['certification'], '?')})")
-    lines.append(f"revision:      {facts['revision']}, later changes: {facts['modification_level']}")
+        level = CERTIFICATION.get(facts["certification"])
+        lines.append(_("certification: DocMDP {level} ({meaning})").format(
+            level=facts["certification"], meaning=_(level) if level else "?"))
+    lines.append(_("revision:      {revision}, later changes: {level}").format(
+        revision=facts["revision"], level=facts["modification_level"]))
     if facts["valid_until"] < _iso(dt.datetime.now(dt.timezone.utc)):
-        lines.append(f"note:          the certificate has expired since ({facts['valid_until']})")
+        lines.append(_("note:          the certificate has expired since ({date})").format(date=facts["valid_until"]))
     return lines
 
 
-CERTIFICATION = {1: "no changes allowed", 2: "form filling and signing allowed",
-                 3: "form filling, signing and annotations allowed"}
+CERTIFICATION = {1: N_("no changes allowed"), 2: N_("form filling and signing allowed"),
+                 3: N_("form filling, signing and annotations allowed")}

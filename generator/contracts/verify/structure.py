@@ -36,6 +36,7 @@ from pyhanko.pdf_utils import xref as pdf_xref
 from pyhanko.pdf_utils.decode_limits import DEFAULT_DECODE_CONTEXT
 
 from generator.contracts.verify.report import Check, Status
+from generator.i18n import _
 
 _TAIL = re.compile(rb"[\0\t\n\f\r ]*startxref[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+%%EOF(\r\n|\r|\n)?")
 _LAST_STARTXREF = re.compile(rb"startxref[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+%%EOF")
@@ -71,22 +72,22 @@ def check(data: bytes) -> tuple[list[Revision] | None, Check]:
     try:
         revisions = read_revisions(data)
     except Ambiguous as exc:
-        return None, Check("structure", Status.FAIL, f"{exc}: PDF readers may show different "
-                           "content, so nothing in it can be vouched for")
+        return None, Check("structure", Status.FAIL, _("{reason}: PDF readers may show different "
+                           "content, so nothing in it can be vouched for").format(reason=exc))
     except Exception as exc:  # noqa: BLE001 - hostile bytes can make any parser raise anything
-        return None, Check("structure", Status.FAIL, f"the file's structure cannot be read "
-                           f"strictly ({type(exc).__name__}: {exc}): damaged or altered")
+        return None, Check("structure", Status.FAIL, _("the file's structure cannot be read "
+                           "strictly ({error}): damaged or altered").format(error=f"{type(exc).__name__}: {exc}"))
     count = len(revisions)
-    return revisions, Check("structure", Status.PASS, f"{count} revision(s), each read strictly: "
+    return revisions, Check("structure", Status.PASS, _("{count} revision(s), each read strictly: "
                             "one definition of every object, nothing outside a revision, no repair "
-                            "needed", facts={"revisions": count,
+                            "needed").format(count=count), facts={"revisions": count,
                                              "ends": [revision.end for revision in revisions]})
 
 
 def read_revisions(data: bytes) -> list[Revision]:
     """Every revision, oldest first; raises :class:`Ambiguous` for what readers resolve apart."""
     if not data.startswith(b"%PDF-"):
-        raise Ambiguous("the file does not start with %PDF-")
+        raise Ambiguous(_("the file does not start with %PDF-"))
     objects = _Objects(data)
     revisions = _chain(data, objects)
     _place(data, revisions)
@@ -105,24 +106,24 @@ def _chain(data: bytes, objects: _Objects) -> list[Revision]:
     """Follow ``startxref`` and each ``/Prev``; the sections, oldest first."""
     found = list(_LAST_STARTXREF.finditer(data, max(0, len(data) - 4096)))
     if not found:
-        raise Ambiguous("no startxref … %%EOF at the end of the file")
-    offset, pointer = int(found[-1].group(1)), "the last startxref"
+        raise Ambiguous(_("no startxref … %%EOF at the end of the file"))
+    offset, pointer = int(found[-1].group(1)), _("the last startxref")
     sections: list[Revision] = []
     seen: set[int] = set()
     while offset is not None:
         if offset in seen:
-            raise Ambiguous(f"{pointer} points back to the cross-reference section at offset "
-                            f"{offset}: a /Prev loop")
+            raise Ambiguous(_("{pointer} points back to the cross-reference section at offset "
+                            "{offset}: a /Prev loop").format(pointer=pointer, offset=offset))
         seen.add(offset)
         section = _read_section(data, offset, pointer, objects)
         sections.append(section)
         prev = section.trailer.get("/Prev")
         if prev is not None and not isinstance(prev, int):
-            raise Ambiguous(f"the /Prev of the cross-reference section at offset {offset} is "
-                            "not a number")
-        offset, pointer = prev, f"the /Prev of the cross-reference section at offset {offset}"
+            raise Ambiguous(_("the /Prev of the cross-reference section at offset {offset} is "
+                            "not a number").format(offset=offset))
+        offset, pointer = prev, _("the /Prev of the cross-reference section at offset {offset}").format(offset=offset)
         if len(sections) > 10_000:
-            raise Ambiguous("more than 10000 revisions")
+            raise Ambiguous(_("more than 10000 revisions"))
     sections.reverse()
     for number, section in enumerate(sections, start=1):
         section.number = number
@@ -140,19 +141,20 @@ def _read_section(data: bytes, offset: int, pointer: str, objects: _Objects) -> 
     elif _HEADER.match(data, offset):
         trailer, end = objects.read_at(offset, None)
         if not isinstance(trailer, generic.StreamObject) or trailer.get("/Type") != "/XRef":
-            raise Ambiguous(f"{pointer} points at offset {offset}, at an object that is not a "
-                            "cross-reference stream")
+            raise Ambiguous(_("{pointer} points at offset {offset}, at an object that is not a "
+                            "cross-reference stream").format(pointer=pointer, offset=offset))
         entries, xref_stream = list(pdf_xref.parse_xref_stream(trailer, strict=True)), offset
     else:
-        raise Ambiguous(f"{pointer} points at offset {offset}, where no cross-reference section "
-                        f"starts ({bytes(data[offset:offset + 12])!r}): not a revision boundary")
+        raise Ambiguous(_("{pointer} points at offset {offset}, where no cross-reference section "
+                        "starts ({found!r}): not a revision boundary").format(
+                            pointer=pointer, offset=offset, found=bytes(data[offset:offset + 12])))
     tail = _TAIL.match(data, end)
     if not tail:
-        raise Ambiguous(f"the cross-reference section at offset {offset} is not followed by "
-                        "startxref and %%EOF")
+        raise Ambiguous(_("the cross-reference section at offset {offset} is not followed by "
+                        "startxref and %%EOF").format(offset=offset))
     if int(tail.group(1)) != offset:
-        raise Ambiguous(f"the startxref after the cross-reference section at offset {offset} "
-                        f"says {int(tail.group(1))}: not that revision's boundary")
+        raise Ambiguous(_("the startxref after the cross-reference section at offset {offset} "
+                        "says {says}: not that revision's boundary").format(offset=offset, says=int(tail.group(1))))
     return Revision(0, 0, offset, tail.end(), entries, trailer, xref_stream)
 
 
@@ -161,13 +163,15 @@ def _place(data: bytes, revisions: list[Revision]) -> None:
     start = 0
     for revision in revisions:
         if revision.xref < start:
-            raise Ambiguous(f"revision {revision.number}'s cross-reference section (offset "
-                            f"{revision.xref}) lies inside revision {revision.number - 1}: the "
-                            f"/Prev of revision {revision.number + 1} is not a revision boundary")
+            raise Ambiguous(_("revision {number}'s cross-reference section (offset "
+                            "{offset}) lies inside revision {previous}: the "
+                            "/Prev of revision {next} is not a revision boundary").format(
+                                number=revision.number, offset=revision.xref, previous=revision.number - 1,
+                                next=revision.number + 1))
         revision.start, start = start, revision.end
     if start != len(data):
-        raise Ambiguous(f"{len(data) - start} byte(s) follow the last revision's %%EOF (at "
-                        f"offset {start}) and are not a revision")
+        raise Ambiguous(_("{count} byte(s) follow the last revision's %%EOF (at "
+                        "offset {offset}) and are not a revision").format(count=len(data) - start, offset=start))
 
 
 def _index(revision: Revision) -> None:
@@ -175,18 +179,20 @@ def _index(revision: Revision) -> None:
     for entry in revision.entries:
         earlier = revision.objects.get(entry.idnum)
         if earlier is not None and entry.idnum:
-            raise Ambiguous(f"revision {revision.number} lists object {entry.idnum} twice in its "
-                            f"cross-reference section ({_where(earlier)}, then {_where(entry)}): "
-                            "poppler, MuPDF and qpdf take the first, other readers the last")
+            raise Ambiguous(_("revision {number} lists object {object} twice in its "
+                            "cross-reference section ({first}, then {second}): "
+                            "poppler, MuPDF and qpdf take the first, other readers the last").format(
+                                number=revision.number, object=entry.idnum, first=_where(earlier),
+                                second=_where(entry)))
         revision.objects[entry.idnum] = entry
 
 
 def _where(entry: pdf_xref.XRefEntry) -> str:
     if entry.xref_type is _STANDARD:
-        return f"at offset {entry.location}"
+        return _("at offset {offset}").format(offset=entry.location)
     if entry.xref_type is _IN_STREAM:
-        return f"in object stream {entry.location.obj_stream_id}"
-    return "free"
+        return _("in object stream {number}").format(number=entry.location.obj_stream_id)
+    return _("free")
 
 
 def _check_body(data: bytes, revision: Revision, objects: _Objects) -> None:
@@ -198,8 +204,9 @@ def _check_body(data: bytes, revision: Revision, objects: _Objects) -> None:
         if entry.location == revision.xref == revision.xref_stream:
             continue  # the cross-reference stream, which lists itself
         if not 0 <= entry.location < revision.xref:
-            raise Ambiguous(f"revision {revision.number} places object {number} at offset "
-                            f"{entry.location}, outside the revision's objects")
+            raise Ambiguous(_("revision {revision} places object {number} at offset "
+                            "{offset}, outside the revision's objects").format(
+                                revision=revision.number, number=number, offset=entry.location))
         if entry.location < revision.start:  # an unchanged object listed again: it must be there
             objects.read_at(entry.location, (number, entry.generation), revision.number)
         else:
@@ -220,15 +227,17 @@ def _check_body(data: bytes, revision: Revision, objects: _Objects) -> None:
 def _skip_blank(data: bytes, position: int, limit: int, revision: Revision) -> None:
     """Only whitespace and comments between ``position`` and ``limit``."""
     if position > limit:
-        raise Ambiguous(f"revision {revision.number} has two objects overlapping at offset {limit}")
+        raise Ambiguous(_("revision {revision} has two objects overlapping at offset {offset}").format(
+            revision=revision.number, offset=limit))
     while position < limit:
         byte = data[position]
         if byte in _BLANK:
             position += 1
         elif byte == 0x25:  # a comment, up to the end of its line
             if data.startswith(b"%%EOF", position):
-                raise Ambiguous(f"revision {revision.number} holds a %%EOF at offset {position} "
-                                "that ends no revision: data appended outside any revision")
+                raise Ambiguous(_("revision {revision} holds a %%EOF at offset {offset} "
+                                "that ends no revision: data appended outside any revision").format(
+                                    revision=revision.number, offset=position))
             ends = [i for i in (data.find(b"\n", position), data.find(b"\r", position)) if i >= 0]
             position = min(ends + [limit])
         else:
@@ -238,15 +247,18 @@ def _skip_blank(data: bytes, position: int, limit: int, revision: Revision) -> N
 def _stray(data: bytes, position: int, revision: Revision) -> str:
     header = _HEADER.match(data, position)
     if header is None:
-        return (f"revision {revision.number} holds bytes at offset {position} that belong to no "
-                f"object its cross-reference lists ({bytes(data[position:position + 16])!r})")
+        return _("revision {revision} holds bytes at offset {offset} that belong to no "
+                 "object its cross-reference lists ({found!r})").format(
+                     revision=revision.number, offset=position, found=bytes(data[position:position + 16]))
     number = int(header.group(1))
     if number in revision.objects:
-        return (f"revision {revision.number} defines object {number} twice (at offset "
-                f"{position}, and {_where(revision.objects[number])}): readers that repair the "
-                "file take the other definition")
-    return (f"revision {revision.number} holds object {number} at offset {position}, which its "
-            "cross-reference does not list: readers that repair the file see it")
+        return _("revision {revision} defines object {number} twice (at offset "
+                 "{offset}, and {other}): readers that repair the "
+                 "file take the other definition").format(revision=revision.number, number=number,
+                                                          offset=position, other=_where(revision.objects[number]))
+    return _("revision {revision} holds object {number} at offset {offset}, which its "
+             "cross-reference does not list: readers that repair the file see it").format(
+                 revision=revision.number, number=number, offset=position)
 
 
 def _check_object_stream(stream: generic.StreamObject, number: int, revision: Revision) -> None:
@@ -257,9 +269,12 @@ def _check_object_stream(stream: generic.StreamObject, number: int, revision: Re
         entry = revision.objects.get(inner)
         if (entry is None or entry.xref_type is not _IN_STREAM
                 or entry.location != pdf_xref.ObjStreamRef(number, index)):
-            where = "does not list it" if entry is None else f"puts it {_where(entry)}"
-            raise Ambiguous(f"object stream {number} of revision {revision.number} redefines "
-                            f"object {inner}, while the cross-reference {where}")
+            raise Ambiguous((_("object stream {number} of revision {revision} redefines "
+                              "object {inner}, while the cross-reference does not list it") if entry is None
+                            else _("object stream {number} of revision {revision} redefines object {inner}, "
+                                   "while the cross-reference puts it {where}")).format(
+                number=number, revision=revision.number, inner=inner,
+                where=_where(entry) if entry is not None else ""))
 
 
 def _check_hybrid(revision: Revision, objects: _Objects) -> None:
@@ -273,10 +288,13 @@ def _check_hybrid(revision: Revision, objects: _Objects) -> None:
             continue
         table = revision.objects.get(entry.idnum)
         if table is None or table.xref_type is not entry.xref_type or table.location != entry.location:
-            raise Ambiguous(f"revision {revision.number}'s /XRefStm puts object {entry.idnum} "
-                            f"{_where(entry)}, its table " + ("does not list it" if table is None
-                                                              else _where(table)) +
-                            ": readers that ignore /XRefStm see another object")
+            raise Ambiguous((_("revision {revision}'s /XRefStm puts object {number} {where}, its table "
+                              "does not list it: readers that ignore /XRefStm see another object")
+                            if table is None else
+                            _("revision {revision}'s /XRefStm puts object {number} {where}, its table "
+                              "{table}: readers that ignore /XRefStm see another object")).format(
+                revision=revision.number, number=entry.idnum, where=_where(entry),
+                table=_where(table) if table is not None else ""))
 
 
 def _check_frees(revisions: list[Revision]) -> None:
@@ -287,8 +305,9 @@ def _check_frees(revisions: list[Revision]) -> None:
             if not number:
                 continue
             if entry.xref_type is _FREE and number in used:
-                raise Ambiguous(f"revision {revision.number} frees object {number} (an 'f' "
-                                f"entry), which revision {used[number]} uses")
+                raise Ambiguous(_("revision {revision} frees object {number} (an 'f' "
+                                "entry), which revision {user} uses").format(
+                                    revision=revision.number, number=number, user=used[number]))
             if entry.xref_type is not _FREE:
                 used[number] = revision.number
 
@@ -300,9 +319,9 @@ def _check_repair(data: bytes) -> None:
             problems = [problem for problem in [*pdf.get_warnings(), *pdf.check_pdf_syntax()]
                         if _HARMLESS not in problem]
     except pikepdf.PdfError as exc:
-        raise Ambiguous(f"qpdf cannot open the file without repairing it ({exc})") from None
+        raise Ambiguous(_("qpdf cannot open the file without repairing it ({error})").format(error=exc)) from None
     if problems:
-        raise Ambiguous(f"qpdf opens the file only by repairing it ({problems[0]})")
+        raise Ambiguous(_("qpdf opens the file only by repairing it ({problem})").format(problem=problems[0]))
 
 
 class _Objects:
@@ -323,28 +342,32 @@ class _Objects:
         header = _HEADER.match(self.data, offset)
         found = (int(header.group(1)), int(header.group(2))) if header else None
         if found is None or (want is not None and found != want):
-            what = f"object {found[0]} {found[1]}" if found else repr(bytes(self.data[offset:offset + 12]))
-            raise Ambiguous(f"revision {revision}'s cross-reference puts object {want[0] if want else '?'}"
-                            f" at offset {offset}, where {what} is")
+            what = (_("object {number} {generation}").format(number=found[0], generation=found[1]) if found
+                    else repr(bytes(self.data[offset:offset + 12])))
+            raise Ambiguous(_("revision {revision}'s cross-reference puts object {number}"
+                              " at offset {offset}, where {what} is").format(
+                revision=revision, number=want[0] if want else "?", offset=offset, what=what))
         stream = io.BytesIO(self.data)
         stream.seek(header.end())
         misc.read_non_whitespace(stream, seek_back=True)
         try:
             obj = generic.read_object(stream, generic.Reference(*found, pdf=self))
         except misc.PdfReadError as exc:
-            raise Ambiguous(f"object {found[0]} at offset {offset} cannot be read strictly "
-                            f"({exc}): readers that repair it may read another object") from None
+            raise Ambiguous(_("object {number} at offset {offset} cannot be read strictly "
+                              "({error}): readers that repair it may read another object").format(
+                number=found[0], offset=offset, error=exc)) from None
         if isinstance(obj, generic.StreamObject) and len(obj.encoded_data) != obj.get("/Length"):
-            raise Ambiguous(f"object {found[0]} at offset {offset}: its stream is not as long as "
-                            "its /Length says")
+            raise Ambiguous(_("object {number} at offset {offset}: its stream is not as long as "
+                              "its /Length says").format(number=found[0], offset=offset))
         end = _END_OBJECT.match(self.data, stream.tell())
         if end is None:
-            raise Ambiguous(f"object {found[0]} at offset {offset} does not end with endobj")
+            raise Ambiguous(_("object {number} at offset {offset} does not end with endobj").format(
+                number=found[0], offset=offset))
         return obj, end.end()
 
     def get_object(self, ref, **_options):
         """Resolve an indirect ``/Length``: pyHanko's parser asks its handler."""
         number = ref.idnum if hasattr(ref, "idnum") else ref.reference.idnum
         if number not in self.offsets:
-            raise Ambiguous(f"a stream's /Length names object {number}, which is not defined")
+            raise Ambiguous(_("a stream's /Length names object {number}, which is not defined").format(number=number))
         return self.read_at(self.offsets[number], None)[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.contracts.verify.report import Check, Status
+from generator.i18n import _
 
 
 def check_order(checks: list[Check]) -> None:
@@ -39,13 +40,14 @@ def _problems(facts: dict, proven: tuple[dt.datetime, int]) -> list[str]:
     problems = []
     claimed = _parse(facts.get("signing_time"))
     if claimed is not None and claimed < when:
-        problems.append(f"it claims to be signed at {_show(claimed)}, before {_show(when)}, a "
-                        f"time revision {revision}'s timestamp already proves: backdated")
+        problems.append(_("it claims to be signed at {claimed}, before {proven}, a "
+                          "time revision {revision}'s timestamp already proves: backdated").format(
+                              claimed=_show(claimed), proven=_show(when), revision=revision))
     until = _parse(facts.get("valid_until"))
     if until is not None and until < when:
-        problems.append(f"its certificate had expired ({_show(until)}) by {_show(when)}, a time "
-                        f"revision {revision}'s timestamp proves, so it signed with an expired "
-                        "certificate")
+        problems.append(_("its certificate had expired ({until}) by {proven}, a time "
+                          "revision {revision}'s timestamp proves, so it signed with an expired "
+                          "certificate").format(until=_show(until), proven=_show(when), revision=revision))
     return problems
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from asn1crypto import pem, x509
 
 from generator.errors import AgreementsError
+from generator.i18n import _, os_reason
 
 
 def load(paths: Sequence[Path]) -> list[x509.Certificate]:
@@ -17,7 +18,7 @@ def load(paths: Sequence[Path]) -> list[x509.Certificate]:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise AgreementsError(f"cannot read the trusted certificate: {exc.strerror}",
+            raise AgreementsError(_("cannot read the trusted certificate: {reason}").format(reason=os_reason(exc)),
                                   file=path, key="--trust") from None
         try:
             if pem.detect(data):
@@ -30,8 +31,8 @@ def load(paths: Sequence[Path]) -> list[x509.Certificate]:
         except (ValueError, TypeError):
             certs = []
         if not certs:
-            raise AgreementsError("no X.509 certificate in this file; give the CA certificate "
-                                  "as PEM (-----BEGIN CERTIFICATE-----) or DER", file=path,
+            raise AgreementsError(_("no X.509 certificate in this file; give the CA certificate "
+                                    "as PEM (-----BEGIN CERTIFICATE-----) or DER"), file=path,
                                   key="--trust")
         roots.extend(certs)
     return roots

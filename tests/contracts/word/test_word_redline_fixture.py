@@ -101,3 +101,15 @@ def _inside_deletion(root: ET.Element, element: ET.Element) -> bool:
         if element.tag == dr.W + "del":
             return True
     return False
+
+
+def test_references_in_the_redline_are_links_to_their_clauses(word_files):
+    """A {ref:…} reads as a link to the clause's bookmark in the redline as in the version
+    (kills the mutants that drop the link of a run)."""
+    root = dr.part(word_files.redline, "word/document.xml")
+    anchors = [link.get(dr.W + "anchor") for link in root.iter(dr.W + "hyperlink")]
+    bookmarks = {mark.get(dr.W + "name") for mark in root.iter(dr.W + "bookmarkStart")}
+    assert anchors and all(anchor in bookmarks for anchor in anchors), (anchors, sorted(bookmarks)[:5])
+    texts = ["".join(t.text or "" for t in link.iter() if t.tag in (dr.W + "t", dr.W + "delText"))
+             for link in root.iter(dr.W + "hyperlink")]
+    assert all(text.strip() for text in texts)  # each link holds the reference's words
