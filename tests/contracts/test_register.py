@@ -17,30 +17,11 @@ from pathlib import Path
 import pytest
 
 from contract_helpers import EXAMPLE, VERSION, customer_yaml
-from helpers import ROOT, copy_site_project
+from helpers import ROOT
 from sheet_helpers import example_row, libreoffice_convert, numbered, write_csv
 
 
-@pytest.fixture
-def root(tmp_path) -> Path:
-    """A project of its own: its register starts empty."""
-    return copy_site_project(tmp_path / "project")
-
-
-@pytest.fixture
-def run(root, capsys, monkeypatch):
-    """``run("contract", …)`` → (exit code, stdout, stderr), in ``root`` (messages in English)."""
-    from generator.cli import main
-
-    monkeypatch.setenv("LANGUAGE", "en")
-
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(["--root", str(root), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+from register_fixtures import root, run  # noqa: E402,F401 - the fixtures of this module
 
 
 def rows(root: Path, *query: str) -> list[dict]:

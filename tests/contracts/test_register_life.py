@@ -18,28 +18,10 @@ from pathlib import Path
 import pytest
 
 from contract_helpers import EXAMPLE, VERSION, customer_yaml
-from helpers import copy_site_project
 from sheet_helpers import example_row, numbered, write_csv
 
 
-@pytest.fixture
-def root(tmp_path) -> Path:
-    return copy_site_project(tmp_path / "project")
-
-
-@pytest.fixture
-def run(root, capsys, monkeypatch):
-    from generator.cli import main
-
-    monkeypatch.setenv("LANGUAGE", "en")
-
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(["--root", str(root), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+from register_fixtures import root, run  # noqa: E402,F401 - the fixtures of this module
 
 
 def listed(run, *query: str) -> list[dict]:
