@@ -82,7 +82,8 @@ def time_pages(root: Path, numbers: list[str], repeat: int) -> list[tuple[str, f
     from starlette.testclient import TestClient
 
     from generator.cli import main
-    from generator.desk.app import Desk, create_app
+    from generator.desk.app import Desk
+    from generator.desk.routes import create_app
 
     client = TestClient(create_app(Desk(root, main)), base_url="http://127.0.0.1", follow_redirects=False)
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/name").text).group(1)

@@ -47,7 +47,7 @@ def desk_url(desk) -> Iterator[str]:
     """The desk served by uvicorn on a free port of 127.0.0.1, as `agreements desk` serves it."""
     import uvicorn
 
-    from generator.desk.app import create_app
+    from generator.desk.routes import create_app
     from generator.desk.server import free_port
 
     port = free_port("127.0.0.1")
@@ -73,7 +73,7 @@ def desk_client(desk):
 def named_client(desk, name: str):
     from starlette.testclient import TestClient
 
-    from generator.desk.app import create_app
+    from generator.desk.routes import create_app
 
     client = TestClient(create_app(desk), base_url="http://127.0.0.1", follow_redirects=False)
     response = client.post("/name", data={"csrf": csrf_of(client, "/name"), "name": name, "next": "/"})

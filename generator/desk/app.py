@@ -1,4 +1,5 @@
-"""The desk's web application (Starlette): the guard every page goes through, and the routes.
+"""The desk's web application (Starlette): the guard every page goes through, and its own pages
+(name, login, the stylesheet); :mod:`generator.desk.routes` puts every page together.
 
 Every handler is wrapped by :func:`page`, which finds the browser's session (or
 starts one), sends a visitor elsewhere than 127.0.0.1 to the login, asks for the
@@ -14,14 +15,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.datastructures import FormData
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from generator.content.project import Project, load_project
 from generator.contracts.register import register_path
@@ -177,25 +174,6 @@ async def login_page(request: Request, session: security.Session, form: FormData
 async def logout(request: Request, session: security.Session, form: FormData | None) -> Response:
     request.app.state.desk.sessions.end(session)
     return RedirectResponse("/login" if not request.app.state.desk.loopback else "/name", 303)
-
-
-def create_app(desk: Desk) -> Starlette:
-    from generator.desk import contract_pages, issue_pages
-
-    routes = [
-        Route("/name", name_page, methods=["GET", "POST"]),
-        Route("/login", login_page, methods=["GET", "POST"]),
-        Route("/logout", logout, methods=["POST"]),
-        Route("/desk.css", stylesheet),
-        *issue_pages.ROUTES,
-        *contract_pages.ROUTES,
-    ]
-    # On 127.0.0.1 only this computer's names are served: a web page whose own name is made to
-    # point at 127.0.0.1 (DNS rebinding) must not read the register through the browser.
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES))] if desk.loopback else []
-    app = Starlette(routes=routes, middleware=middleware)
-    app.state.desk = desk
-    return app
 
 
 async def stylesheet(request: Request) -> Response:

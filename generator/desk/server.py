@@ -6,7 +6,8 @@ import socket
 import threading
 import webbrowser
 
-from generator.desk.app import Desk, create_app
+from generator.desk.app import Desk
+from generator.desk.routes import create_app
 
 
 def free_port(host: str) -> int:

@@ -33,7 +33,7 @@ def issued(desk_client, desk):
 def test_the_desk_asks_the_name_once(desk):
     from starlette.testclient import TestClient
 
-    from generator.desk.app import create_app
+    from generator.desk.routes import create_app
 
     fresh = TestClient(create_app(desk), base_url="http://127.0.0.1", follow_redirects=False)
     assert fresh.get("/new").headers["location"] == "/name?next=/new"
@@ -194,7 +194,8 @@ def test_elsewhere_than_loopback_a_password_and_an_expiring_session(tmp_path, de
     from starlette.testclient import TestClient
 
     from generator.cli import main
-    from generator.desk.app import Desk, create_app
+    from generator.desk.app import Desk
+    from generator.desk.routes import create_app
     from generator.desk.security import Sessions, hash_password
 
     with pytest.raises(ValueError):
