@@ -149,9 +149,15 @@ def info(data: bytes) -> dict[str, str]:
 # --------------------------------------------------------------------------- a local TSA
 
 
-@contextlib.contextmanager
-def tsa_server(timestamper) -> Iterator[str]:
+def tsa_server(timestamper):
     """Serve ``timestamper`` (pyHanko's DummyTimeStamper) over RFC 3161 HTTP on 127.0.0.1."""
+    return tsa_answering(lambda request: asyncio.run(timestamper.async_request_tsa_response(request)).dump())
+
+
+@contextlib.contextmanager
+def tsa_answering(answer) -> Iterator[str]:
+    """An RFC 3161 HTTP endpoint on 127.0.0.1 answering each request with ``answer(request) -> bytes``
+    (a real timestamper's reply, or a deliberately bad one)."""
     from asn1crypto import tsp
 
     class Handler(BaseHTTPRequestHandler):
@@ -160,7 +166,7 @@ def tsa_server(timestamper) -> Iterator[str]:
                 self.send_error(415)
                 return
             request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
-            reply = asyncio.run(timestamper.async_request_tsa_response(request)).dump()
+            reply = answer(request)
             self.send_response(200)
             self.send_header("Content-Type", "application/timestamp-reply")
             self.send_header("Content-Length", str(len(reply)))

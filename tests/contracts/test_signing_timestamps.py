@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from asn1crypto import tsp
 
 from contract_helpers import EXAMPLE
-from helpers import serving
+from tamper import tsa_answering
 
 VARIABLE = "AGREEMENTS_P12_PASSWORD"
 
@@ -43,24 +42,6 @@ def _tsa(pki, *, fixed_dt=None, eku=True):
         tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption())), fixed_dt=fixed_dt)
-
-
-def _serve(answer):
-    """An HTTP handler answering each RFC 3161 request with ``answer(request) -> bytes``."""
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
-            reply = answer(request)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return serving(Handler)
 
 
 def _reply(timestamper, request) -> bytes:
@@ -105,7 +86,7 @@ def test_a_bad_answer_stops_signing_with_one_line_and_no_pdf(cli, capfd, pki, tm
         answer = make(_tsa(pki))
     monkeypatch.setenv(VARIABLE, pki.password)
     out = tmp_path / "out"
-    with _serve(answer) as url:
+    with tsa_answering(answer) as url:
         capfd.readouterr()
         code = cli("contract", str(EXAMPLE), "--out", str(out), "--sign-p12", str(pki.p12_path),
                    "--tsa", url + "tsa")
@@ -120,7 +101,7 @@ def test_the_window_is_configurable(cli, capfd, pki, tmp_path, monkeypatch):
     """A TSA whose clock is 30 minutes behind: refused by default, accepted with a 60-minute window."""
     tsa = _tsa(pki, fixed_dt=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=30))
     monkeypatch.setenv(VARIABLE, pki.password)
-    with _serve(lambda r: _reply(tsa, r)) as url:
+    with tsa_answering(lambda r: _reply(tsa, r)) as url:
         for window, expected in ((None, 1), ("60", 0)):
             if window:
                 monkeypatch.setenv("AGREEMENTS_TSA_WINDOW_MINUTES", window)
