@@ -101,8 +101,8 @@ def _header(grid: Grid, row: int, cells: list[Any], data_rows,
                       "or clear the column").format(column=_letter(index), row=filled), **where))
             continue
         column = find_column(str(cell))
-        if column is None and misspelt_field(str(cell)) is not None:
-            meant = misspelt_field(str(cell))
+        meant = misspelt_field(str(cell)) if column is None else None
+        if meant is not None:
             errors.add(AgreementsError(
                 _("unknown column “{cell}” (column {column}), close to {meant}; rename it {meant} (the "
                   "columns are {headers}), or give a notes column a header unlike them").format(
