@@ -21,6 +21,7 @@ from generator.contracts.customers import SERVICE_TITLES, Customer, canonical_js
 from generator.contracts.engine import assemble, faces, pdf
 from generator.contracts.engine.pdfa import TAGGED_VARIANT, VARIANT, provenance_attachment
 from generator.contracts.engine.signature_fields import signature_boxes
+from generator.contracts.signature_page import SIGNATURE_LABELS, signature_note
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.inline import InlineContext, to_html
@@ -79,6 +80,7 @@ def contract_html(root: Path, config: SiteConfig, version: Version,
         agreement=version.agreement, customer=customer, provider=config.provider,
         services=[SERVICE_TITLES[s] for s in customer.data.services] if customer else [],
         parties=parties, inline=functools.partial(to_html, ctx=ctx), cn_date=chinese_date,
+        signature_labels=SIGNATURE_LABELS, signature_note=signature_note(version.agreement.title),
     )
 
 

@@ -17,6 +17,7 @@ from docx.shared import Mm, Pt
 from generator.content.config import SiteConfig
 from generator.content.text import Paragraph, runs_text
 from generator.contracts.customers import SERVICE_TITLES, Customer
+from generator.contracts.signature_page import SIGNATURE_LABELS, signature_note
 from generator.contracts.word.body import add_footer, add_header, version_date, version_label, write_version
 from generator.contracts.word.document import new_document, text_width
 from generator.contracts.word.package import Properties, docx_bytes
@@ -28,7 +29,6 @@ END_OF_TEXT = "（以下无正文）"
 # Every page of the Word copy says what it is: the text to negotiate on, not the contract —
 # the signed PDF is (the PDF carries the signatures and the provenance `verify` checks).
 NEGOTIATION_COPY = "协商稿 — 以双方签署的 PDF 为准"
-SIGNATURE_LINES = ("盖章：", "法定代表人或授权代表（签字）：", "日期：")
 
 
 def docx_name(customer: Customer) -> str:
@@ -58,7 +58,8 @@ def contract_docx(config: SiteConfig, customer: Customer) -> bytes:
     end = document.add_paragraph()
     end.alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_text_run(end, END_OF_TEXT)
-    _signatures(document, [("甲方", customer.data.company), ("乙方", config.provider.name)])
+    _signatures(document, version.agreement.title,
+                [("甲方", customer.data.company), ("乙方", config.provider.name)])
     add_footer(document, f"合同编号：{customer.contract_number}")
     add_header(document, NEGOTIATION_COPY)
     title = version.agreement.title
@@ -114,12 +115,15 @@ def _table(document: Document, caption: str | None, rows: list[tuple[str, str]])
     document.add_paragraph()
 
 
-def _signatures(document: Document, parties: list[tuple[str, str]]) -> None:
-    """签署页: each party's name, then a box for its seal, signature and date."""
+def _signatures(document: Document, title: str, parties: list[tuple[str, str]]) -> None:
+    """签署页, worded as the PDF's: each party's name, then a box for its seal, signature and date."""
     heading = document.add_paragraph(style="Heading 2")
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading.paragraph_format.page_break_before = True
     add_text_run(heading, "签署页")
+    note = document.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_text_run(note, signature_note(title))
     for role, name in parties:
         add_text_run(document.add_paragraph(), f"{role}：{name}", bold=True)
         box = document.add_table(rows=1, cols=1)
@@ -128,7 +132,7 @@ def _signatures(document: Document, parties: list[tuple[str, str]]) -> None:
         row.height, row.height_rule = Mm(42), WD_ROW_HEIGHT_RULE.AT_LEAST
         cell = row.cells[0]
         box.columns[0].width = cell.width = Mm(120)
-        for index, line in enumerate(SIGNATURE_LINES):
+        for index, line in enumerate(SIGNATURE_LABELS):
             paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
             add_text_run(paragraph, line)
         document.add_paragraph()

@@ -11,6 +11,7 @@ import pytest
 import docx_reader as dr
 from word_helpers import EXAMPLES, cli
 from helpers import ROOT, copy_project, fold
+from generator.contracts.signature_page import SIGNATURE_LABELS, signature_note
 from libreoffice import convert, text_lines
 
 EXAMPLE_ID = "lanzhou-data"
@@ -53,7 +54,9 @@ def test_cover_and_signature_blocks(contract_docx, customer, libreoffice):
                   data.representative, data.contact.phone, data.contact.email, "北京静觅网络科技有限公司"):
         assert value in text
     tail = text[text.index("（以下无正文）"):]
-    assert tail.count("盖章：") == 2 and tail.count("日期：") == 2
+    for label in SIGNATURE_LABELS:  # worded as the PDF's signature page, once per party
+        assert tail.count(label) == 2, label
+    assert tail.count(signature_note(customer.version.agreement.title)) == 1
     assert f"甲方：{data.company}" in tail and "乙方：北京静觅网络科技有限公司" in tail
 
 
