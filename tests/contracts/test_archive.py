@@ -269,3 +269,40 @@ def test_archiving_again_renews_the_timestamp_chain(archived, pki, cli, capfd, v
     assert "[pass] document timestamp ArchiveTimestamp2: intact and trusted" in report
     assert "[pass] revocation ArchiveTimestamp1:" in report
     assert "revision 5 adds a document timestamp (ArchiveTimestamp2)" in report
+
+
+@pytest.mark.parametrize("key", ["/OpenAction", "/Foo"])
+def test_the_store_may_hold_validation_data_only(archived, pki, verify, tmp_path, monkeypatch, key):
+    """The allow-list lets a later revision add to /DSS, not hide other things in it."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(archived[0].read_bytes()))
+    dss_ref = writer.root.raw_get("/DSS")
+    dss = dss_ref.get_object()
+    dss[generic.pdf_name(key)] = generic.TextStringObject("app.alert(1)")
+    writer.mark_update(dss_ref if isinstance(dss_ref, generic.IndirectObject) else writer.root_ref)
+    stream = io.BytesIO()
+    writer.write(stream)
+    path = tmp_path / "smuggled.pdf"
+    path.write_bytes(stream.getvalue())
+    monkeypatch.setenv("LANGUAGE", "en")
+    code, out, err = verify(path, "--trust", str(pki.root_pem()))
+    assert code == 1, out
+    assert "[fail] revisions:" in out, out
+    assert f"revision 5: Unexpected keys in DSS: {{'{key}'}}" in out
+
+
+def test_the_json_report_of_an_archive_keeps_its_schema(archived, pki, verify):
+    import json
+
+    import jsonschema
+    from helpers import FIXTURES
+
+    code, out, err = verify(archived[0], "--trust", str(pki.root_pem()), "--format", "json")
+    report = json.loads(out)
+    jsonschema.validate(report, json.loads((FIXTURES / "verify-report.schema.json").read_text(encoding="utf-8")))
+    revocation = {c["name"]: c for c in report["checks"] if c["name"].startswith("revocation ")}
+    assert set(revocation) == {"revocation PartyB", "revocation PartyA", "revocation ArchiveTimestamp1"}
+    assert {c["status"] for c in revocation.values()} == {"pass"} and code == 0
+    assert all(c["facts"]["revoked"] is False for c in revocation.values())
