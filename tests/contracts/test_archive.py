@@ -306,3 +306,27 @@ def test_the_json_report_of_an_archive_keeps_its_schema(archived, pki, verify):
     assert set(revocation) == {"revocation PartyB", "revocation PartyA", "revocation ArchiveTimestamp1"}
     assert {c["status"] for c in revocation.values()} == {"pass"} and code == 0
     assert all(c["facts"]["revoked"] is False for c in revocation.values())
+
+
+def test_verify_reads_revocation_data_a_signer_embedded_in_its_signature(pki, party_b_signed, verify,
+                                                                         tmp_path, monkeypatch):
+    """A signing tool may put the OCSP responses in the signature itself
+    (adbe-revocationInfoArchival, Adobe's place for them); verify uses those too."""
+    from pyhanko.sign import fields, signers
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko_certvalidator import ValidationContext
+
+    context = ValidationContext(trust_roots=[pki.cert("root")], allow_fetching=True,
+                                revocation_mode="hard-fail")
+    meta = signers.PdfSignatureMetadata(field_name="PartyA", md_algorithm="sha256",
+                                        subfilter=fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED,
+                                        embed_validation_info=True, validation_context=context)
+    writer = IncrementalPdfFileWriter(io.BytesIO(party_b_signed))
+    path = tmp_path / "adbe.pdf"
+    path.write_bytes(signers.PdfSigner(meta, signer=pki.signer("party-a")).sign_pdf(
+        writer, existing_fields_only=True).getvalue())
+    monkeypatch.setenv("LANGUAGE", "en")
+    with pki.refusing():
+        code, out, err = verify(path, "--trust", str(pki.root_pem()))
+    line = next(line for line in out.splitlines() if line.startswith("[pass] revocation PartyA:"))
+    assert "not revoked per embedded OCSP response of" in line, out

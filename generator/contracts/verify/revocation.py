@@ -8,7 +8,8 @@ certificates of its timestamp authorities, validated by pyHanko's
 certificate validator with revocation checking required ("hard-fail") and
 only that data — no network, unless ``verify --online`` asks for it. The
 moment judged is the newest document timestamp's (when the data was
-archived), so the answer stays the same decades later; without one, now.
+archived), so the answer stays the same decades later; without one, the
+signature's own timestamp's, else now.
 
 A file with no revocation data at all (a contract never archived) is not
 failed: one warning says it was not checked. Whether a root is trusted is
@@ -73,6 +74,8 @@ def _check_one(one, evidence: Evidence, anchors: list[x509.Certificate], moment:
                online: bool) -> Check:
     name = f"revocation {one.field}"
     results = []
+    if moment is None and not online:  # not archived: as of its own timestamp, if it has one
+        moment = _timestamp_time(one.signature)
     for cert in _certificates_of(one.signature):
         try:
             asyncio.run(_validate(cert, evidence, anchors, moment, online))
@@ -155,6 +158,15 @@ def _archival(signature):
     for attribute in signature.signer_info["signed_attrs"]:
         if attribute["type"].native == "adobe_revocation_info_archival":
             return attribute["values"][0]
+    return None
+
+
+def _timestamp_time(signature) -> dt.datetime | None:
+    """When the signature's first timestamp token says it was made (adbe-revocationInfoArchival
+    data is as of signing)."""
+    for signed in (False, True):
+        for tst in extract_tst_data_iter(signature.signer_info, signed=signed):
+            return tst["encap_content_info"]["content"].parsed["gen_time"].native
     return None
 
 
