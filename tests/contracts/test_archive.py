@@ -262,6 +262,7 @@ def test_archiving_again_renews_the_timestamp_chain(archived, pki, cli, capfd, v
     assert data.startswith(archived[0].read_bytes())
     names = [s.field_name for s in PdfFileReader(io.BytesIO(data)).embedded_signatures]
     assert names == ["PartyB", "PartyA", "ArchiveTimestamp1", "ArchiveTimestamp2"]
+    assert _run(cli, capfd, "pdfa-check", str(out))[0] == 0
     monkeypatch.setenv("LANGUAGE", "en")
     with pki.refusing():
         code, report, err = verify(out, "--trust", str(pki.root_pem()), "--require-trust")
