@@ -83,7 +83,7 @@ def _ocsp_serials(dss) -> set[int]:
     return serials
 
 
-def _crl_serials_covered(dss) -> set[str]:
+def _crl_issuers(dss) -> set[str]:
     from asn1crypto import crl
 
     return {crl.CertificateList.load(ref.get_object().data)["tbs_cert_list"]["issuer"].human_friendly
@@ -99,9 +99,9 @@ def test_archive_adds_validation_data_and_a_document_timestamp(archived, both_si
     dss = _dss(data)
     assert "/VRI" not in dss.backing_pdf_object
     signers = {pki.cert(label).serial_number for label in ("party-b", "party-a", "tsa")}
-    issuers = _crl_serials_covered(dss)
-    # every signer's and the TSA's certificate has an OCSP response, or its issuer's CRL is there
-    assert signers <= _ocsp_serials(dss) or pki.subject("root") in issuers
+    # every signer's and the TSA's certificate has its OCSP response (the CRL when OCSP is down:
+    # test_with_the_ocsp_responder_down_the_crl_does)
+    assert signers <= _ocsp_serials(dss)
     stored = {cert.dump() for cert in dss.load_certs()}
     assert {pki.cert(label).dump() for label in ("party-b", "party-a", "tsa")} <= stored
 
@@ -331,3 +331,20 @@ def test_verify_reads_revocation_data_a_signer_embedded_in_its_signature(pki, pa
         code, out, err = verify(path, "--trust", str(pki.root_pem()))
     line = next(line for line in out.splitlines() if line.startswith("[pass] revocation PartyA:"))
     assert "not revoked per embedded OCSP response of" in line, out
+
+
+def test_with_the_ocsp_responder_down_the_crl_does(pki, both_signed, cli, capfd, verify, tmp_path,
+                                                   monkeypatch):
+    out = tmp_path / "crl-archived.pdf"
+    with pki.refusing("/ocsp/"):
+        code, stdout, stderr = _run(cli, capfd, "archive", str(both_signed), "--tsa", pki.tsa_url,
+                                    "-o", str(out))
+    assert code == 0, stdout + stderr
+    dss = _dss(out.read_bytes())
+    assert not dss.ocsps and pki.subject("root") in _crl_issuers(dss)
+    monkeypatch.setenv("LANGUAGE", "en")
+    with pki.refusing():
+        code, report, err = verify(out, "--trust", str(pki.root_pem()))
+    assert code == 0, report + err
+    line = next(line for line in report.splitlines() if line.startswith("[pass] revocation PartyA:"))
+    assert "not revoked per embedded CRL of" in line
