@@ -68,6 +68,7 @@ def pdfa_check(file: Path, fmt: str) -> None:
 @out_file(None, _("the archived PDF (default: FILE.archived.pdf beside FILE)"))
 def archive(file: Path, tsa: str, trust: tuple[Path, ...], out: Path | None) -> None:
     from generator.contracts.archive import archive_pdf
+    from generator.contracts.register_events import BEIJING
     from generator.contracts.verify import trust as trust_files
     from generator.files import write_atomically
 
@@ -87,9 +88,11 @@ def archive(file: Path, tsa: str, trust: tuple[Path, ...], out: Path | None) -> 
         raise
     write_atomically(out, archived.data)
     click.echo(_("wrote {path}: validation data for {signatures} ({ocsps} OCSP response(s), {crls} "
-                 "CRL(s), {certs} certificate(s)) and a document timestamp").format(
+                 "CRL(s), {certs} certificate(s)) and document timestamp {field} of {time} 北京时间").format(
                      path=display_path(out), signatures=", ".join(archived.signatures),
-                     ocsps=archived.ocsps, crls=archived.crls, certs=archived.certs))
+                     ocsps=archived.ocsps, crls=archived.crls, certs=archived.certs,
+                     field=archived.timestamp,
+                     time=archived.timestamp_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")))
     for subject in archived.revoked:
         click.echo(_("{path}: the certificate of {subject} is REVOKED; the file keeps the "
                      "evidence, `agreements verify` fails it").format(path=display_path(out), subject=subject),

@@ -25,6 +25,7 @@ PDF/A: Info ``/Producer`` and the XMP stay equal, as when signing.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ class Archived:
 
     data: bytes
     signatures: list[str]
+    timestamp: str  # the document timestamp's field
+    timestamp_time: dt.datetime
     revoked: list[str] = field(default_factory=list)  # subjects whose certificate is revoked
     ocsps: int = 0
     crls: int = 0
@@ -104,7 +107,7 @@ def archive_pdf(pdf: bytes, tsa_url: str, *, trust_roots: Sequence[x509.Certific
                                 "nothing was written").format(url=tsa_url, error=type(exc).__name__),
                               key="--tsa") from None
     data = out.getvalue()
-    return Archived(data, [s.field_name for s in embedded], revoked, *_counts(data))
+    return Archived(data, [s.field_name for s in embedded], name, _time_of(data), revoked, *_counts(data))
 
 
 async def _collect(embedded, context: ValidationContext) -> tuple[list, list[str]]:
@@ -175,6 +178,12 @@ def _carried(embedded) -> list[x509.Certificate]:
 
 def _self_signed(embedded) -> list[x509.Certificate]:
     return [cert for cert in _carried(embedded) if cert.self_signed in ("maybe", "yes")]
+
+
+def _time_of(data: bytes) -> dt.datetime:
+    """The time the newest document timestamp's token states."""
+    newest = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
+    return newest.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
 
 
 def _counts(data: bytes) -> tuple[int, int, int]:

@@ -5,8 +5,11 @@ certomancer PKI whose OCSP responder, CRL and time-stamping authority answer on 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
+import re
 import subprocess
+from zoneinfo import ZoneInfo
 
 import pytest
 from archive_pki import PASSWORD, serving_pki, sign_party_a
@@ -94,6 +97,9 @@ def test_archive_adds_validation_data_and_a_document_timestamp(archived, both_si
     path, code, out, err = archived
     assert code == 0, out + err
     assert f"wrote {path.name}" in out.replace(str(path.parent) + "/", "") and "PartyB, PartyA" in out
+    shown = re.search(r"document timestamp ArchiveTimestamp1 of (\S+ \S+) 北京时间", out)
+    beijing = dt.datetime.strptime(shown.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert abs(beijing - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=15)
     data, original = path.read_bytes(), both_signed.read_bytes()
     assert data.startswith(original) and len(data) > len(original)  # one incremental update
     dss = _dss(data)
