@@ -118,8 +118,8 @@ async def _collect(embedded, context: ValidationContext) -> tuple[list, list[str
     for signature in embedded:
         try:
             paths.extend(await collect_validation_info(signature, context))
-        except RevokedError:
-            revoked.append(signature.signer_cert.subject.human_friendly)
+        except RevokedError as exc:
+            revoked.append(_revoked_subject(exc, signature.signer_cert))
         except (PathBuildingError, PathValidationError) as exc:
             raise AgreementsError(_("cannot collect the revocation data of {signer} in field "
                                     "{field} ({error}): is its certificate authority's CRL or OCSP "
@@ -149,6 +149,13 @@ def _timestamp_field(writer: IncrementalPdfFileWriter, embedded) -> str:
         {generic.pdf_name("/N"): writer.add_object(empty)})
     writer.mark_update(field_ref)
     return name
+
+
+def _revoked_subject(exc: RevokedError, signer_cert: x509.Certificate) -> str:
+    """Whose certificate is revoked: the end of the path being validated (a signature
+    timestamp's authority is validated after the signer), else the signer."""
+    leaf = exc.current_path.leaf if exc.is_ee_cert else None
+    return (leaf if isinstance(leaf, x509.Certificate) else signer_cert).subject.human_friendly
 
 
 def _reason(exc: Exception) -> str:
