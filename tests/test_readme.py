@@ -24,6 +24,8 @@ NOT_RUN = {
     "--sign-p12": "needs the company's PKCS#12 key and its password",
     "agreements serve": "runs until stopped (tests/site/test_preview.py runs the preview)",
     "agreements verify signed.pdf": "needs a contract a party has signed (tests/contracts/test_verify_*)",
+    "agreements archive": "needs a signed contract, a TSA and CRL/OCSP responders (tests/contracts/test_archive.py)",
+    "agreements verify signed.archived.pdf": "needs an archived contract (tests/contracts/test_archive.py)",
     "agreements accept-server": "runs until stopped (tests/acceptance/ run the service)",
     "agreements verify-receipt": "needs a receipt from a running service (tests/acceptance/test_receipts.py)",
     "agreements receipt-pdf": "needs an acceptance in the database (tests/acceptance/test_certificate.py)",

@@ -265,13 +265,16 @@ def consent(ctx: Context, file: Path, kind: str, format: str | None, out: Path |
               help=_("Trust signatures that chain up to this CA certificate (PEM or DER); repeatable."))
 @click.option("--require-trust", is_flag=True,
               help=_("Treat an untrusted signature or timestamp as a failure, not a warning."))
+@click.option("--online", is_flag=True,
+              help=_("Fetch revocation data (CRL, OCSP) from the certificates' own addresses, "
+                     "instead of only using what the file carries (`agreements archive`)."))
 @report_format("text", "json")
 @click.option("--json", "as_json", is_flag=True, deprecated=_("Use --format json instead: this spelling goes "
               "in the next release."), help=_("Old spelling of --format json."))
 @out_file(None, _("the report, instead of standard output"))
 @pass_context
-def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool, fmt: str,
-           as_json: bool, out: Path | None) -> None:
+def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: bool, online: bool,
+           fmt: str, as_json: bool, out: Path | None) -> None:
     import json
 
     from generator.contracts.verify import verify_contract
@@ -281,7 +284,7 @@ def verify(ctx: Context, file: Path, trust: tuple[Path, ...], require_trust: boo
         fmt = "json"
     try:
         report = verify_contract(file, ctx.project(check_lock=False), trust_files=trust,
-                                 require_trust=require_trust)
+                                 require_trust=require_trust, online=online)
     except AgreementsError as exc:  # nothing was checked, so nothing is decided
         if ctx.debug:
             traceback.print_exc()

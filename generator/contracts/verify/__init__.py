@@ -17,7 +17,10 @@ there is:
    fields (:mod:`.revisions`, with pyHanko's difference analysis restricted
    by :mod:`.policy`);
 5. **signature …** — each signature is intact, valid, made while its
-   certificate was valid, and trusted or not (:mod:`.signatures`);
+   certificate was valid, and trusted or not (:mod:`.signatures`); **revocation …**
+   — no certificate revoked per the CRLs and OCSP responses the file carries
+   (`agreements archive` stores them), or fetched with ``--online``
+   (:mod:`.revocation`; a file carrying none gets a warning);
 6. **register** — whether the register lists the contract with these bytes
    (:mod:`.registered`; a warning at most).
 
@@ -39,7 +42,8 @@ from pathlib import Path
 
 from generator.content.project import Project
 from generator.contracts.contract import PROVIDER_FIELD
-from generator.contracts.verify import content, doc_timestamps, revisions, signatures, structure, times, trust
+from generator.contracts.verify import (content, doc_timestamps, revisions, revocation, signatures, structure,
+                                        times, trust)
 from generator.contracts.verify.compare import explain, page_texts
 from generator.contracts.verify.provenance import (
     Claim,
@@ -57,9 +61,10 @@ __all__ = ["Check", "Report", "Status", "Verdict", "page_texts", "verify_contrac
 
 
 def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path] = (),
-                    require_trust: bool = False) -> Report:
+                    require_trust: bool = False, online: bool = False) -> Report:
     """Run every check on the PDF at ``path``; raises only for what keeps it from starting
-    (an unreadable file, a bad --trust file)."""
+    (an unreadable file, a bad --trust file). ``online``: fetch revocation data from the
+    certificates' CRL and OCSP addresses rather than only using what the file carries."""
     roots = trust.load(trust_files)
     path = Path(path)
     try:
@@ -88,6 +93,7 @@ def verify_contract(path: Path, project: Project, *, trust_files: Sequence[Path]
                        if doc_timestamps.is_document_timestamp(one)
                        else signatures.check_signature(one, data, roots, require_trust))
         report.checks.extend(broken)
+        report.checks.extend(revocation.check(reader, signed, roots, online=online) if reader else [])
     times.check_order(report.checks)
     if any(c.name == "rebuild" and c.facts.get("method") == "content" for c in report.checks):
         report.add(content.check_layout(next((c for c in report.checks
