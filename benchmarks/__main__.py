@@ -102,6 +102,12 @@ def write_customers(folder: Path, n: int, seed: int = 1) -> list[Path]:
         person = lambda: rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
         fields = rng.sample(FIELDS, rng.randint(2, 5))
         services = sorted(rng.sample(SERVICES, rng.randint(1, 3)), key=SERVICES.index)
+        # 附录一 (consent) applies only to the verification service: without it, no values.
+        consent = (f"""consent:
+  purpose: {rng.choice(PURPOSES)}
+  personal_fields: [{", ".join(fields)}]
+  source_name: {rng.choice(SOURCES)}
+""" if "verification" in services else "")
         text = f"""id: bench-{i:05d}
 company: {company}
 credit_code: {credit_code(rng)}
@@ -109,11 +115,7 @@ address: {city}{district}{rng.choice(ROADS)} {rng.randint(1, 999)} 号 {rng.rand
 representative: {person()}
 contact: {{name: {person()}, phone: "1{rng.randint(3000000000, 9999999999)}", email: c{i}@example.com}}
 services: [{", ".join(services)}]
-consent:
-  purpose: {rng.choice(PURPOSES)}
-  personal_fields: [{", ".join(fields)}]
-  source_name: {rng.choice(SOURCES)}
-signing_date: 2026-12-{rng.randint(1, 28):02d}
+{consent}signing_date: 2026-12-{rng.randint(1, 28):02d}
 """
         path = folder / f"bench-{i:05d}.yml"
         path.write_text(text, encoding="utf-8")
