@@ -99,9 +99,9 @@ def font_glyphs(font) -> FaceGlyphs:
 
 
 def _w_array(widths: Mapping[int, float]) -> Array:
-    """``/W`` of ``widths``: ``c [w1 w2 …]`` per run of consecutive codes. Built as one
-    Python list converted once (an Array per run costs twice as much); whole widths as
-    integers, which qpdf writes as WeasyPrint does."""
+    """``/W`` of ``widths``: ``c [w1 w2 …]`` per run of consecutive codes, built as one
+    Python list converted once (an Array per run took twice as long). Whole widths go in
+    as integers: qpdf writes them as it wrote the floats (``256``), so the bytes are unchanged."""
     out: list = []
     run: list = []
     previous = None
