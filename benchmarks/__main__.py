@@ -15,8 +15,9 @@ contract is also measured on its own: a batch of ``--cpu-n`` customers
 (default min(N, 50)) with one worker, in a fresh process, timed from one
 written contract to the next (benchmarks/per_contract.py); the median and
 90th percentile are reported, and apart the first contract, which also makes
-the shared pages. The batch's PDFs are read back (qpdf, fontTools): median size, and
-per face the glyphs the pages draw against the glyphs the fonts embed.
+the shared pages. The batch's PDFs are read back (qpdf, fontTools): median size,
+per face the glyphs the pages draw against the glyphs the fonts embed, and what
+the bytes are made of against the glyph floor (benchmarks/pdf_parts.py).
 
 Memory: a batch of ``--memory-n`` (default 1000) contracts, RSS sampled over
 time: after the first few contracts and at the peak.
@@ -102,6 +103,12 @@ def write_customers(folder: Path, n: int, seed: int = 1) -> list[Path]:
         person = lambda: rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
         fields = rng.sample(FIELDS, rng.randint(2, 5))
         services = sorted(rng.sample(SERVICES, rng.randint(1, 3)), key=SERVICES.index)
+        # 附录一 (consent) applies only to the verification service: without it, no values.
+        consent = (f"""consent:
+  purpose: {rng.choice(PURPOSES)}
+  personal_fields: [{", ".join(fields)}]
+  source_name: {rng.choice(SOURCES)}
+""" if "verification" in services else "")
         text = f"""id: bench-{i:05d}
 company: {company}
 credit_code: {credit_code(rng)}
@@ -109,11 +116,7 @@ address: {city}{district}{rng.choice(ROADS)} {rng.randint(1, 999)} 号 {rng.rand
 representative: {person()}
 contact: {{name: {person()}, phone: "1{rng.randint(3000000000, 9999999999)}", email: c{i}@example.com}}
 services: [{", ".join(services)}]
-consent:
-  purpose: {rng.choice(PURPOSES)}
-  personal_fields: [{", ".join(fields)}]
-  source_name: {rng.choice(SOURCES)}
-signing_date: 2026-12-{rng.randint(1, 28):02d}
+{consent}signing_date: 2026-12-{rng.randint(1, 28):02d}
 """
         path = folder / f"bench-{i:05d}.yml"
         path.write_text(text, encoding="utf-8")
@@ -250,6 +253,7 @@ def bench_contracts(files: list[Path], work: Path, naive_n: int, cpu_n: int) -> 
         ("contracts: median PDF size batch / naive",
          f"{statistics.median(sizes) / 1024:.0f} KiB / {statistics.median(naive_sizes) / 1024:.0f} KiB"),
         *bench_glyphs(pdfs),
+        *bench_parts(pdfs),
         ("contracts: peak batch memory (tree RSS / tree PSS / largest process RSS)",
          f"{mib(peak_tree)} / {mib(peak_pss)} / {mib(batch['max_child_rss'])}"),
     ]
@@ -264,6 +268,13 @@ def bench_cpu_per_contract(files: list[Path], first: Path) -> list[tuple[str, st
     return [("contracts: CPU per contract, one worker (median / 90th percentile)",
              f"{statistics.median(times):.0f} / {p90:.0f} ms over {len(times)} contracts "
              f"(the first, which also makes the shared pages: {result['first_ms']:.0f} ms)")]
+
+
+def bench_parts(pdfs: list[Path]) -> list[tuple[str, str]]:
+    """Median bytes per part of the PDFs and their glyph floor (benchmarks/pdf_parts.py)."""
+    from benchmarks.pdf_parts import bench_parts as parts
+
+    return parts(pdfs)
 
 
 def bench_glyphs(pdfs: list[Path]) -> list[tuple[str, str]]:

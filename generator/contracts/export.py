@@ -294,7 +294,8 @@ def _prepare(project: Project, customers: list[Customer]) -> None:
     to their memory in the workers (which would copy it)."""
     first_of_version = {}
     for customer in customers:
-        first_of_version.setdefault(customer.version.date, customer)
+        # Whether 附录一 applies changes which pages are shared (the template shares it when not).
+        first_of_version.setdefault((customer.version.date, customer.consent_applies), customer)
     for customer in first_of_version.values():
         contract.prepare(project.root, project.config, customer.version, customer)
     gc.collect()

@@ -111,9 +111,9 @@ def bbox_words(pdf: Path, page_number: int) -> list[tuple[str, float, float, flo
     return words
 
 
-# Text that starts each part of a contract that differs per customer: the cover, 附录一, signatures.
-OWN_PART_MARKERS = ("甲方（用户）", "以下带下划线的内容为根据甲方信息填写的内容", "不适用（甲方未开通信息查询核验类接口）",
-                    "签署页")
+# Text that starts each part of a contract that differs per customer: the cover, 附录一 filled in,
+# signatures. (附录一 that does not apply reads the same for every such customer: it is shared.)
+OWN_PART_MARKERS = ("甲方（用户）", "以下带下划线的内容为根据甲方信息填写的内容", "签署页")
 
 
 def own_pages(pages: list[str]) -> list[int]:

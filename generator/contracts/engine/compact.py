@@ -99,14 +99,20 @@ def font_glyphs(font) -> FaceGlyphs:
 
 
 def _w_array(widths: Mapping[int, float]) -> Array:
+    """``/W`` of ``widths``: ``c [w1 w2 …]`` per run of consecutive codes, built as one
+    Python list converted once (an Array per run took twice as long). Whole widths go in
+    as integers: qpdf writes them as it wrote the floats (``256``), so the bytes are unchanged."""
     out: list = []
+    run: list = []
     previous = None
     for code in sorted(widths):
-        if previous is None or code != previous + 1:
-            out.extend((code, []))
-        out[-1].append(round(widths[code], 3))
+        if code - 1 != previous:
+            run = []
+            out += (code, run)
+        width = round(widths[code], 3)
+        run.append(int(width) if width.is_integer() else width)
         previous = code
-    return Array([Array(item) if isinstance(item, list) else item for item in out])
+    return Array(out)
 
 
 def _cmap(pdf: pikepdf.Pdf, to_unicode: Mapping[int, str]) -> pikepdf.Stream:

@@ -79,14 +79,19 @@ def test_template_marks_the_parts_every_customer_shares(project, customers):
     splits = [assemble.split_body(contract.contract_html(ROOT, project.config, c.version, c))
               for c in customers]
     shared = [[part.html for part in split.parts if part.shared] for split in splits]
-    assert shared[0] and all(parts == shared[0] for parts in shared)
-    for customer in customers:
-        assert not any(customer.data.company in part for part in shared[0])
-    classes = [(re.search(r'class="([^"]+)"', part.html).group(1), part.shared)
-               for part in splits[0].parts]
-    assert classes == [("cover", False), ("agreement", True), ("appendix", False),
-                       ("appendix", True), ("end-of-text", True), ("signatures", False)]
-    assert splits[0].runs() == [(1, 2), (3, 5)]
+    # Customers for whom 附录一 applies share the same parts; so do those for whom it does not.
+    for applies in (True, False):
+        group = [parts for parts, c in zip(shared, customers) if c.consent_applies == applies]
+        assert group and group[0] and all(parts == group[0] for parts in group)
+    for customer, parts in zip(customers, shared):
+        assert not any(customer.data.company in part for part in parts)
+    for split, customer in zip(splits, customers):
+        classes = [(re.search(r'class="([^"]+)"', part.html).group(1), part.shared)
+                   for part in split.parts]
+        applies = customer.consent_applies
+        assert classes == [("cover", False), ("agreement", True), ("appendix", not applies),
+                           ("appendix", True), ("end-of-text", True), ("signatures", False)]
+        assert split.runs() == ([(1, 2), (3, 5)] if applies else [(1, 5)])
 
 
 def test_split_body_keeps_the_source_of_each_top_level_part():
