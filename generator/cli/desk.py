@@ -32,7 +32,8 @@ HASH_VARIABLE = "AGREEMENTS_DESK_PASSWORD_HASH"
 @click.option("--trust", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               metavar="CA.pem", help=_("CA certificates verify trusts for the copies 甲方 signed."))
 @click.option("--acceptance-url", metavar="URL",
-              help=_("The online acceptance service: each contract page shows its account's status."))
+              help=_("The online acceptance service: each contract page shows its account's status "
+                     "(default: acceptance.service in site_config.yml)."))
 @pass_context
 def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_hash_file: Path | None,
                  hash_password: bool, p12: Path | None, trust: tuple[Path, ...],
@@ -68,11 +69,13 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
                                 "${variable}").format(host=host, variable=HASH_VARIABLE), key="--host")
     if p12 and not os.environ.get("AGREEMENTS_P12_PASSWORD"):
         raise AgreementsError(_("set AGREEMENTS_P12_PASSWORD to the P12 file's password"), key="--sign-p12")
-    ctx.project()  # a broken project stops here, not on the first page
+    project = ctx.project()  # a broken project stops here, not on the first page
     from generator.cli import main
 
     if acceptance_url and not acceptance_url.startswith(("http://", "https://")):
         raise click.BadParameter(_("use an http:// or https:// address"), param_hint="--acceptance-url")
+    # The option overrides the project's own service; the site's block talks to the same one.
+    acceptance_url = acceptance_url or project.config.acceptance.service
     desk = Desk(ctx.root, main, host=host, password_hash=stored, p12=p12, trust=trust,
                 acceptance_url=acceptance_url)
     serve(desk, port, open_browser=not no_browser,
