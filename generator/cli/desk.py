@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 from pathlib import Path
@@ -10,13 +9,18 @@ from pathlib import Path
 import click
 
 from generator.cli.app import Context, cli, pass_context
+from generator.cli.conventions import with_example
 from generator.errors import AgreementsError
-from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
+from generator.i18n import lazy_gettext as _, os_reason  # help texts are worded again after --lang
 
 HASH_VARIABLE = "AGREEMENTS_DESK_PASSWORD_HASH"
 
 
-@cli.command("desk")
+@cli.command("desk", help=with_example(
+    _("Open the sales desk: issue contracts from a form or a customer sheet, find them, follow them until "
+      "甲方 signs. It listens on 127.0.0.1 only unless --host says otherwise."),
+    "agreements desk", "agreements desk --hash-password",
+    "agreements desk --host 0.0.0.0 --password-hash-file desk.hash --no-browser"))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help=_("Address to listen on; any other than 127.0.0.1 requires the administrator's "
                      "password hash."))
@@ -38,15 +42,6 @@ HASH_VARIABLE = "AGREEMENTS_DESK_PASSWORD_HASH"
 def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_hash_file: Path | None,
                  hash_password: bool, p12: Path | None, trust: tuple[Path, ...],
                  acceptance_url: str | None) -> None:
-    """Open the sales desk: issue contracts from a form or a customer sheet, find them, follow
-    them until 甲方 signs. It listens on 127.0.0.1 only unless --host says otherwise.
-
-    \b
-    Example:
-      agreements desk
-      agreements desk --hash-password
-      agreements desk --host 0.0.0.0 --password-hash-file desk.hash --no-browser
-    """
     from generator.desk import security
     from generator.desk.app import Desk
     from generator.desk.server import serve
@@ -61,7 +56,7 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
         stored = (password_hash_file.read_text(encoding="utf-8").strip() if password_hash_file
                   else os.environ.get(HASH_VARIABLE))
     except OSError as exc:
-        raise AgreementsError(_("cannot read the password hash ({error})").format(error=exc.strerror),
+        raise AgreementsError(_("cannot read the password hash ({error})").format(error=os_reason(exc)),
                               file=password_hash_file, key="--password-hash-file") from None
     if not security.is_loopback(host) and not stored:
         raise AgreementsError(_("a desk listening on {host} is reachable from other computers: set the "
@@ -80,7 +75,3 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
                 acceptance_url=acceptance_url)
     serve(desk, port, open_browser=not no_browser,
           announce=lambda url: click.echo(_("the desk is at {url} (Ctrl+C stops it)").format(url=url)))
-
-
-# click keeps a docstring's indentation; the convention's `\b\nExample:` block needs it removed.
-desk_command.help = inspect.cleandoc(desk_command.help)

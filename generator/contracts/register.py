@@ -38,6 +38,7 @@ from generator.contracts.register_schema import (SCHEMA_VERSION, Entry, Event, c
                                                  migrate_v1)
 from generator.errors import AgreementsError, display_path
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 __all__ = ["Entry", "Event", "Register", "SCHEMA_VERSION", "read_entries", "read_history",
            "register_path", "check_registered", "RegisterFinding"]
@@ -145,7 +146,7 @@ class Register:
         except sqlite3.Error as exc:
             raise AgreementsError(_("{name} was written but could not be recorded ({error}); run the "
                                     "batch again once the register is writable").format(
-                                        name=target.name, error=exc), file=self.path, key="register") from None
+                                        name=target.name, error=library_reason(exc)), file=self.path, key="register") from None
         [entry] = self.entries(contract_number=customer.contract_number)
         return entry
 
@@ -315,7 +316,7 @@ def _history(db: sqlite3.Connection, contract_number: str) -> list[Event]:
 def _unusable(path: Path, exc: Exception) -> AgreementsError:
     return AgreementsError(_("cannot use the register ({error}); check that the file is an SQLite "
                              "database and its folder is writable, or set `register:` in "
-                             "site_config.yml").format(error=exc), file=display_path(path), key="register")
+                             "site_config.yml").format(error=library_reason(exc)), file=display_path(path), key="register")
 
 
 # --------------------------------------------------------------------------- verify's check
