@@ -61,6 +61,8 @@ RULES: tuple[Rule, ...] = (
     Rule("UnsupportedAlgorithm", N_("it uses an algorithm this installation does not support")),
     Rule("ValueError", N_("the key or certificate cannot be read: wrong password, or not a PKCS#12/PEM file"),
          module="cryptography"),
+    Rule("ValueError", N_("the key or certificate cannot be read: wrong password, or not a PKCS#12/PEM file"),
+         wording=r"(?i)pkcs ?12|deserializ|key data|bad decrypt|mac verify"),  # raised by its Rust core
     Rule("Exception", _CORRUPT_DER, module="asn1crypto"),
     Rule("Exception", _CORRUPT_DER, module="pyhanko_certvalidator"),
     # spreadsheets and text files
@@ -71,7 +73,7 @@ RULES: tuple[Rule, ...] = (
     Rule("Exception", N_("the workbook's contents cannot be read: it is damaged; save it again as .xlsx"),
          module="openpyxl"),
     Rule("UnicodeDecodeError", N_("the text is not UTF-8; save it as UTF-8")),
-    Rule("csv.Error", N_("the CSV file is malformed (a quote left open, or a NUL byte); save it again")),
+    Rule("_csv.Error", N_("the CSV file is malformed (a quote left open, or a NUL byte); save it again")),
     Rule("JSONDecodeError", N_("it is not valid JSON")),
     Rule("ParseError", N_("it is not well-formed XML")),
     Rule("XMLSyntaxError", N_("it is not well-formed XML")),
