@@ -32,7 +32,7 @@ from pathlib import Path
 
 from generator.content.config import SiteConfig
 from generator.contracts.customers import Customer
-from generator.contracts.register_events import check_mark, utc_now
+from generator.contracts.register_events import beijing, check_mark, utc_now
 from generator.contracts.register_schema import (SCHEMA_VERSION, Entry, Event, create_schema,
                                                  entries_query, event_from_row, entry_from_row,
                                                  migrate_v1)
@@ -347,7 +347,8 @@ def check_registered(register: Path, pdf: Path, contract_number: str) -> Registe
                                         "existed")).format(number=contract_number, register=display_path(register)))
     data = pdf.read_bytes()
     written = (_("written {at} as {name}, 乙方 signed") if entry.signed
-               else _("written {at} as {name}")).format(at=entry.written_at, name=entry.file_name)
+               else _("written {at} as {name}")).format(at=_("{time} Beijing time").format(time=beijing(entry.written_at)),
+                                                         name=entry.file_name)
     if hashlib.sha256(data).hexdigest() == entry.sha256:
         return RegisterFinding(True, _("in the register ({written}); SHA-256 matches: the file as issued").format(
             written=written))
