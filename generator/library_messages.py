@@ -86,7 +86,7 @@ RULES: tuple[Rule, ...] = (
          wording=r"not a database|malformed|disk image"),
     Rule("DatabaseError", N_("the register's database refused the operation")),
     # the network (time-stamping authority, acceptance service)
-    Rule("HTTPError", N_("the server answered with an error")),
+    Rule("HTTPError", N_("the server answered with an error")),  # its status code is added
     Rule("TimeoutError", N_("no answer in time")),
     Rule("URLError", N_("cannot connect to the server")),
     Rule("InvalidURL", N_("the address is not a valid URL")),
@@ -142,7 +142,10 @@ def _message_for(error: BaseException) -> str:
             continue
         if rule.wording and not re.search(rule.wording, text):
             continue
-        return _(rule.message)
+        message = _(rule.message)
+        if isinstance(getattr(error, "code", None), int) and rule.kind == "HTTPError":
+            message = _("{message}: HTTP {code}").format(message=message, code=error.code)
+        return message
     if isinstance(error, OSError):
         return _("the system refused: {reason}").format(reason=os_reason(error))
     return _("an unexpected error of the library that read the file")

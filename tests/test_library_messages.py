@@ -141,3 +141,11 @@ def test_pyhankos_trust_reasons_and_modification_levels_all_have_messages(chines
     assert indications <= set(TRUST_PROBLEMS), indications - set(TRUST_PROBLEMS)
     assert {m.name for m in ModificationLevel} <= set(MODIFICATION_LEVELS)
     assert all(not english_sentences(trust_problem(m)) for m in (*AdESFailure, *AdESIndeterminate))
+
+
+def test_an_http_error_keeps_its_status_code(chinese):
+    import urllib.error
+
+    error = urllib.error.HTTPError("http://127.0.0.1:1/tsa", 503, "Service Unavailable", {}, None)
+    message = library_reason(error)
+    assert "HTTP 503" in message and "HTTPError" in message and not english_sentences(message), message
