@@ -89,13 +89,52 @@ def align(old: list[Numbered], new: list[Numbered]) -> list[Row]:
     return rows
 
 
-def move_names(rows: list[Row]) -> dict[str, str]:
+@dataclass(frozen=True)
+class Move:
+    """A paragraph that changed places, in the move range it shares with its neighbours."""
+
+    name: str  # the w:name of both ranges, the one it left and the one it went to
+    first: bool  # the range starts in this paragraph
+    last: bool  # and ends in this one
+
+
+def move_names(rows: list[Row]) -> dict[str, Move]:
     """The paragraphs that changed places — deleted at one place and inserted at another with
-    the same key — each with the name its two move ranges share (``move1``, ``move2`` … in
-    NEW's order)."""
+    the same key — grouped into one range per block that moved together (a clause and its
+    sub-clauses: one moved mark), each range pair named ``move1``, ``move2`` … in NEW's order.
+
+    LibreOffice 7.4 as referee handles a moved clause of one paragraph; a block of several
+    whose last paragraph is a sub-clause followed by a clause of a higher level leaves an
+    empty paragraph there in LibreOffice (written as a deletion plus an insertion, the same
+    block gets a wrong list level there instead: the paragraph marks' properties, not the
+    move), while the XML reader of the tests accepts and rejects both correctly."""
     gone = {row.old.key for row in rows if row.status == "deleted"}
     came = [row.new.key for row in rows if row.status == "inserted" and row.new.key in gone]
-    return {key: f"move{number}" for number, key in enumerate(came, 1)}
+    after = {a: b for a, b in _neighbours(rows, "deleted", set(came))}
+    blocks: list[list[str]] = []
+    previous = None
+    for key in came:
+        if blocks and after.get(previous) == key and _follows(rows, previous, key):
+            blocks[-1].append(key)
+        else:
+            blocks.append([key])
+        previous = key
+    return {key: Move(f"move{number}", key == block[0], key == block[-1])
+            for number, block in enumerate(blocks, 1) for key in block}
+
+
+def _neighbours(rows: list[Row], status: Status, keys: set[str]) -> Iterator[tuple[str, str]]:
+    """Consecutive rows of ``status`` whose keys both moved: (key, the next row's key)."""
+    for one, two in itertools.pairwise(rows):
+        if one.status == two.status == status:
+            a, b = (one.old or one.new).key, (two.old or two.new).key
+            if a in keys and b in keys:
+                yield a, b
+
+
+def _follows(rows: list[Row], before: str, key: str) -> bool:
+    """Is ``key``'s inserted row right after ``before``'s?"""
+    return (before, key) in set(_neighbours(rows, "inserted", {before, key}))
 
 
 def mark_statuses(rows: list[Row]) -> list[Status]:
@@ -151,11 +190,12 @@ class RedlineWriter:
     """Writes the rows into a python-docx document, one Word paragraph per row."""
 
     def __init__(self, document: Document, old: Version, new: Version, revisions: Revisions,
-                 bookmarks: Bookmarks, moves: dict[str, str] | None = None) -> None:
+                 bookmarks: Bookmarks, moves: dict[str, Move] | None = None) -> None:
         self.document, self.old, self.new = document, old, new
         self.revisions, self.bookmarks = revisions, bookmarks
         self.numbering = Numbering(document)
-        self.moves = moves or {}  # paragraph key → its move ranges' name (see move_names)
+        self.moves = moves or {}  # paragraph key → its move range (see move_names)
+        self._range_ids: dict[str, str] = {}  # the open move range's w:id, per kind
 
     def write(self, row: Row, mark: Status, owners: tuple[Row | None, Row | None]) -> None:
         """The row's words, and a mark with the properties of the paragraph it ends (``owners``)."""
@@ -221,20 +261,22 @@ class RedlineWriter:
             tag = (_MOVE_TAGS if moved else _TAGS)[status]
             wrap(r, lambda: self.revisions.element(tag), lambda e: e.tag == qn(tag))
 
-    def _move_range(self, paragraph, status: Status, name: str) -> None:
-        """Raw XML: the paragraph's content inside a named move range (w:moveFromRangeStart …
-        w:moveFromRangeEnd, or the moveTo pair), the name shared with the other end."""
+    def _move_range(self, paragraph, status: Status, move: Move) -> None:
+        """Raw XML: where a named move range starts (w:moveFromRangeStart, or w:moveToRangeStart)
+        and ends, around the paragraphs that moved together; the name is shared with the other end."""
         kind = _MOVE_TAGS[status]
-        number = str(next(self.revisions.numbers))
-        start = self.revisions.element(f"{kind}RangeStart")
-        start.set(qn("w:id"), number)
-        start.set(qn("w:name"), name)
-        properties = paragraph._p.find(qn("w:pPr"))
-        if properties is not None:
-            properties.addnext(start)
-        else:
-            paragraph._p.insert(0, start)
-        paragraph._p.append(OxmlElement(f"{kind}RangeEnd", {qn("w:id"): number}))
+        if move.first:
+            self._range_ids[kind] = str(next(self.revisions.numbers))
+            start = self.revisions.element(f"{kind}RangeStart")
+            start.set(qn("w:id"), self._range_ids[kind])
+            start.set(qn("w:name"), move.name)
+            properties = paragraph._p.find(qn("w:pPr"))
+            if properties is not None:
+                properties.addnext(start)
+            else:
+                paragraph._p.insert(0, start)
+        if move.last:
+            paragraph._p.append(OxmlElement(f"{kind}RangeEnd", {qn("w:id"): self._range_ids[kind]}))
 
     def _look_change(self, paragraph, r, was: Segment) -> None:
         """Raw XML: w:rPrChange holding the run properties the words had in OLD."""
