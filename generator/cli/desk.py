@@ -69,9 +69,27 @@ def desk_command(ctx: Context, host: str, port: int, no_browser: bool, password_
 
     if acceptance_url and not acceptance_url.startswith(("http://", "https://")):
         raise click.BadParameter(_("use an http:// or https:// address"), param_hint="--acceptance-url")
-    # The option overrides the project's own service; the site's block talks to the same one.
-    acceptance_url = acceptance_url or project.config.acceptance.service
+    acceptance_url = acceptance_url or _configured_service(project.config.acceptance.service, host, port)
     desk = Desk(ctx.root, main, host=host, password_hash=stored, p12=p12, trust=trust,
                 acceptance_url=acceptance_url)
     serve(desk, port, open_browser=not no_browser,
           announce=lambda url: click.echo(_("the desk is at {url} (Ctrl+C stops it)").format(url=url)))
+
+
+def _configured_service(service: str | None, host: str, port: int) -> str | None:
+    """site_config.yml's acceptance service (the one the site's block talks to; --acceptance-url
+    overrides it), unless it is this desk's own address: both default to port 8765, and a desk
+    asking itself would show its own pages' answers as the service's."""
+    from urllib.parse import urlsplit
+
+    from generator.desk import security
+
+    if not service:
+        return None
+    address = urlsplit(service)
+    if address.port == port and security.is_loopback(address.hostname or "") and security.is_loopback(host):
+        click.echo(_("acceptance.service in site_config.yml ({service}) is this desk's own address: contract "
+                     "pages show no acceptance status; start the desk with another --port, or pass "
+                     "--acceptance-url").format(service=service), err=True)
+        return None
+    return service

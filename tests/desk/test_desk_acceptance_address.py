@@ -49,3 +49,14 @@ def test_a_bad_option_is_a_usage_error_even_with_a_configured_service(started, t
     code, _out, _err = run_cli(["--root", str(root), "desk", "--no-browser", "--acceptance-url", "ftp://x"],
                                capsys)
     assert code == 2 and started == []
+
+
+def test_a_service_at_the_desks_own_address_is_not_asked(started, tmp_path, capsys, monkeypatch):
+    """accept-server and the desk both default to port 8765: a desk asking itself is refused, and says so."""
+    monkeypatch.setenv("LANGUAGE", "en")
+    root = _project(tmp_path, "http://127.0.0.1:8765")
+    code, _out, err = run_cli(["--root", str(root), "desk", "--no-browser"], capsys)
+    assert code == 0 and [desk["acceptance_url"] for desk in started] == [None]
+    assert "is this desk's own address" in err and "--acceptance-url" in err
+    code, _out, err = run_cli(["--root", str(root), "desk", "--no-browser", "--port", "8766"], capsys)
+    assert code == 0 and started[-1]["acceptance_url"] == "http://127.0.0.1:8765" and "own address" not in err
