@@ -131,6 +131,14 @@ def tool_failure(error: BaseException, output: bytes | str | None = None) -> str
     return message
 
 
+def developer_detail(text: str) -> str:
+    """Our own English words meant for the template's author (why the fast path gave up): as
+    they are in English or with --debug; in Chinese a pointer to --debug instead."""
+    if current_language() == "en" or _show_original or _CJK.search(text):
+        return text
+    return _("run it again with --debug to see the details")
+
+
 def _message_for(error: BaseException) -> str:
     text = _original(error)
     names = {name for cls in type(error).__mro__ for name in (cls.__name__, f"{cls.__module__}.{cls.__name__}")}

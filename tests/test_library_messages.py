@@ -149,3 +149,20 @@ def test_an_http_error_keeps_its_status_code(chinese):
     error = urllib.error.HTTPError("http://127.0.0.1:1/tsa", 503, "Service Unavailable", {}, None)
     message = library_reason(error)
     assert "HTTP 503" in message and "HTTPError" in message and not english_sentences(message), message
+
+
+@pytest.mark.expect_engine_warnings
+def test_the_fast_paths_reason_is_a_detail_for_chinese_readers(chinese, monkeypatch, caplog):
+    """Why the fast path gave up is written for the template's author, in English: a Chinese
+    reader is pointed to --debug, which shows it."""
+    import logging
+
+    from generator.contracts import contract
+
+    reason = "the template marks no part of the body data-shared"
+    with caplog.at_level(logging.WARNING, logger="generator.contracts"):
+        contract.warn_full_renders(3, reason)
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert "3 份合同" in warning and "--debug" in warning and not english_sentences(warning), warning
+    monkeypatch.setattr(library_messages, "_show_original", True)
+    assert library_messages.developer_detail(reason) == reason
