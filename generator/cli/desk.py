@@ -87,7 +87,8 @@ def _configured_service(service: str | None, host: str, port: int) -> str | None
     if not service:
         return None
     address = urlsplit(service)
-    if address.port == port and security.is_loopback(address.hostname or "") and security.is_loopback(host):
+    listens_on_loopback = security.is_loopback(host) or host in ("0.0.0.0", "::", "")  # every address
+    if address.port == port and security.is_loopback(address.hostname or "") and listens_on_loopback:
         click.echo(_("acceptance.service in site_config.yml ({service}) is this desk's own address: contract "
                      "pages show no acceptance status; start the desk with another --port, or pass "
                      "--acceptance-url").format(service=service), err=True)

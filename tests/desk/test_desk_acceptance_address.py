@@ -60,3 +60,10 @@ def test_a_service_at_the_desks_own_address_is_not_asked(started, tmp_path, caps
     assert "is this desk's own address" in err and "--acceptance-url" in err
     code, _out, err = run_cli(["--root", str(root), "desk", "--no-browser", "--port", "8766"], capsys)
     assert code == 0 and started[-1]["acceptance_url"] == "http://127.0.0.1:8765" and "own address" not in err
+
+
+def test_a_desk_on_every_address_includes_its_own_loopback(started, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AGREEMENTS_DESK_PASSWORD_HASH", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g")
+    root = _project(tmp_path, "http://127.0.0.1:8765")
+    code, _out, err = run_cli(["--root", str(root), "desk", "--no-browser", "--host", "0.0.0.0"], capsys)
+    assert code == 0 and started[-1]["acceptance_url"] is None and "--acceptance-url" in err
