@@ -22,23 +22,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from generator import i18n
+from english import english_sentences
 from helpers import BAD, FIXTURES, ROOT, copy_site_project, run_cli
 
 CATALOG = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "agreements.po"
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 BAD_CUSTOMERS = FIXTURES / "customers" / "bad"
-
-# An English sentence: three words or more in a row. Paths, `keys`, 'quoted values',
-# option names, U+XXXX (CHARACTER NAME)s and URLs are the user's or the tool's names, not prose.
-_ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}")
-_NAMES = re.compile(r"(?m)^(?:用法|Usage): .*$|`[^`]*`|'[^']*'|\"[^\"]*\"|“[^”]*”|\S*[/\\.]\S*|--?[\w-]+|U\+[0-9A-F]{4,6} \([A-Z -]+\)"
-                    r"|\[[^\]]*\]|https?://\S+|\w+(?:\.\w+)+")
-
-
-def english_sentences(text: str) -> list[str]:
-    """Runs of English words left once the names in ``text`` are taken out."""
-    return _ENGLISH.findall(_NAMES.sub(" ", text))
-
 
 @pytest.fixture
 def no_language(monkeypatch):

@@ -21,6 +21,7 @@ from generator.acceptance.storage import Database, DatabaseUrl
 from generator.content.project import load_project
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 
 @dataclass
@@ -48,7 +49,7 @@ def _account_key(path: Path | None) -> Ed25519PublicKey:
     try:
         public = serialization.load_pem_public_key(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise AgreementsError(_("cannot read the account key: {reason}").format(reason=exc), file=path) from None
+        raise AgreementsError(_("cannot read the account key: {reason}").format(reason=library_reason(exc)), file=path) from None
     if not isinstance(public, Ed25519PublicKey):
         raise AgreementsError(_("the account key must be an Ed25519 public key (PEM)"), file=path)
     return public

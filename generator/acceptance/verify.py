@@ -22,6 +22,7 @@ from generator.content.citation import chinese_date
 from generator.content.versions import VERSIONS_DIR, file_digests, read_lock
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 OK, FAILED, UNDECIDED = "ok", "failed", "undecided"
 
@@ -99,7 +100,7 @@ def check_version(receipt: dict, root: Path | None) -> Check:
     try:
         return _check_text(folder, entry, version)
     except AgreementsError as exc:
-        return Check("version", FAILED, f"该版本的文件无法读取或已损坏：{exc}")
+        return Check("version", FAILED, f"该版本的文件无法读取或已损坏：{library_reason(exc)}")
 
 
 def _check_text(folder: Path, entry: dict, version: dict) -> Check:
@@ -169,7 +170,7 @@ def verify_receipt(receipt: dict, *, keys_doc: dict | None, root: Path | None,
         if checkpoint is not None:
             checks += check_checkpoint(receipt, checkpoint, keys, tsa_roots)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return [Check("format", FAILED, f"回执结构不完整或字段类型错误（{type(exc).__name__}: {exc}）。")]
+        return [Check("format", FAILED, f"回执结构不完整或字段类型错误：{library_reason(exc)}。")]
     return checks
 
 
@@ -207,7 +208,7 @@ def load_certificates(paths) -> list:
             found += [x509.Certificate.load(der) for der in blocks]
             [c.native for c in found]  # noqa: B018 - parse now, so that a bad file fails here
         except (ValueError, TypeError) as exc:
-            raise AgreementsError(_("not a certificate ({reason})").format(reason=exc), file=path) from None
+            raise AgreementsError(_("not a certificate ({reason})").format(reason=library_reason(exc)), file=path) from None
     return found
 
 
@@ -217,5 +218,5 @@ def load_json(path: Path, what: str) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AgreementsError(_("{what} is not valid JSON ({reason})").format(what=what, reason=exc),
+        raise AgreementsError(_("{what} is not valid JSON ({reason})").format(what=what, reason=library_reason(exc)),
                               file=path) from None

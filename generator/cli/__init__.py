@@ -16,6 +16,7 @@ import click
 
 from generator.i18n import (CatalogMissing, _, collecting_help_texts, language_in_arguments, os_reason,
                             require_catalog, retranslate_click_help, use_language)
+from generator.library_messages import show_originals
 
 with collecting_help_texts():  # worded again in main(), once --lang is read
     from generator.cli import acceptance, archival, content, contracts, desk, register, site  # noqa: F401 - each module registers its commands
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args
     use_language(language_in_arguments(args))  # before click parses: its errors speak it too
+    show_originals(debug)  # a library's own words, in Chinese only when asked for
     if debug:  # accepted anywhere on the line, not only before the command
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:

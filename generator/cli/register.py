@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-import inspect
 from pathlib import Path
 
 import click
 
 from generator.cli.app import Context, cli, pass_context
+from generator.cli.conventions import with_example
 from generator.errors import display_path
 from generator.i18n import lazy_gettext as _  # help texts are worded again after --lang
 
@@ -39,34 +39,25 @@ def _listing_options(command):
     return command
 
 
-@cli.group("register", invoke_without_command=True)
+@cli.group("register", invoke_without_command=True, help=with_example(
+    _("The register of contracts: list them (the default), mark a step of their life, check the folders."),
+    "agreements register --customer 澜舟 --format csv -o contracts.csv",
+    "agreements register mark ZSY-2026-0001 sent --by 王芳",
+    "agreements register check"))
 @_listing_options
 @click.pass_context
 def register_group(click_ctx: click.Context, **options) -> None:
-    """The register of contracts: list them (the default), mark a step of their life, check the
-    folders.
-
-    \b
-    Example:
-      agreements register --customer 澜舟 --format csv -o contracts.csv
-      agreements register mark ZSY-2026-0001 sent --by 王芳
-      agreements register check
-    """
     if click_ctx.invoked_subcommand is None:
         click_ctx.invoke(list_command, **options)
 
 
-@register_group.command("list")
+@register_group.command("list", help=with_example(
+    _("List the contracts written so far, each with its state."),
+    "agreements register list --customer 91310115 -o contracts.xlsx"))
 @_listing_options
 @pass_context
 def list_command(ctx: Context, version: str | None, customer: str | None, state: str | None, fmt: str,
                  out: Path | None) -> None:
-    """List the contracts written so far, each with its state.
-
-    \b
-    Example:
-      agreements register list --customer 91310115 -o contracts.xlsx
-    """
     from generator.contracts import register, register_report
 
     path = _path(ctx)
@@ -108,21 +99,16 @@ def _emit(data: bytes | str, out: Path | None) -> None:
     click.echo(_("wrote {path}").format(path=display_path(out)), err=True)
 
 
-@register_group.command("mark")
+@register_group.command("mark", help=with_example(
+    _("Record a step of contract NUMBER's life: sent (已发出), signed (甲方已签), archived (已归档) or "
+      "void (已作废). Steps are appended, never changed; a voided contract exported again gets a new number."),
+    "agreements register mark ZSY-2026-0001 sent --by 王芳"))
 @click.argument("number")
 @click.argument("step", type=click.Choice(["sent", "signed", "archived", "void"]))
 @click.option("--by", metavar="NAME", help=_("Who took the step [default: the login name]."))
 @click.option("--note", default="", help=_("A remark kept with the event (e.g. why it was voided)."))
 @pass_context
 def mark_command(ctx: Context, number: str, step: str, by: str | None, note: str) -> None:
-    """Record a step of contract NUMBER's life: sent (已发出), signed (甲方已签), archived (已归档)
-    or void (已作废). Steps are appended, never changed; a voided contract exported again gets a
-    new number.
-
-    \b
-    Example:
-      agreements register mark ZSY-2026-0001 sent --by 王芳
-    """
     from generator.characters import shown
     from generator.contracts.register import Register
     from generator.contracts.register_events import STATE_NAMES, beijing
@@ -135,16 +121,12 @@ def mark_command(ctx: Context, number: str, step: str, by: str | None, note: str
         by=shown(event.by)))
 
 
-@register_group.command("check")
+@register_group.command("check", help=with_example(
+    _("Check that the register and the folders it names agree: every contract PDF there is known, "
+      "every row's file exists. Exit code 1 when they disagree."),
+    "agreements register check"))
 @pass_context
 def check_command(ctx: Context) -> None:
-    """Check that the register and the folders it names agree: every contract PDF there is
-    known, every row's file exists. Exit code 1 when they disagree.
-
-    \b
-    Example:
-      agreements register check
-    """
     from generator.contracts import register, register_report
 
     path = _path(ctx)
@@ -156,10 +138,3 @@ def check_command(ctx: Context) -> None:
         raise click.exceptions.Exit(1)
     click.echo(_("{path}: the register and its {count} contract(s) agree with their folders").format(
         path=display_path(path), count=len(entries)))
-
-
-# click keeps a docstring's indentation; the convention's `\b\nExample:` block needs it removed.
-register_group.help = inspect.cleandoc(register_group.help)
-list_command.help = inspect.cleandoc(list_command.help)
-mark_command.help = inspect.cleandoc(mark_command.help)
-check_command.help = inspect.cleandoc(check_command.help)

@@ -167,7 +167,7 @@ def load_yaml(path: Path, *, project_root: Path) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AgreementsError(
-            _("the file is not UTF-8 ({reason}); save it as UTF-8").format(reason=exc.reason), file=path
+            _("the file is not UTF-8 (byte {offset}); save it as UTF-8").format(offset=exc.start), file=path
         ) from None
     return load_yaml_text(text, path)
 

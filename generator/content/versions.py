@@ -75,7 +75,7 @@ def read_lock(root: Path) -> dict[str, dict[str, str]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise AgreementsError(_("the lock file is not valid JSON ({reason}); restore it from "
-                                "version control").format(reason=exc.msg), file=path, line=exc.lineno,
+                                "version control").format(reason=_("column {column}").format(column=exc.colno)), file=path, line=exc.lineno,
                               col=exc.colno) from None
     well_formed = isinstance(data, dict) and all(
         isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())

@@ -23,6 +23,8 @@ from generator.contracts.engine.pdfa import TAGGED_VARIANT, VARIANT, provenance_
 from generator.contracts.engine.signature_fields import signature_boxes
 from generator.contracts.signature_page import SIGNATURE_LABELS, signature_note
 from generator.errors import AgreementsError
+from generator.i18n import _, ngettext
+from generator.library_messages import developer_detail
 from generator.fingerprint import code_digest, files_digest, system_digest
 from generator.inline import InlineContext, to_html
 from generator.templates import render_template
@@ -157,8 +159,9 @@ def render_contract(root: Path, config: SiteConfig, version: Version,
     except assemble.FastPathUnavailable as exc:
         if strict_fast_path():
             raise AgreementsError(
-                f"the fast contract path cannot make this contract: {exc.reason}; fix the "
-                f"contract template (or unset {FAST_PATH_VARIABLE} to render such contracts in full)",
+                _("the fast contract path cannot make this contract: {reason}; fix the contract template "
+                  "(or unset {variable} to render such contracts in full)").format(
+                    reason=developer_detail(exc.reason), variable=FAST_PATH_VARIABLE),
                 file=customer.file) from exc
         return RenderedContract(render_pdf_full(root, config, version, customer), exc.reason)
     return RenderedContract(result.pdf, None)
@@ -179,8 +182,9 @@ def render_pdf(root: Path, config: SiteConfig, version: Version,
 
 
 def warn_full_renders(count: int, reason: str) -> None:
-    _LOG.warning("%d contract(s) rendered in full, more slowly, because the fast path gave up: %s",
-                 count, reason)
+    _LOG.warning(ngettext("{count} contract rendered in full, more slowly, because the fast path gave up: {reason}",
+                          "{count} contract(s) rendered in full, more slowly, because the fast path gave up: "
+                          "{reason}", count).format(count=count, reason=developer_detail(reason)))
 
 
 def render_pdf_full(root: Path, config: SiteConfig, version: Version,

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 __all__ = ["PdfaReport", "check_pdfa"]
 
@@ -76,7 +77,7 @@ def _xmp_tree(pdf: pikepdf.Pdf, report: PdfaReport):
     try:
         return ET.fromstring(re.sub(rb"<\?xpacket[^>]*\?>", b"", stream.read_bytes()).strip())
     except ET.ParseError as exc:
-        report.problems.append(_("the XMP metadata is not well-formed XML: {error}").format(error=exc))
+        report.problems.append(_("the XMP metadata is not well-formed XML: {error}").format(error=library_reason(exc)))
         return None
 
 

@@ -32,12 +32,13 @@ from pathlib import Path
 
 from generator.content.config import SiteConfig
 from generator.contracts.customers import Customer
-from generator.contracts.register_events import check_mark, utc_now
+from generator.contracts.register_events import beijing, check_mark, utc_now
 from generator.contracts.register_schema import (SCHEMA_VERSION, Entry, Event, create_schema,
                                                  entries_query, event_from_row, entry_from_row,
                                                  migrate_v1)
 from generator.errors import AgreementsError, display_path
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 __all__ = ["Entry", "Event", "Register", "SCHEMA_VERSION", "read_entries", "read_history",
            "register_path", "check_registered", "RegisterFinding"]
@@ -145,7 +146,7 @@ class Register:
         except sqlite3.Error as exc:
             raise AgreementsError(_("{name} was written but could not be recorded ({error}); run the "
                                     "batch again once the register is writable").format(
-                                        name=target.name, error=exc), file=self.path, key="register") from None
+                                        name=target.name, error=library_reason(exc)), file=self.path, key="register") from None
         [entry] = self.entries(contract_number=customer.contract_number)
         return entry
 
@@ -315,7 +316,7 @@ def _history(db: sqlite3.Connection, contract_number: str) -> list[Event]:
 def _unusable(path: Path, exc: Exception) -> AgreementsError:
     return AgreementsError(_("cannot use the register ({error}); check that the file is an SQLite "
                              "database and its folder is writable, or set `register:` in "
-                             "site_config.yml").format(error=exc), file=display_path(path), key="register")
+                             "site_config.yml").format(error=library_reason(exc)), file=display_path(path), key="register")
 
 
 # --------------------------------------------------------------------------- verify's check
@@ -346,7 +347,8 @@ def check_registered(register: Path, pdf: Path, contract_number: str) -> Registe
                                         "existed")).format(number=contract_number, register=display_path(register)))
     data = pdf.read_bytes()
     written = (_("written {at} as {name}, 乙方 signed") if entry.signed
-               else _("written {at} as {name}")).format(at=entry.written_at, name=entry.file_name)
+               else _("written {at} as {name}")).format(at=_("{time} Beijing time").format(time=beijing(entry.written_at)),
+                                                         name=entry.file_name)
     if hashlib.sha256(data).hexdigest() == entry.sha256:
         return RegisterFinding(True, _("in the register ({written}); SHA-256 matches: the file as issued").format(
             written=written))

@@ -36,6 +36,7 @@ from generator.contracts.signing_policy import p12_problem
 from generator.contracts.tsa import CheckedTimeStamper, window_from_environment
 from generator.errors import AgreementsError
 from generator.i18n import _, os_reason
+from generator.library_messages import library_reason
 
 __all__ = ["check_certificate", "load_signer", "sign_field", "timestamper"]
 
@@ -48,7 +49,7 @@ def _reader(pdf: bytes) -> PdfFileReader:
     try:
         return PdfFileReader(io.BytesIO(pdf), strict=True)
     except PdfError as exc:
-        raise AgreementsError(f"not a readable PDF: {exc}") from exc
+        raise AgreementsError(_("not a readable PDF ({reason})").format(reason=library_reason(exc))) from exc
 
 
 
@@ -147,7 +148,7 @@ def timestamper(url: str) -> TimeStamper:
             _("the time-stamping authority at {url} did not answer with a timestamp "
               "({reason}); check the URL (an RFC 3161 service taking "
               "application/timestamp-query) or sign without --tsa").format(
-                  url=url, reason=f"{type(exc).__name__}: {exc}"), key="--tsa") from None
+                  url=url, reason=library_reason(exc)), key="--tsa") from None
     return client
 
 
@@ -192,7 +193,8 @@ def sign_field(pdf: bytes, field_name: str, signer: signers.SimpleSigner, *,
                                 timestamper=timestamps).sign_pdf(
             writer, existing_fields_only=True, appearance_text_params=text)
     except (SigningError, PdfError, OSError) as exc:
-        raise AgreementsError(f"cannot sign field {field_name!r}: {exc}") from exc
+        raise AgreementsError(_("cannot sign the field “{field}” ({reason})").format(
+            field=field_name, reason=library_reason(exc))) from exc
     return out.getvalue()
 
 

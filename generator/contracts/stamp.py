@@ -36,6 +36,8 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from generator.content.citation import chinese_date
 from generator.contracts.engine import faces
 from generator.errors import AgreementsError
+from generator.i18n import _
+from generator.library_messages import library_reason
 
 __all__ = ["Appearance", "align_producer", "beijing_time", "stamp_style"]
 
@@ -69,7 +71,8 @@ def stamp_style(appearance: Appearance, when: dt.datetime) -> tuple[stamp.TextSt
 
             background = PdfImage(Image.open(appearance.seal))
         except OSError as exc:
-            raise AgreementsError(f"cannot read the seal image: {exc}", file=appearance.seal,
+            raise AgreementsError(_("cannot read the seal image ({reason}); use a PNG file").format(
+                reason=library_reason(exc)), file=appearance.seal,
                                   key="provider.seal") from None
     style = stamp.TextStampStyle(
         stamp_text=STAMP_TEXT, text_box_style=TextBoxStyle(font=font, leading=14),

@@ -23,6 +23,7 @@ from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from generator.crypto_policy import Purpose, Unsupported, certificate_problem
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 WINDOW_VARIABLE = "AGREEMENTS_TSA_WINDOW_MINUTES"
 DEFAULT_WINDOW = dt.timedelta(minutes=10)
@@ -58,9 +59,9 @@ class CheckedTimeStamper(RequestsHTTPTimeStamper):
             problem = _nonce_problem(token, nonce) or token_problem(
                 token, message_digest, md_algorithm, self.window)
         except TimestampRequestError as exc:  # the TSA's own status: not granted
-            problem = _("refused the request ({error})").format(error=exc)
+            problem = _("refused the request ({error})").format(error=library_reason(exc))
         except Exception as exc:  # noqa: BLE001 - garbage bytes make asn1crypto raise anything
-            problem = _("answered with something that is not a timestamp ({error})").format(error=type(exc).__name__)
+            problem = _("answered with something that is not a timestamp ({error})").format(error=library_reason(exc))
         if problem:
             raise AgreementsError(_("the time-stamping authority at {url} {problem}; "
                                     "nothing was signed").format(url=self.url, problem=problem), key="--tsa")

@@ -27,3 +27,10 @@ EDITS = {
 INSERTED = ("scope.definitions", "本协议所称“用户”，是指申请开通并使用本服务的法人或者其他组织。")
 MADE_BOLD = ("service.types.top-up", "充值缴费类接口的使用规则以《充值缴费服务条款》的约定为准。")
 RENUMBERED = (("「服务范围」第1条", "「服务范围」第2条"), ("「服务范围」第2条", "「服务范围」第3条"))
+
+# tests/fixtures/redline-moved/: version 2022-09-01 is the fixture's 2021-12-20 with one clause
+# moved, 「服务开通、付款与扣费」第4条 (payment.refund, bold) now first in its section, nothing else.
+MOVED_FIXTURE = FIXTURE.parent / "redline-moved"
+MOVED_OLD, MOVED_NEW = "2021-12-20", "2022-09-01"
+MOVED = ("payment.refund", "用户购买产品服务后不得随意申请退款；确有正当理由并经静觅科技同意退款的，应配合静觅科技提供相应退款材料，"
+         "否则静觅科技有权拒绝办理退款。")

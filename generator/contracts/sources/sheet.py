@@ -35,6 +35,7 @@ from generator.contracts.sources.guards import example_row_message, is_example_i
 from generator.contracts.sources.workbook import SHEET_NAME, read_limited, read_workbook_rows
 from generator.errors import AgreementsError, ErrorCollector, display_path
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's "CSV UTF-8" (BOM or not) and Chinese Windows' "CSV"
 
@@ -195,7 +196,7 @@ def _read_csv(path: Path) -> Grid:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise AgreementsError(_("not a readable CSV file ({reason}); save it again from the "
-                                "spreadsheet").format(reason=exc),
+                                "spreadsheet").format(reason=library_reason(exc)),
                               file=path) from None
     check_csv_rows(path, rows, decoded_as=decoded_as)
     return Grid(path, None, [(number, cells) for number, cells in enumerate(rows, start=1)])

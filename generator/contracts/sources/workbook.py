@@ -21,6 +21,7 @@ from generator.contracts.sources.limits import MAX_FILE_BYTES
 from generator.contracts.sources.workbook_scan import SheetShape, scan_workbook
 from generator.errors import AgreementsError, ErrorCollector, display_path
 from generator.i18n import _, os_reason
+from generator.library_messages import library_reason
 
 SHEET_NAME = "客户"  # read when a workbook has it, else its first sheet
 
@@ -51,7 +52,7 @@ def _customer_sheet(path: Path, data: bytes) -> SheetShape:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise AgreementsError(_("cannot read this workbook ({problem}); save it from Excel, WPS or "
                                 "LibreOffice as an Excel workbook (.xlsx) without a password").format(
-                                    problem=f"{type(exc).__name__}: {exc}"), file=path) from None
+                                    problem=library_reason(exc)), file=path) from None
     if not shapes:
         raise AgreementsError(_("the workbook has no worksheet; put the customers on a sheet named "
                                 "{name}").format(name=SHEET_NAME), file=path)
@@ -89,7 +90,7 @@ def _open(path: Path, data: bytes, *, data_only: bool):
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
         raise AgreementsError(_("cannot read this workbook ({problem}); save it from Excel, WPS or "
                                 "LibreOffice as an Excel workbook (.xlsx) without a password").format(
-                                    problem=f"{type(exc).__name__}: {exc}"), file=path) from None
+                                    problem=library_reason(exc)), file=path) from None
 
 
 def _cell(cell, formula_cell) -> Any:

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 from generator.contracts.sources.limits import MAX_COLUMNS, MAX_DATA_ROWS, MAX_UNPACKED_BYTES
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -84,7 +85,7 @@ def _xml(path: Path, archive: zipfile.ZipFile, part: str) -> ElementTree.Element
     except (KeyError, ElementTree.ParseError) as exc:
         raise AgreementsError(_("cannot read this workbook ({part}: {problem}); save it again from "
                                 "Excel, WPS or LibreOffice as an Excel workbook (.xlsx)").format(
-                                    part=part, problem=exc), file=path) from None
+                                    part=part, problem=library_reason(exc)), file=path) from None
 
 
 def _scan_sheet(path: Path, archive: zipfile.ZipFile, shape: SheetShape) -> None:
@@ -115,7 +116,7 @@ def _scan_sheet(path: Path, archive: zipfile.ZipFile, shape: SheetShape) -> None
                     _drop(element, sheet_data)
     except ElementTree.ParseError as exc:
         raise AgreementsError(_("sheet {sheet} is not readable XML ({problem}); save the workbook "
-                                "again").format(sheet=shape.name, problem=exc), file=path) from None
+                                "again").format(sheet=shape.name, problem=library_reason(exc)), file=path) from None
 
 
 def _drop(row: ElementTree.Element, sheet_data: ElementTree.Element | None) -> None:

@@ -28,6 +28,7 @@ from cryptography import x509 as pyca_x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 _HEX = re.compile(rb"[0-9a-f]*|[0-9A-F]*")
 _UNSIGNED_ATTRIBUTES = {"signature_time_stamp_token"}
@@ -58,7 +59,7 @@ def unsigned_data_problem(signed_data: cms.SignedData, signer: x509.Certificate,
     try:
         return _structure_problem(signed_data) or _certificates_problem(signed_data, signer, roots)
     except Exception as exc:  # noqa: BLE001 - lazily parsed, damaged data raises many kinds
-        return _("the signature's CMS data cannot be read ({error}): altered").format(error=f"{type(exc).__name__}: {exc}")
+        return _("the signature's CMS data cannot be read ({error}): altered").format(error=library_reason(exc))
 
 
 def _structure_problem(signed_data: cms.SignedData) -> str | None:

@@ -21,6 +21,8 @@ import pikepdf
 
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import library_reason
+from generator.library_messages import library_reason, tool_failure
 
 # Keys that point back up the tree: pages are compared one by one, annotations with their page.
 _BACK_LINKS = frozenset({"/Parent", "/P"})
@@ -41,9 +43,8 @@ def page_texts(data: bytes) -> list[str]:
             raise AgreementsError(_("pdftotext is not installed; install the Debian package "
                                     "poppler-utils: `apt-get install poppler-utils`")) from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            stderr = (exc.stderr or b"").decode(errors="replace").strip()
             raise AgreementsError(_("pdftotext could not read the PDF ({error}); the file is "
-                                    "damaged").format(error=stderr)) from None
+                                    "damaged").format(error=tool_failure(exc, exc.stderr))) from None
     # pdftotext ends every page with a form feed.
     pages = result.stdout.decode("utf-8", errors="replace").split("\f")[:-1]
     return ["".join(page.split()) for page in pages]
@@ -74,7 +75,7 @@ def explain(actual: bytes, expected: bytes) -> Difference:
                 reasons += _drawing_differences(got, want, pages)
             reasons += _metadata_differences(got, want)
     except pikepdf.PdfError as exc:
-        reasons.append(_("the PDF's structure is damaged ({error})").format(error=exc))
+        reasons.append(_("the PDF's structure is damaged ({error})").format(error=library_reason(exc)))
     except RecursionError:  # objects nested thousands deep: no generator writes that
         reasons.append(_("the PDF's objects are nested too deeply to compare"))
     if not reasons:

@@ -36,6 +36,8 @@ import pikepdf
 from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import library_reason
+from generator.library_messages import library_reason, tool_failure
 
 if TYPE_CHECKING:
     from generator.contracts.verify.provenance import Claim
@@ -108,11 +110,11 @@ def _pages(data: bytes) -> list[list[tuple[str, bool]]]:
                                     "mupdf-tools: `apt-get install mupdf-tools`")) from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise AgreementsError(_("mutool could not read the PDF ({error}); the "
-                                    "file is damaged").format(error=type(exc).__name__)) from None
+                                    "file is damaged").format(error=tool_failure(exc, exc.stderr))) from None
     try:
         document = ElementTree.fromstring(result.stdout)
     except ElementTree.ParseError as exc:
-        raise AgreementsError(_("MuPDF's text of the PDF cannot be read ({error})").format(error=exc)) from None
+        raise AgreementsError(_("MuPDF's text of the PDF cannot be read ({error})").format(error=library_reason(exc))) from None
     body = document.find(f"{_XHTML}body")
     return [_characters(page, False) for page in (body if body is not None else ())
             if page.tag == f"{_XHTML}div"]
@@ -199,7 +201,7 @@ def check_content(first: bytes, rebuilt: bytes, why: str, total: int, claim: Cla
         problems = differences(read(first, number, title), read(rebuilt, number, title),
                                _strings(claim.customer.data.model_dump(mode="json")))
     except (AgreementsError, pikepdf.PdfError) as exc:
-        problems = [_("its text cannot be read ({error})").format(error=exc)]
+        problems = [_("its text cannot be read ({error})").format(error=library_reason(exc))]
     if problems:
         return Check("rebuild", Status.FAIL, _("the content is not the contract its provenance "
                      "names: {problem}").format(problem=problems[0]), problems[1:], facts)

@@ -19,6 +19,7 @@ from generator.crypto_policy import (
     certificate_problem,
     hash_problem,
 )
+from generator.library_messages import library_reason
 
 
 def purpose_of(field: str) -> Purpose:
@@ -59,7 +60,7 @@ def policy_problems(signed_data: cms.SignedData, field: str) -> list[str]:
     try:
         return _policy_problems(signed_data, purpose_of(field))
     except (ValueError, TypeError, KeyError) as exc:  # damaged, lazily parsed ASN.1
-        return [_("the signature's algorithms or certificates cannot be read ({error}): altered").format(error=exc)]
+        return [_("the signature's algorithms or certificates cannot be read ({error}): altered").format(error=library_reason(exc))]
 
 
 def _policy_problems(signed_data: cms.SignedData, purpose: Purpose) -> list[str]:

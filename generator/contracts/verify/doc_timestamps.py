@@ -19,6 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 from generator.contracts.verify.policy import contract_policy
 from generator.contracts.verify.report import Check, Status
 from generator.i18n import _
+from generator.library_messages import certificate_name, library_reason
 
 DOC_TIMESTAMP = "/DocTimeStamp"
 
@@ -37,7 +38,7 @@ def check_document_timestamp(signed, roots: list[x509.Certificate], require_trus
     try:
         status = validate_pdf_timestamp(signed.signature, context, diff_policy=contract_policy())
     except Exception as exc:  # noqa: BLE001 - a damaged token can raise anything
-        return Check(name, Status.FAIL, _("cannot be validated ({error})").format(error=f"{type(exc).__name__}: {exc}"))
+        return Check(name, Status.FAIL, _("cannot be validated ({error})").format(error=library_reason(exc)))
     when = status.timestamp.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
     facts = {"field": signed.field, "revision": signed.revision + 1,
              "timestamp": {"time": when, "tsa": status.signing_cert.subject.human_friendly,
@@ -45,7 +46,7 @@ def check_document_timestamp(signed, roots: list[x509.Certificate], require_trus
              "integrity": "intact" if status.intact and status.valid else "altered",
              "trusted": status.trusted}
     details = [_("time:          {time} (proven)").format(time=when),
-               _("authority:     {tsa}").format(tsa=facts["timestamp"]["tsa"])]
+               _("authority:     {tsa}").format(tsa=certificate_name(status.signing_cert.subject))]
     if _visible(signed):
         return Check(name, Status.FAIL, _("its widget is visible: a document timestamp draws "
                      "nothing, so this one paints over the page"), details, facts)

@@ -56,6 +56,7 @@ from generator.contracts.verify.allowed_changes import (
     XMP_MIRRORS_INFO,
     AllowListRule,
 )
+from generator.library_messages import library_reason
 
 # The only fields a revision after the generator's may fill: 甲方's and 乙方's signatures.
 CONTRACT_FIELDS = frozenset(PARTY_FIELDS.values())
@@ -105,7 +106,7 @@ class XmpBookkeepingRule(MetadataUpdateRule):
         try:
             roots = xmp_xml.parse_xmp(io.BytesIO(stream.data))
         except (ValueError, misc.PdfError) as exc:
-            raise SuspiciousModification(_("the XMP metadata cannot be read ({error})").format(error=exc)) from exc
+            raise SuspiciousModification(_("the XMP metadata cannot be read ({error})").format(error=library_reason(exc))) from exc
         info_ref = old.trailer_view.get_value_as_reference("/Info", optional=True)
         info = old(info_ref) if info_ref is not None else generic.DictionaryObject()
         before = _xmp_properties(old)

@@ -33,6 +33,7 @@ from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
 from generator.fingerprint import code_digest, system_digest
 from generator.i18n import N_, _
+from generator.library_messages import library_reason
 
 REQUIRED = (contract.META_VERSION, contract.META_SOURCE, contract.META_VALUES, contract.META_CUSTOMER)
 
@@ -70,7 +71,7 @@ def read_claim(data: bytes, project: Project, path: Path) -> tuple[Claim | None,
     except Exception as exc:  # noqa: BLE001 - a damaged file can raise many kinds
         return None, Check("provenance", Status.FAIL, _("cannot read the PDF's Info dictionary "
                            "({error}); the file is damaged or not a PDF").format(
-                               error=f"{type(exc).__name__}: {exc}"))
+                               error=library_reason(exc)))
     missing = [key for key in REQUIRED if key not in meta]
     if missing:
         return None, Check("provenance", Status.FAIL, _("no provenance in this PDF (missing "

@@ -21,6 +21,7 @@ from pyhanko.sign.fields import MDPPerm
 from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
 from generator.contracts.verify.report import Check, Status
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 _MAX_OBJECTS = 8
 
@@ -33,7 +34,7 @@ def open_reader(data: bytes) -> tuple[PdfFileReader | None, Check | None]:
         return reader, None
     except Exception as exc:  # noqa: BLE001 - a damaged file can raise anything
         return None, Check("revisions", Status.FAIL, _("pyHanko cannot read the file's revisions "
-                           "({error}): damaged or altered").format(error=f"{type(exc).__name__}: {exc}"))
+                           "({error}): damaged or altered").format(error=library_reason(exc)))
 
 
 def review(reader: PdfFileReader, signed_in: dict[int, str],
@@ -59,7 +60,7 @@ def review(reader: PdfFileReader, signed_in: dict[int, str],
             failed.append(f"{label}: {_reason(exc, new)}")
             continue
         except Exception as exc:  # noqa: BLE001 - a damaged revision can raise anything
-            failed.append(_("{label} cannot be analysed ({error})").format(label=label, error=f"{type(exc).__name__}: {exc}"))
+            failed.append(_("{label} cannot be analysed ({error})").format(label=label, error=library_reason(exc)))
             continue
         field = signed_in.get(revision)
         extra = result.changed_form_fields - CONTRACT_FIELDS
@@ -88,7 +89,7 @@ def _reason(exc: SuspiciousModification, new: HistoricalResolver) -> str:
     unexplained = [int(n) for n in re.findall(r"Reference\(idnum=(\d+)", message)]
     if message.startswith("There are unexplained xrefs"):
         return _("writes what signing a field cannot explain: {objects}").format(objects=_objects(new, unexplained))
-    return _("{reason} (it writes {objects})").format(reason=message.splitlines()[0],
+    return _("{reason} (it writes {objects})").format(reason=library_reason(exc),
                                                      objects=_objects(new, _written(new)))
 
 

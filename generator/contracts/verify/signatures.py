@@ -27,8 +27,10 @@ from pyhanko_certvalidator import ValidationContext
 from generator.contracts.contract import PROVIDER_FIELD
 from generator.contracts.verify import cms, crypto
 from generator.contracts.verify.policy import CONTRACT_FIELDS, contract_policy
+from generator.contracts.verify.pyhanko_reasons import modification_level, trust_problem
 from generator.contracts.verify.report import Check, Status
 from generator.i18n import N_, _
+from generator.library_messages import certificate_name, library_reason
 
 # A signing certificate must allow one of these (pyHanko's names: nonRepudiation, digitalSignature).
 SIGNING_USAGES = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"},
@@ -63,14 +65,14 @@ def embedded(reader: PdfFileReader) -> tuple[list[Signed], list[Check]]:
         filled = list(fields.enumerate_sig_fields(reader, filled_status=True))
     except Exception as exc:  # noqa: BLE001 - a damaged form can raise anything
         return [], [Check("signatures", Status.FAIL, _("the signature fields cannot be read "
-                          "({error})").format(error=f"{type(exc).__name__}: {exc}"))]
+                          "({error})").format(error=library_reason(exc)))]
     for name, _value, field_ref in filled:
         try:
             signature = EmbeddedPdfSignature(reader, field_ref, name)
             found.append(Signed(name, signature.signed_revision, signature))
         except Exception as exc:  # noqa: BLE001
             broken.append(Check(f"signature {name}", Status.FAIL,
-                                _("cannot be read ({error})").format(error=f"{type(exc).__name__}: {exc}")))
+                                _("cannot be read ({error})").format(error=library_reason(exc))))
     return sorted(found, key=lambda one: one.revision), broken
 
 
@@ -88,7 +90,7 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
             signed.signature, _context(roots), _context(roots), diff_policy=contract_policy(),
             key_usage_settings=ANY_USAGE)
     except Exception as exc:  # noqa: BLE001 - a damaged signature can raise anything
-        return Check(name, Status.FAIL, _("cannot be validated ({error})").format(error=f"{type(exc).__name__}: {exc}"))
+        return Check(name, Status.FAIL, _("cannot be validated ({error})").format(error=library_reason(exc)))
     facts = _facts(signed, status)
     byte_range = [int(n) for n in signed.signature.byte_range]
     problems = [p for p in (_field_problem(signed.field), cms.contents_problem(data, byte_range),
@@ -98,7 +100,7 @@ def check_signature(signed: Signed, data: bytes, roots: list[x509.Certificate],
                             *crypto.policy_problems(signed.signature.signed_data, signed.field))
                 if p]
     trust = _trust_notes(status, roots)
-    details = _describe(facts) + trust
+    details = _describe(facts, status) + trust
     if problems:
         return Check(name, Status.FAIL, "; ".join(problems), details, facts)
     if trust:
@@ -170,8 +172,7 @@ def _signing_moment(status: PdfSignatureStatus) -> dt.datetime:
 def _trust_notes(status: PdfSignatureStatus, roots: list[x509.Certificate]) -> list[str]:
     notes = []
     if not status.trusted:
-        why = (status.trust_problem_indic.name.lower().replace("_", " ")
-               if status.trust_problem_indic else _("no path to a trusted root"))
+        why = trust_problem(status.trust_problem_indic)
         notes.append((_("untrusted: {why}") if roots else _("untrusted: {why} (no --trust roots given)"))
                      .format(why=why))
     timestamp = status.timestamp_validity
@@ -209,15 +210,16 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
-def _describe(facts: dict) -> list[str]:
+def _describe(facts: dict, status: PdfSignatureStatus) -> list[str]:
     signing_time = facts["signing_time"] or _("not stated")
-    lines = [_("signer:        {signer}").format(signer=facts["signer"]),
-             _("issuer:        {issuer}").format(issuer=facts["issuer"]),
+    lines = [_("signer:        {signer}").format(signer=certificate_name(status.signing_cert.subject)),
+             _("issuer:        {issuer}").format(issuer=certificate_name(status.signing_cert.issuer)),
              (_("signing time:  {time} (claimed by the signer; the timestamp proves the time below)")
               if facts["timestamp"] else
               _("signing time:  {time} (claimed by the signer; not proven: no timestamp)")).format(time=signing_time)]
     timestamp = facts["timestamp"]
-    lines.append(_("timestamp:     {time} by {tsa}").format(time=timestamp["time"], tsa=timestamp["tsa"])
+    tsa = status.timestamp_validity.signing_cert.subject if timestamp else None
+    lines.append(_("timestamp:     {time} by {tsa}").format(time=timestamp["time"], tsa=certificate_name(tsa))
                  if timestamp else _("timestamp:     none"))
     lines.append(_("key usage:     {usages}").format(usages=", ".join(facts["key_usage"]) or _("not restricted")))
     if facts["certification"] is not None:
@@ -225,7 +227,7 @@ def _describe(facts: dict) -> list[str]:
         lines.append(_("certification: DocMDP {level} ({meaning})").format(
             level=facts["certification"], meaning=_(level) if level else "?"))
     lines.append(_("revision:      {revision}, later changes: {level}").format(
-        revision=facts["revision"], level=facts["modification_level"]))
+        revision=facts["revision"], level=modification_level(status.modification_level)))
     if facts["valid_until"] < _iso(dt.datetime.now(dt.timezone.utc)):
         lines.append(_("note:          the certificate has expired since ({date})").format(date=facts["valid_until"]))
     return lines

@@ -37,6 +37,7 @@ from pyhanko.pdf_utils.decode_limits import DEFAULT_DECODE_CONTEXT
 
 from generator.contracts.verify.report import Check, Status
 from generator.i18n import _
+from generator.library_messages import library_reason
 
 _TAIL = re.compile(rb"[\0\t\n\f\r ]*startxref[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+%%EOF(\r\n|\r|\n)?")
 _LAST_STARTXREF = re.compile(rb"startxref[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+%%EOF")
@@ -73,10 +74,10 @@ def check(data: bytes) -> tuple[list[Revision] | None, Check]:
         revisions = read_revisions(data)
     except Ambiguous as exc:
         return None, Check("structure", Status.FAIL, _("{reason}: PDF readers may show different "
-                           "content, so nothing in it can be vouched for").format(reason=exc))
+                           "content, so nothing in it can be vouched for").format(reason=library_reason(exc)))
     except Exception as exc:  # noqa: BLE001 - hostile bytes can make any parser raise anything
         return None, Check("structure", Status.FAIL, _("the file's structure cannot be read "
-                           "strictly ({error}): damaged or altered").format(error=f"{type(exc).__name__}: {exc}"))
+                           "strictly ({error}): damaged or altered").format(error=library_reason(exc)))
     count = len(revisions)
     return revisions, Check("structure", Status.PASS, _("{count} revision(s), each read strictly: "
                             "one definition of every object, nothing outside a revision, no repair "
@@ -319,7 +320,7 @@ def _check_repair(data: bytes) -> None:
             problems = [problem for problem in [*pdf.get_warnings(), *pdf.check_pdf_syntax()]
                         if _HARMLESS not in problem]
     except pikepdf.PdfError as exc:
-        raise Ambiguous(_("qpdf cannot open the file without repairing it ({error})").format(error=exc)) from None
+        raise Ambiguous(_("qpdf cannot open the file without repairing it ({error})").format(error=library_reason(exc))) from None
     if problems:
         raise Ambiguous(_("qpdf opens the file only by repairing it ({problem})").format(problem=problems[0]))
 
@@ -355,7 +356,7 @@ class _Objects:
         except misc.PdfReadError as exc:
             raise Ambiguous(_("object {number} at offset {offset} cannot be read strictly "
                               "({error}): readers that repair it may read another object").format(
-                number=found[0], offset=offset, error=exc)) from None
+                number=found[0], offset=offset, error=library_reason(exc))) from None
         if isinstance(obj, generic.StreamObject) and len(obj.encoded_data) != obj.get("/Length"):
             raise Ambiguous(_("object {number} at offset {offset}: its stream is not as long as "
                               "its /Length says").format(number=found[0], offset=offset))

@@ -9,8 +9,12 @@ paragraph for paragraph as `agreements text` prints them:
   (:func:`generator.content.diff.word_diff`), and its changed words become
   ``w:del``/``w:ins``;
 - a paragraph only in one version is deleted or inserted whole, its paragraph
-  mark included; a clause that changed places (not merely its number) is
-  shown as a deletion at the old place plus an insertion at the new one;
+  mark included; a paragraph that changed places (its clause moved, not merely
+  its number) is a move (ECMA-376 17.13.5.22-27): ``w:moveFrom`` inside a
+  ``w:moveFromRangeStart``/``End`` at the old place, ``w:moveTo`` inside a
+  ``w:moveToRangeStart``/``End`` at the new one, both ranges with the same
+  ``w:name`` — Word shows it as one moved block, and accepting or rejecting the
+  move keeps it in one place (:func:`move_names`);
 - a word that only turned bold (or plain) carries ``w:rPrChange``, a paragraph
   whose style changed ``w:pPrChange``, so rejecting restores OLD's look too;
   each paragraph mark carries the properties of the paragraph it ends in
@@ -46,6 +50,7 @@ from generator.contracts.word.runs import Bookmarks, Segment, add_run, link, seg
 
 Status = Literal["kept", "inserted", "deleted"]
 _TAGS = {"inserted": "w:ins", "deleted": "w:del"}
+_MOVE_TAGS = {"inserted": "w:moveTo", "deleted": "w:moveFrom"}
 
 
 def redline_name(old: str, new: str) -> str:
@@ -82,6 +87,54 @@ def align(old: list[Numbered], new: list[Numbered]) -> list[Row]:
         rows += [Row("deleted", a, None, la) for a, la in old[i1:i2]]
         rows += [Row("inserted", None, b, None, lb) for b, lb in new[j1:j2]]
     return rows
+
+
+@dataclass(frozen=True)
+class Move:
+    """A paragraph that changed places, in the move range it shares with its neighbours."""
+
+    name: str  # the w:name of both ranges, the one it left and the one it went to
+    first: bool  # the range starts in this paragraph
+    last: bool  # and ends in this one
+
+
+def move_names(rows: list[Row]) -> dict[str, Move]:
+    """The paragraphs that changed places — deleted at one place and inserted at another with
+    the same key — grouped into one range per block that moved together (a clause and its
+    sub-clauses: one moved mark), each range pair named ``move1``, ``move2`` … in NEW's order.
+
+    LibreOffice 7.4 as referee handles a moved clause of one paragraph; a block of several
+    whose last paragraph is a sub-clause followed by a clause of a higher level leaves an
+    empty paragraph there in LibreOffice (written as a deletion plus an insertion, the same
+    block gets a wrong list level there instead: the paragraph marks' properties, not the
+    move), while the XML reader of the tests accepts and rejects both correctly."""
+    gone = {row.old.key for row in rows if row.status == "deleted"}
+    came = [row.new.key for row in rows if row.status == "inserted" and row.new.key in gone]
+    after = {a: b for a, b in _neighbours(rows, "deleted", set(came))}
+    blocks: list[list[str]] = []
+    previous = None
+    for key in came:
+        if blocks and after.get(previous) == key and _follows(rows, previous, key):
+            blocks[-1].append(key)
+        else:
+            blocks.append([key])
+        previous = key
+    return {key: Move(f"move{number}", key == block[0], key == block[-1])
+            for number, block in enumerate(blocks, 1) for key in block}
+
+
+def _neighbours(rows: list[Row], status: Status, keys: set[str]) -> Iterator[tuple[str, str]]:
+    """Consecutive rows of ``status`` whose keys both moved: (key, the next row's key)."""
+    for one, two in itertools.pairwise(rows):
+        if one.status == two.status == status:
+            a, b = (one.old or one.new).key, (two.old or two.new).key
+            if a in keys and b in keys:
+                yield a, b
+
+
+def _follows(rows: list[Row], before: str, key: str) -> bool:
+    """Is ``key``'s inserted row right after ``before``'s?"""
+    return (before, key) in set(_neighbours(rows, "inserted", {before, key}))
 
 
 def mark_statuses(rows: list[Row]) -> list[Status]:
@@ -137,10 +190,12 @@ class RedlineWriter:
     """Writes the rows into a python-docx document, one Word paragraph per row."""
 
     def __init__(self, document: Document, old: Version, new: Version, revisions: Revisions,
-                 bookmarks: Bookmarks) -> None:
+                 bookmarks: Bookmarks, moves: dict[str, Move] | None = None) -> None:
         self.document, self.old, self.new = document, old, new
         self.revisions, self.bookmarks = revisions, bookmarks
         self.numbering = Numbering(document)
+        self.moves = moves or {}  # paragraph key → its move range (see move_names)
+        self._range_ids: dict[str, str] = {}  # the open move range's w:id, per kind
 
     def write(self, row: Row, mark: Status, owners: tuple[Row | None, Row | None]) -> None:
         """The row's words, and a mark with the properties of the paragraph it ends (``owners``)."""
@@ -155,18 +210,21 @@ class RedlineWriter:
         self.numbering.number(paragraph._p, level if accepted else old_level)
         if accepted and rejected and (role, level) != (old_role, old_level):
             self._style_change(paragraph, old_role, old_level)
+        move = self.moves.get((row.old or row.new).key) if row.status != "kept" else None
         if row.status == "kept":
             self._kept_words(paragraph, row.old, row.new)
         elif row.status == "inserted":
             for segment in segments(row.new, self.new):
-                self._add(paragraph, segment, "inserted")
+                self._add(paragraph, segment, "inserted", moved=move is not None)
         else:
             for segment in segments(row.old, self.old):
-                self._add(paragraph, segment, "deleted")
+                self._add(paragraph, segment, "deleted", moved=move is not None)
+        if move:
+            self._move_range(paragraph, row.status, move)
         if row.new and row.new.anchor:
             self.bookmarks.wrap(paragraph._p, row.new.anchor)
-        if mark != "kept":
-            self._mark(paragraph, mark)
+        if mark != "kept":  # a mark shifted from another row (end of document) is a plain one
+            self._mark(paragraph, mark, moved=move is not None and mark == row.status)
 
     def _kept_words(self, paragraph, old: Paragraph, new: Paragraph) -> None:
         """The word diff of the two texts, each piece carrying its own version's formatting."""
@@ -186,20 +244,39 @@ class RedlineWriter:
                     self._add(paragraph, now, "kept", was=was)
                 i, j = i + len(text), j + len(text)
 
-    def _add(self, paragraph, segment: Segment, status: Status, was: Segment | None = None) -> None:
-        """One run, inside a link when it is a reference and inside w:ins/w:del when changed."""
+    def _add(self, paragraph, segment: Segment, status: Status, was: Segment | None = None,
+             moved: bool = False) -> None:
+        """One run, inside a link when it is a reference and inside w:ins/w:del (w:moveTo/
+        w:moveFrom when it moved) when changed."""
         r = add_run(paragraph, segment)
         if was is not None and was.look != segment.look:
             self._look_change(paragraph, r, was)
-        if status == "deleted":
+        if status == "deleted" and not moved:  # moved-away text stays w:t (17.13.5.22)
             for text in r.iter(qn("w:t")):
                 text.tag = qn("w:delText")
         anchor = self.bookmarks.name(segment.link) if segment.link else None
         if anchor:
             link(r, anchor)
         if status != "kept":
-            tag = _TAGS[status]
+            tag = (_MOVE_TAGS if moved else _TAGS)[status]
             wrap(r, lambda: self.revisions.element(tag), lambda e: e.tag == qn(tag))
+
+    def _move_range(self, paragraph, status: Status, move: Move) -> None:
+        """Raw XML: where a named move range starts (w:moveFromRangeStart, or w:moveToRangeStart)
+        and ends, around the paragraphs that moved together; the name is shared with the other end."""
+        kind = _MOVE_TAGS[status]
+        if move.first:
+            self._range_ids[kind] = str(next(self.revisions.numbers))
+            start = self.revisions.element(f"{kind}RangeStart")
+            start.set(qn("w:id"), self._range_ids[kind])
+            start.set(qn("w:name"), move.name)
+            properties = paragraph._p.find(qn("w:pPr"))
+            if properties is not None:
+                properties.addnext(start)
+            else:
+                paragraph._p.insert(0, start)
+        if move.last:
+            paragraph._p.append(OxmlElement(f"{kind}RangeEnd", {qn("w:id"): self._range_ids[kind]}))
 
     def _look_change(self, paragraph, r, was: Segment) -> None:
         """Raw XML: w:rPrChange holding the run properties the words had in OLD."""
@@ -220,10 +297,11 @@ class RedlineWriter:
         change.append(before)
         paragraph._p.get_or_add_pPr().append(change)
 
-    def _mark(self, paragraph, status: Status) -> None:
-        """Raw XML: the paragraph mark inserted or deleted (w:pPr/w:rPr/w:ins|w:del)."""
+    def _mark(self, paragraph, status: Status, moved: bool = False) -> None:
+        """Raw XML: the paragraph mark inserted or deleted (w:pPr/w:rPr/w:ins|w:del), or moved
+        (w:moveTo|w:moveFrom)."""
         properties = OxmlElement("w:rPr")
-        properties.append(self.revisions.element(_TAGS[status]))
+        properties.append(self.revisions.element((_MOVE_TAGS if moved else _TAGS)[status]))
         paragraph._p.get_or_add_pPr().insert_element_before(properties, "w:sectPr", "w:pPrChange")
 
 
@@ -263,7 +341,7 @@ def redline_docx(config: SiteConfig, old: Version, new: Version) -> bytes:
     new_date = version_date(new)
     author = config.word.author or config.provider.name
     writer = RedlineWriter(document, old, new, Revisions(author, new_date, numbers),
-                           Bookmarks(anchors(p for p, _ in after), numbers))
+                           Bookmarks(anchors(p for p, _ in after), numbers), move_names(rows))
     marks = mark_statuses(rows)
     for row, mark, owners in zip(rows, marks, mark_owners(rows, marks)):
         writer.write(row, mark, owners)

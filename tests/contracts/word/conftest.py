@@ -64,12 +64,15 @@ def word_files(tmp_path_factory, contract_root) -> WordFiles:
 
 
 def _fixture_redlines(files: WordFiles) -> None:
-    """The seven-edit fixture's redline, and the same backwards (bold removed instead of added)."""
-    from redline_fixture import FIXTURE, NEW as FIXTURE_NEW, OLD as FIXTURE_OLD
+    """The seven-edit fixture's redline, the same backwards (bold removed instead of added), and
+    the moved-clause fixture's."""
+    from redline_fixture import FIXTURE, MOVED_FIXTURE, MOVED_NEW, MOVED_OLD, NEW as FIXTURE_NEW, OLD as FIXTURE_OLD
 
     for name, (old, new) in {"forward": (FIXTURE_OLD, FIXTURE_NEW), "backward": (FIXTURE_NEW, FIXTURE_OLD)}.items():
         files.fixture[name] = files.folder / "fixture" / f"fixture-{name}.docx"
         cli("--root", str(FIXTURE), "redline", old, new, "--out", str(files.fixture[name]))
+    files.fixture["moved"] = files.folder / "fixture" / "fixture-moved.docx"
+    cli("--root", str(MOVED_FIXTURE), "redline", MOVED_OLD, MOVED_NEW, "--out", str(files.fixture["moved"]))
 
 
 @pytest.fixture(scope="session")

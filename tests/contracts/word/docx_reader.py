@@ -5,6 +5,8 @@ styles, bookmarks and links straight from WordprocessingML, and applies
 "accept all" or "reject all" to tracked changes the way ECMA-376 defines them:
 
 - accepting drops ``w:del`` content and keeps ``w:ins``; rejecting does the opposite;
+  a move is the same pair: ``w:moveFrom`` (the old place) goes like a deletion,
+  ``w:moveTo`` (the new place) like an insertion, paragraph marks included;
 - a paragraph whose mark (``w:pPr/w:rPr/w:ins|w:del``) goes away is joined with
   the next paragraph, and the joined paragraph keeps the properties of the mark
   that stays;
@@ -40,7 +42,7 @@ class Run:
     underline: bool
     highlight: bool
     link: str | None  # the bookmark a w:hyperlink points to
-    change: str | None  # "ins", "del" or None
+    change: str | None  # "ins", "del", "moveTo", "moveFrom" or None
     east_asian_font: str | None
 
 
@@ -48,7 +50,7 @@ class Run:
 class Para:
     style: str
     runs: list[Run] = field(default_factory=list)
-    mark: str | None = None  # the paragraph mark's change: "ins", "del" or None
+    mark: str | None = None  # the paragraph mark's change: "ins", "del", "moveTo", "moveFrom" or None
     old_style: str | None = None  # from w:pPrChange
     bookmarks: list[str] = field(default_factory=list)
     numbering: tuple[str, int] | None = None  # (numId, ilvl) of its automatic number in the view
@@ -79,14 +81,22 @@ def _runs(element, view: View, change: str | None = None, link: str | None = Non
     for child in element:
         tag = child.tag
         if tag == W + "r":
-            if not ((view == "accept" and change == "del") or (view == "reject" and change == "ins")):
+            if not _gone(change, view):
                 yield _run(child, view, change, link)
-        elif tag in (W + "ins", W + "del"):
+        elif tag in (W + "ins", W + "del", W + "moveTo", W + "moveFrom"):
             yield from _runs(child, view, tag[len(W):], link)
         elif tag == W + "hyperlink":
             yield from _runs(child, view, change, child.get(W + "anchor"))
         elif tag != W + "pPr":
             yield from _runs(child, view, change, link)
+
+
+_REMOVED_BY = {"accept": ("del", "moveFrom"), "reject": ("ins", "moveTo")}
+
+
+def _gone(change: str | None, view: View) -> bool:
+    """Is content (or a mark) with this change gone in this view?"""
+    return change in _REMOVED_BY.get(view, ())
 
 
 def _run(r, view: View, change: str | None, link: str | None) -> Run:
@@ -115,8 +125,8 @@ def paragraphs(path: Path | bytes, view: View = "as-is") -> list[Para]:
         mark = None
         if ppr is not None and ppr.find(W + "rPr") is not None:
             mark_rpr = ppr.find(W + "rPr")
-            mark = "ins" if mark_rpr.find(W + "ins") is not None else (
-                "del" if mark_rpr.find(W + "del") is not None else None)
+            mark = next((kind for kind in ("ins", "del", "moveTo", "moveFrom")
+                         if mark_rpr.find(W + kind) is not None), None)
         style, numbering = _style(ppr), _numbering(ppr)
         change = ppr.find(W + "pPrChange") if ppr is not None else None
         old_style = _style(change.find(W + "pPr")) if change is not None else None
@@ -124,7 +134,7 @@ def paragraphs(path: Path | bytes, view: View = "as-is") -> list[Para]:
             style, numbering = old_style, _numbering(change.find(W + "pPr"))
         runs = list(_runs(p, view))
         names = [b.get(W + "name") for b in p.iter(W + "bookmarkStart")]
-        if (view == "accept" and mark == "del") or (view == "reject" and mark == "ins"):
+        if _gone(mark, view):
             pending += runs
             continue
         out.append(Para(style, pending + runs, mark, old_style, names, numbering))
@@ -188,4 +198,5 @@ def bookmarks(path: Path | bytes) -> dict[str, str]:
 
 def changes(path: Path | bytes) -> list[ET.Element]:
     root = part(path, "word/document.xml")
-    return [e for e in root.iter() if e.tag in (W + "ins", W + "del", W + "rPrChange", W + "pPrChange")]
+    return [e for e in root.iter() if e.tag in (W + "ins", W + "del", W + "rPrChange", W + "pPrChange",
+                                                 W + "moveTo", W + "moveFrom")]

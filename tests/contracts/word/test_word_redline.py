@@ -53,8 +53,10 @@ def test_the_edits_show_as_the_kinds_of_change_they_are(word_files):
     assert any(p.label and "".join(r.text for r in p.runs) == "新增的义务，详见第 3 款。"
                for p in paragraphs if p.mark == "ins")
     assert any(t.startswith("静觅科技数据的权利与义务") for t in deleted)  # the removed section
-    moved = [t for t in inserted if "误操作" in t] + [t for t in deleted if "误操作" in t]
-    assert len(moved) == 2  # the reordered clause: deleted where it was, inserted where it is
+    # the reordered clause: one move, from where it was to where it is (not a deletion and an insertion)
+    assert not [t for t in inserted | deleted if "误操作" in t]
+    moved = sorted(p.mark for p in paragraphs if "误操作" in p.text and all(r.change == p.mark for r in p.runs))
+    assert moved == ["moveFrom", "moveTo"]
     formats = [e for e in dr.changes(path) if e.tag == dr.W + "rPrChange"]
     assert formats  # 本协议是用户… turned bold without changing a word
     styles = [e for e in dr.changes(path) if e.tag == dr.W + "pPrChange"]
