@@ -215,6 +215,10 @@ _OS_REASONS = frozenset({
     N_("Operation not permitted"), N_("Directory not empty"), N_("Too many open files"),
 })
 
+# click's msgids that its source passes to gettext through a variable (``_(extra["required"])``
+# in Option.get_help_extra), so extraction cannot see them: named here for the catalog.
+_CLICK_RUNTIME_MSGIDS = (N_("required"),)
+
 
 def os_reason(error: OSError) -> str:
     """Why the system refused, as ``strerror`` says it, in the reader's language."""

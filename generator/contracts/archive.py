@@ -48,6 +48,7 @@ from generator.contracts import stamp
 from generator.contracts.tsa import CheckedTimeStamper, window_from_environment
 from generator.errors import AgreementsError
 from generator.i18n import _
+from generator.library_messages import certificate_name, library_reason
 
 FETCH_TIMEOUT = 15  # seconds per CRL or OCSP request
 
@@ -98,10 +99,12 @@ def archive_pdf(pdf: bytes, tsa_url: str, *, trust_roots: Sequence[x509.Certific
         raise
     except (PathBuildingError, PathValidationError) as exc:
         raise AgreementsError(_("the time-stamping authority's certificate cannot be checked "
-                                "({error}); nothing was written").format(error=exc), key="--tsa") from None
+                                "({error}); nothing was written").format(error=library_reason(exc)),
+                              key="--tsa") from None
     except (SigningError, PdfError) as exc:
         raise AgreementsError(_("cannot add the document timestamp ({error}); nothing was "
-                                "written").format(error=exc), key="--tsa") from None
+                                "written").format(error=library_reason(exc)),
+                              key="--tsa") from None
     except OSError as exc:  # the TSA cannot be reached: requests' errors are OSErrors
         raise AgreementsError(_("the time-stamping authority at {url} did not answer ({error}); "
                                 "nothing was written").format(url=tsa_url, error=type(exc).__name__),
@@ -124,8 +127,8 @@ async def _collect(embedded, context: ValidationContext) -> tuple[list, list[str
             raise AgreementsError(_("cannot collect the revocation data of {signer} in field "
                                     "{field} ({error}): is its certificate authority's CRL or OCSP "
                                     "responder reachable? Nothing was written").format(
-                                        signer=signature.signer_cert.subject.human_friendly,
-                                        field=signature.field_name, error=_reason(exc))) from None
+                                        signer=certificate_name(signature.signer_cert.subject),
+                                        field=signature.field_name, error=library_reason(exc))) from None
     return paths, revoked
 
 
@@ -155,19 +158,15 @@ def _revoked_subject(exc: RevokedError, signer_cert: x509.Certificate) -> str:
     """Whose certificate is revoked: the end of the path being validated (a signature
     timestamp's authority is validated after the signer), else the signer."""
     leaf = exc.current_path.leaf if exc.is_ee_cert else None
-    return (leaf if isinstance(leaf, x509.Certificate) else signer_cert).subject.human_friendly
-
-
-def _reason(exc: Exception) -> str:
-    """certvalidator's message, without the long list of every failed fetch."""
-    return str(exc).split("\n")[0][:300]
+    return certificate_name((leaf if isinstance(leaf, x509.Certificate) else signer_cert).subject)
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
     try:
         return PdfFileReader(io.BytesIO(pdf), strict=True)
     except PdfError as exc:
-        raise AgreementsError(_("not a readable PDF: {error}").format(error=exc)) from None
+        raise AgreementsError(_("not a readable PDF: {error}").format(
+            error=library_reason(exc))) from None
 
 
 def _carried(embedded) -> list[x509.Certificate]:

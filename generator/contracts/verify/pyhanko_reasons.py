@@ -51,6 +51,27 @@ MODIFICATION_LEVELS = {
     "OTHER": N_("other changes"),
 }
 
+# RFC 5280 §5.3.1's CRLReason (also OCSP's revocationReason), by asn1crypto's native names.
+REVOCATION_REASONS = {
+    "unspecified": N_("no reason given"),
+    "key_compromise": N_("the private key was compromised"),
+    "ca_compromise": N_("the certification authority was compromised"),
+    "affiliation_changed": N_("the holder's affiliation changed"),
+    "superseded": N_("the certificate was superseded"),
+    "cessation_of_operation": N_("the holder ceased operation"),
+    "certificate_hold": N_("the certificate is on hold"),
+    "remove_from_crl": N_("removed from the CRL"),
+    "privilege_withdrawn": N_("the privilege was withdrawn"),
+    "aa_compromise": N_("the attribute authority was compromised"),
+}
+
+
+def revocation_reason(reason) -> str:
+    """Why a certificate was revoked (asn1crypto's ``CRLReason``), for people."""
+    name = getattr(reason, "native", reason)
+    message = REVOCATION_REASONS.get(name)
+    return _(message) if message else str(name)
+
 
 def trust_problem(indication) -> str:
     """Why pyHanko does not trust a signature (an ``AdESSubIndic``, or None)."""

@@ -36,7 +36,9 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 
 from generator.contracts.verify.doc_timestamps import is_document_timestamp
 from generator.contracts.verify.report import Check, Status
+from generator.contracts.verify.pyhanko_reasons import revocation_reason
 from generator.i18n import _
+from generator.library_messages import certificate_name, library_reason
 
 FETCH_TIMEOUT = 15  # seconds per CRL or OCSP request with --online
 
@@ -81,13 +83,13 @@ def _check_one(one, evidence: Evidence, anchors: list[x509.Certificate], moment:
             asyncio.run(_validate(cert, evidence, anchors, moment, online))
         except RevokedError as exc:
             return Check(name, Status.FAIL, _("the certificate of {subject} is REVOKED ({when}, "
-                         "{reason})").format(subject=cert.subject.human_friendly,
+                         "{reason})").format(subject=certificate_name(cert.subject),
                                              when=f"{exc.revocation_dt:%Y-%m-%d %H:%M} UTC",
-                                             reason=exc.reason.human_friendly),
+                                             reason=revocation_reason(exc.reason)),
                          facts={"revoked": cert.subject.human_friendly})
         except (PathBuildingError, PathValidationError) as exc:
             return Check(name, Status.WARN, _("not decided for {subject}: {error}").format(
-                subject=cert.subject.human_friendly, error=str(exc).split("\n")[0][:300]),
+                subject=certificate_name(cert.subject), error=library_reason(exc)),
                 facts={"revoked": None})
         results.append(_source(cert, evidence, online))
     return Check(name, Status.PASS, "; ".join(results), facts={"revoked": False, "online": online})
@@ -104,7 +106,7 @@ async def _validate(cert: x509.Certificate, evidence: Evidence, anchors: list[x5
 
 def _source(cert: x509.Certificate, evidence: Evidence, online: bool) -> str:
     """What the verdict rests on: the embedded OCSP response or CRL for ``cert``, and its time."""
-    subject = cert.subject.human_friendly
+    subject = certificate_name(cert.subject)
     if online:
         return _("{subject}: not revoked per OCSP/CRL fetched now").format(subject=subject)
     for response in evidence.ocsps:
