@@ -128,12 +128,25 @@ def work_unit(nodeid: str) -> str:
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadgroup":
         return None
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadScopeScheduling
 
     class ByWorkUnit(LoadScopeScheduling):
-        """xdist's load-by-scope scheduling (largest units first) over work_unit()."""
+        """xdist's load-by-scope scheduling over work_unit(); the units are handed out largest
+        first, and the browser tests before all (the longest unit by far: handed out last, it
+        would leave the other worker idle)."""
+
+        ordered = False
 
         def _split_scope(self, nodeid: str) -> str:
             return work_unit(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:
+                queue = self.workqueue
+                order = sorted(queue, key=lambda unit: (unit != "browser", -len(queue[unit])))
+                self.workqueue, self.ordered = OrderedDict((unit, queue[unit]) for unit in order), True
+            super()._assign_work_unit(node)
 
     return ByWorkUnit(config, log)
