@@ -29,13 +29,18 @@ DEB_PACKAGES := python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 l
 
 build: setup check site contracts
 
+# Two pytest-xdist workers, one per core; each test file is a unit of work, and the tests that
+# share one Chromium, one PostgreSQL or one LibreOffice are one unit (tests/conftest.py).
+# `make test XDIST=` runs the suite in one process.
+XDIST ?= -n 2 --dist loadgroup
+
 # make test runs Hypothesis's `ci` profile (a quarter of each property test's examples);
 # make test-thorough runs all of them (tests/conftest.py registers both).
 test: setup
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q $(XDIST)
 
 test-thorough: setup
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q $(XDIST)
 
 bench: setup
 	$(BIN)/python -m benchmarks --n $(N)

@@ -30,7 +30,9 @@ CACHED_FUNCTIONS = {
     "generator.contracts.engine.faces:working_face": "a cut of an installed font, keyed by family and weight: fixed per process",
 }
 # Caches that are not functions, each with its own clear: "module:clear function".
-CLEARS = ("generator.contracts.engine.assemble:clear_cache",)
+CLEARS = ("generator.contracts.engine.assemble:clear_cache",
+          # parsed with _font_config(), which holds their @font-face faces: cleared together
+          "generator.contracts.engine.pdf:clear_stylesheets")
 
 
 def _resolve(spec: str) -> Callable:

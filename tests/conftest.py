@@ -105,7 +105,48 @@ def language_follows_the_environment():
 
 
 def pytest_collection_modifyitems(config, items):
-    """The browser tests run last: while the session's Chromium is open, Playwright's sync API
-    keeps an asyncio loop running in this thread, and pyHanko's signing (asyncio.run) cannot
-    run inside it."""
+    """The browser tests run last: one Chromium serves them all (tests/browser/conftest.py closes
+    it after the last one, as Playwright's running loop would block pyHanko's asyncio.run)."""
     items.sort(key=lambda item: "tests/browser/" in item.path.as_posix())
+
+
+# Units of work under pytest-xdist (`make test` runs two workers with --dist loadgroup): each test
+# file is one unit, so its module fixtures are made once; the tests sharing an expensive session
+# resource are one unit whatever their file, so it starts once: one Chromium, one PostgreSQL
+# cluster, one LibreOffice for the Word files. (xdist's own xdist_group marker renames node ids,
+# which pytest 9 no longer lets it do.)
+SHARED_UNITS = {"tests/browser/": "browser", "tests/acceptance/": "acceptance",
+                "tests/contracts/word/": "word"}
+
+
+def work_unit(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return next((unit for folder, unit in SHARED_UNITS.items() if path.startswith(folder)), path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from collections import OrderedDict
+
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkUnit(LoadScopeScheduling):
+        """xdist's load-by-scope scheduling over work_unit(); the units are handed out largest
+        first, and the browser tests before all (the longest unit by far: handed out last, it
+        would leave the other worker idle)."""
+
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:
+                queue = self.workqueue
+                order = sorted(queue, key=lambda unit: (unit != "browser", -len(queue[unit])))
+                self.workqueue, self.ordered = OrderedDict((unit, queue[unit]) for unit in order), True
+            super()._assign_work_unit(node)
+
+    return ByWorkUnit(config, log)

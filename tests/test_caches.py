@@ -43,3 +43,17 @@ def test_clear_caches_empties_every_cache(fresh_caches):
     clear_caches()
     assert all(function.cache_info().currsize == 0 for function in cached_functions())
     assert code_digest() == first  # what was cached comes back the same
+
+
+def test_stylesheets_go_with_the_font_configuration_they_were_parsed_with(fresh_caches):
+    """A parsed stylesheet's @font-face faces live in the font configuration it was parsed with:
+    when clear_caches() dropped that configuration but kept the parsed sheets, the next contract
+    drew its bold from the system face and could not take the fast path."""
+    from generator.caches import clear_caches
+    from generator.contracts.engine import pdf
+
+    css = "p { font-weight: bold }"
+    before = pdf.stylesheet(css)
+    assert pdf.stylesheet(css) is before  # parsed once
+    clear_caches()
+    assert pdf.stylesheet(css) is not before

@@ -70,21 +70,56 @@ def base_url(site: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """One Chromium for the session; each test opens its own context (open_page)."""
-    if not CHROMIUM.exists():
-        missing(str(CHROMIUM), "install Debian's chromium (`make setup`)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright", "install the locked environment (`make setup`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+class _Chromium:
+    """One Chromium at a time, launched by the first browser test and closed after the last of a
+    run of them: while it is open, Playwright's sync API keeps an asyncio loop running in this
+    thread, and pyHanko's signing (asyncio.run) cannot run inside it. Serially the browser tests
+    come last (tests/conftest.py), so one Chromium serves them all; under pytest-xdist the worker
+    that runs them goes on with other tests afterwards, with Chromium closed."""
+
+    def __init__(self) -> None:
+        self._playwright = self._browser = None
+
+    def get(self):
+        if self._browser is None:
+            if not CHROMIUM.exists():
+                missing(str(CHROMIUM), "install Debian's chromium (`make setup`)")
+            try:
+                from playwright.sync_api import sync_playwright
+            except ImportError:
+                missing("playwright", "install the locked environment (`make setup`)")
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                            args=CHROMIUM_ARGS)
+        return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None:
+            try:
+                self._browser.close()
+            finally:
+                self._playwright.stop()
+                self._playwright = self._browser = None
+
+
+_CHROMIUM = _Chromium()
+
+
+def _is_browser_test(item) -> bool:
+    return item is not None and "tests/browser/" in item.path.as_posix()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Chromium closes once the next test is not a browser test (or there is none)."""
+    if not _is_browser_test(nextitem):
+        _CHROMIUM.close()
+
+
+@pytest.fixture
+def browser() -> object:
+    """The open Chromium (see _Chromium); each test opens its own context (open_page)."""
+    return _CHROMIUM.get()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from contract_helpers import EXAMPLE, VERSION, customer_yaml
-from helpers import ROOT
+from helpers import ROOT, copy_site_project, run_cli
 from sheet_helpers import example_row, libreoffice_convert, numbered, write_csv
 
 
@@ -176,14 +176,20 @@ def test_many_writers_creating_the_register_at_once(tmp_path, example_customer):
 # --------------------------------------------------------------------------- listing
 
 
-@pytest.fixture
-def listed(root, run, tmp_path):
-    """Three contracts of 2021-12-20 in the register, one of a company whose name looks like a formula."""
-    formula = tmp_path / "formula.yml"
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory):
+    """Three contracts of 2021-12-20 in the register, one of a company whose name looks like a formula;
+    written once for the listing tests, which only read the register."""
+    from generator.cli import main
+
+    work = tmp_path_factory.mktemp("listed")
+    root = copy_site_project(work / "project")
+    formula = work / "formula.yml"
     formula.write_text(customer_yaml(id="formula", company="=1+2 有限公司", contract_number="ZSY-F-1"),
                        encoding="utf-8")
-    sheet = sheet_of(tmp_path, "customers", range(1, 2))
-    assert run("contract", str(EXAMPLE), str(formula), str(sheet), "--out", str(tmp_path / "out"))[0] == 0
+    sheet = sheet_of(work, "customers", range(1, 2))
+    assert main(["--root", str(root), "contract", str(EXAMPLE), str(formula), str(sheet),
+                 "--out", str(work / "out")]) == 0
     return root
 
 
@@ -195,8 +201,8 @@ def test_filters(listed):
     assert rows(listed, "--version", VERSION, "--customer", "nobody") == []
 
 
-def test_table(listed, run):
-    code, out, _ = run("register")
+def test_table(listed, capsys):
+    code, out, _ = run_cli(["--root", str(listed), "register"], capsys)
     lines = out.splitlines()
     assert code == 0 and lines[-1] == "3 contracts"
     header, *body = lines[:-1]

@@ -181,6 +181,12 @@ class Stylesheet:
 _STYLESHEETS: OrderedDict[str, Stylesheet] = OrderedDict()
 
 
+def clear_stylesheets() -> None:
+    """Forget the parsed stylesheets: their @font-face rules were registered in the font
+    configuration they were parsed with, so they go with it (generator/caches.py)."""
+    _STYLESHEETS.clear()
+
+
 def stylesheet(css: str, base_url: str | None = None) -> Stylesheet:
     """``css`` parsed once per process (the last few texts are kept), for :func:`render`.
 
