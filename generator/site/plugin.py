@@ -9,7 +9,10 @@ steps: it is a file among the pages (generator/site/pages.py), copied as is.
   file would be a silent request elsewhere or a 404); ``mkdocs serve`` replaces
   ``site_url`` with its own address, which would put it into canonical links, so
   the version's own URL (``extra.agreements.site_url``, or none) is put back;
-- ``on_files``: Material's search worker, lunr and source maps are not shipped;
+- ``on_files``: Material's search worker, lunr and source maps are not shipped, nor
+  are the stylesheets: each page carries its own, purged and inlined
+  (generator/site/page_css.py) where templates/site/overrides/main.html leaves its
+  marker, in ``on_post_page`` and, for 404.html, ``on_post_template``;
 - ``on_post_template``: without a real site URL no sitemap is written (it could
   only name a fake host).
 - ``on_template_context`` for 404.html: a not-found page is shown at whatever
@@ -27,9 +30,15 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from generator.site import page_css
 
 SITEMAPS = ("sitemap.xml",)
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+THEME_STYLESHEETS = re.compile(r"assets/stylesheets/(main|palette)\.[0-9a-f]+\.min\.css")
+THEME_SCRIPT = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
+STYLES_MARKER = "<!--agreements:styles-->"  # left by templates/site/overrides/main.html
 
 
 class AgreementsPlugin(BasePlugin):
@@ -37,17 +46,46 @@ class AgreementsPlugin(BasePlugin):
         _check_extra_assets(config, Path(config.docs_dir))
         agreements = config.extra.get("agreements") or {}
         config.site_url = agreements.get("site_url") or None
+        # Inlined into each page with the theme's (on_post_page), so the theme links none.
+        self.extra_css = [str(path) for path in config.extra_css]
+        config.extra_css = []
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         # Material's search worker and lunr (the site's search is its own) and source maps
-        # (nothing to debug for a reader) are not shipped.
+        # (nothing to debug for a reader) are not shipped; nor the stylesheets, inlined.
+        theme_css, scripts = {}, []
         for file in list(files):
-            if file.src_uri.startswith(UNUSED_THEME_FILES) or file.src_uri.endswith(".map"):
+            if THEME_STYLESHEETS.fullmatch(file.src_uri):
+                theme_css[THEME_STYLESHEETS.fullmatch(file.src_uri).group(1)] = Path(file.abs_src_path)
                 files.remove(file)
+            elif file.src_uri in self.extra_css:
+                files.remove(file)
+            elif file.src_uri.startswith(UNUSED_THEME_FILES) or file.src_uri.endswith(".map"):
+                files.remove(file)
+            elif file.src_uri.endswith(".js"):
+                scripts.append((Path(file.abs_src_path), bool(THEME_SCRIPT.fullmatch(file.src_uri))))
+        if set(theme_css) != {"main", "palette"}:
+            raise PluginError(f"the theme's stylesheets were not found (found: {sorted(theme_css)})")
+        docs_dir = Path(config.docs_dir)
+        self.sheets = [page_css.stylesheet(theme_css["main"]), page_css.stylesheet(theme_css["palette"]),
+                       *(page_css.stylesheet(docs_dir / path) for path in self.extra_css)]
+        self.script_words = set().union(*(page_css.script_words(path.read_text(encoding="utf-8"), strings_only=bundle)
+                                          for path, bundle in scripts))
         return files
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        return self._inline_styles(output, page.file.src_uri)
+
+    def _inline_styles(self, output: str, name: str) -> str:
+        if output.count(STYLES_MARKER) != 1:
+            raise PluginError(f"{name}: the page has no place for its styles ({STYLES_MARKER})")
+        css = page_css.purged_css(self.sheets, page_css.page_words(output) | self.script_words)
+        return output.replace(STYLES_MARKER, f"<style>{css}</style>")
+
     def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        if template_name == "404.html":
+            return self._inline_styles(output, template_name)
         # An empty output is not written (nor gzipped): no sitemap naming a fake host.
         return "" if template_name in SITEMAPS and not config.site_url else output
 
