@@ -31,7 +31,7 @@ CACHED_FUNCTIONS = {
     "generator.site.page_css:load_stylesheet": "a parsed stylesheet, keyed by its path, mtime and size",
 }
 # Caches that are not functions, each with its own clear: "module:clear function".
-CLEARS = ("generator.contracts.engine.assemble:clear_cache",)
+CLEARS = ("generator.contracts.engine.assemble:clear_cache", "generator.site.template_cache:clear_cache")
 
 
 def _resolve(spec: str) -> Callable:

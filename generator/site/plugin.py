@@ -13,6 +13,7 @@ steps: it is a file among the pages (generator/site/pages.py), copied as is.
   are the stylesheets: each page carries its own, purged and inlined
   (generator/site/page_css.py) where templates/site/overrides/main.html leaves its
   marker, in ``on_post_page`` and, for 404.html, ``on_post_template``;
+- ``on_env``: compiled templates are kept for the process (generator/site/template_cache.py);
 - ``on_post_template``: without a real site URL no sitemap is written (it could
   only name a fake host).
 - ``on_template_context`` for 404.html: a not-found page is shown at whatever
@@ -26,13 +27,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from generator.site import page_css
+from generator.site import page_css, template_cache
 
 SITEMAPS = ("sitemap.xml",)
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
@@ -73,6 +75,10 @@ class AgreementsPlugin(BasePlugin):
         self.script_words = set().union(*(page_css.script_words(path.read_text(encoding="utf-8"), strings_only=bundle)
                                           for path, bundle in scripts))
         return files
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        env.bytecode_cache = template_cache.THEME_TEMPLATES  # compiled once per process
+        return env
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         return self._inline_styles(output, page.file.src_uri)
