@@ -41,6 +41,12 @@ UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 THEME_STYLESHEETS = re.compile(r"assets/stylesheets/(main|palette)\.[0-9a-f]+\.min\.css")
 THEME_SCRIPT = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
 STYLES_MARKER = "<!--agreements:styles-->"  # left by templates/site/overrides/main.html
+# Names Material's script uses only for features this site does not have (code blocks and their
+# annotations, copy buttons, tooltips, content tabs, diagrams; its own search, repository facts,
+# tags, page status): from the script's strings they would keep a third of the stylesheet in
+# every page. A page that has such an element keeps the rules through its own HTML.
+UNUSED_FEATURE_NAMES = re.compile(r"md-(annotation|code|clipboard|tooltip|search|source|tag|status)|tabbed|"
+                                  r"mermaid|highlight")
 
 
 class AgreementsPlugin(BasePlugin):
@@ -72,8 +78,7 @@ class AgreementsPlugin(BasePlugin):
         docs_dir = Path(config.docs_dir)
         self.sheets = [page_css.stylesheet(theme_css["main"]), page_css.stylesheet(theme_css["palette"]),
                        *(page_css.stylesheet(docs_dir / path) for path in self.extra_css)]
-        self.script_words = set().union(*(page_css.script_words(path.read_text(encoding="utf-8"), strings_only=bundle)
-                                          for path, bundle in scripts))
+        self.script_words = set().union(*(_script_words(path, bundle) for path, bundle in scripts))
         return files
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
@@ -101,6 +106,13 @@ class AgreementsPlugin(BasePlugin):
             base = agreements.get("base_path") or "/"
             context["base_url"] = base.rstrip("/") + "/" + str(agreements.get("version", "")).strip("/")
         return context
+
+
+def _script_words(path: Path, bundle: bool) -> set[str]:
+    if not bundle:
+        return page_css.script_words(path.read_text(encoding="utf-8"))
+    words = page_css.script_words(path.read_text(encoding="utf-8"), strings_only=True)
+    return {word for word in words if not UNUSED_FEATURE_NAMES.match(word)}
 
 
 def _check_extra_assets(config: MkDocsConfig, docs_dir: Path) -> None:
