@@ -73,8 +73,10 @@ class AgreementsPlugin(BasePlugin):
                 files.remove(file)
             elif file.src_uri.endswith(".js"):
                 scripts.append((Path(file.abs_src_path), bool(THEME_SCRIPT.fullmatch(file.src_uri))))
-        if set(theme_css) != {"main", "palette"}:
-            raise PluginError(f"the theme's stylesheets were not found (found: {sorted(theme_css)})")
+        # Without either, the pages' styles would be purged against the wrong sheets or names.
+        if set(theme_css) != {"main", "palette"} or not any(bundle for _, bundle in scripts):
+            raise PluginError(f"the theme's stylesheets and script were not found (stylesheets found: "
+                              f"{sorted(theme_css)}, scripts: {[path.name for path, _ in scripts]})")
         docs_dir = Path(config.docs_dir)
         self.sheets = [page_css.stylesheet(theme_css["main"]), page_css.stylesheet(theme_css["palette"]),
                        *(page_css.stylesheet(docs_dir / path) for path in self.extra_css)]
