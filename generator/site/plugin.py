@@ -13,6 +13,10 @@ steps: it is a file among the pages (generator/site/pages.py), copied as is.
   are the stylesheets: each page carries its own, purged and inlined
   (generator/site/page_css.py) where templates/site/overrides/main.html leaves its
   marker, in ``on_post_page`` and, for 404.html, ``on_post_template``;
+- ``on_page_context`` (and ``on_template_context`` for 404.html): the name of Material's
+  script, which main.html loads deferred: a script that blocks the parser counts as
+  render-blocking for Lighthouse; deferred, it still runs before DOMContentLoaded, which
+  is when it starts;
 - ``on_env``: compiled templates are kept for the process (generator/site/template_cache.py);
 - ``on_post_template``: without a real site URL no sitemap is written (it could
   only name a fake host).
@@ -73,6 +77,8 @@ class AgreementsPlugin(BasePlugin):
                 files.remove(file)
             elif file.src_uri.endswith(".js"):
                 scripts.append((Path(file.abs_src_path), bool(THEME_SCRIPT.fullmatch(file.src_uri))))
+                if THEME_SCRIPT.fullmatch(file.src_uri):
+                    self.theme_script = file.src_uri  # deferred by main.html (on_page_context)
         # Without either, the pages' styles would be purged against the wrong sheets or names.
         if set(theme_css) != {"main", "palette"} or not any(bundle for _, bundle in scripts):
             raise PluginError(f"the theme's stylesheets and script were not found (stylesheets found: "
@@ -86,6 +92,10 @@ class AgreementsPlugin(BasePlugin):
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.bytecode_cache = template_cache.THEME_TEMPLATES  # compiled once per process
         return env
+
+    def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav) -> dict:
+        context["agreements_theme_script"] = self.theme_script
+        return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         return self._inline_styles(output, page.file.src_uri)
@@ -104,6 +114,7 @@ class AgreementsPlugin(BasePlugin):
 
     def on_template_context(self, context: dict[str, Any], template_name: str, config: MkDocsConfig) -> dict:
         if template_name == "404.html":
+            context["agreements_theme_script"] = self.theme_script
             agreements = config.extra.get("agreements") or {}
             base = agreements.get("base_path") or "/"
             context["base_url"] = base.rstrip("/") + "/" + str(agreements.get("version", "")).strip("/")
