@@ -101,7 +101,7 @@ def _defined(css: str) -> set[str]:
     return set(re.findall(r"(?<![\w-])(--[\w-]+)\s*:", css))
 
 
-def test_pages_load_no_stylesheet_and_keep_every_rule_that_matches_them(real_site):
+def test_pages_block_on_nothing_and_keep_every_rule_that_matches_them(real_site):
     sources = [*MATERIAL.glob("main.*.min.css"), *MATERIAL.glob("palette.*.min.css"), ASSETS / "agreements.css"]
     original = "".join(p.read_text(encoding="utf-8") for p in sources)
     # Rules that only set custom properties go with the properties (checked below, through var()).
@@ -111,6 +111,8 @@ def test_pages_load_no_stylesheet_and_keep_every_rule_that_matches_them(real_sit
     for path in _page_paths(real_site.site):
         html = path.read_text(encoding="utf-8")
         assert not re.search(r"<link[^>]+stylesheet", html), path
+        scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html)
+        assert len(scripts) == 3 and all(" defer" in tag for tag in scripts), (path, scripts)  # none blocks
         inlined = re.findall(r"<style>(.*?)</style>", html, re.S)
         css = max(inlined, key=len)
         kept = _selectors(css)
