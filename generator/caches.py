@@ -28,11 +28,13 @@ CACHED_FUNCTIONS = {
     "generator.acceptance.verify:_text_hash": "keyed by the version folder and its files' digests",
     "generator.contracts.verify.content:read": "keyed by the PDF's bytes (at most 8)",
     "generator.contracts.engine.faces:working_face": "a cut of an installed font, keyed by family and weight: fixed per process",
+    "generator.site.page_css:load_stylesheet": "a parsed stylesheet, keyed by its path, mtime and size",
 }
 # Caches that are not functions, each with its own clear: "module:clear function".
 CLEARS = ("generator.contracts.engine.assemble:clear_cache",
           # parsed with _font_config(), which holds their @font-face faces: cleared together
-          "generator.contracts.engine.pdf:clear_stylesheets")
+          "generator.contracts.engine.pdf:clear_stylesheets",
+          "generator.site.template_cache:clear_cache")
 
 
 def _resolve(spec: str) -> Callable:

@@ -81,6 +81,9 @@ def page_extra(project: Project, version: Version) -> dict:
     return {"company": config.provider.name, "product": config.product,
             "copyright": config.site.copyright, "label": pages.status_label(project, version),
             "has_current": project.latest_published is not None,
+            # The 【立即申请】 page (DIR/acceptance/, written by `agreements build` when the service is
+            # configured) accepts the version in force: only that version's pages link it.
+            "acceptance": bool(config.acceptance.service) and version is project.latest_published,
             "effective": dates.effective, "superseded": dates.superseded,
             "effective_text": chinese_date(dates.effective) if dates.effective else None,
             "superseded_text": chinese_date(dates.superseded) if dates.superseded else None}

@@ -190,14 +190,58 @@ def serve_version(docs_dir: Path, *, version: str, title: str, status: str, extr
     ``docs_dir`` and reloads the browser when a page changes; the caller
     regenerates the pages there when the sources change.
     """
-    from mkdocs.commands.serve import serve
-
     overrides = mkdocs_overrides(docs_dir, version=version, title=title, status=status, extra=extra,
                                  project_root=project_root, navigation=navigation, site_url=site_url)
     # Mounted at /<version>/ as in the built site, so the not-found page's absolute links
     # work; the plugin puts the version's own site_url back before anything is rendered.
     with _source_date_epoch(_epoch_for(version)):
-        # "dirty": a rebuild skips the files that did not change (the theme's assets), not
-        # what the pages show; the first build is whole.
-        serve(livereload=True, build_type="dirty", dev_addr=f"{host}:{port}",
-              site_url=f"http://{host}:{port}/{version}/", **overrides)
+        _live_reload(overrides, host, port, f"http://{host}:{port}/{version}/")
+
+
+#: How often the live-reload server looks at the pages (MkDocs' `serve` looks every 0.5 s,
+#: half of the 1 s an edited clause may take to show).
+POLLING_INTERVAL = 0.1
+
+
+def _live_reload(overrides: dict[str, Any], host: str, port: int, serve_url: str) -> None:
+    """MkDocs' `serve` (mkdocs/commands/serve.py) with its public parts, polling more often:
+    build into a scratch folder, rebuild ("dirty": only pages whose files changed, not the
+    theme's assets) when the pages or mkdocs.yml change, reload the browser."""
+    import shutil
+    import tempfile
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer
+
+    site_dir = tempfile.mkdtemp(prefix="mkdocs_")
+
+    def builder(config=None) -> None:
+        config = config or load_config(**overrides, site_dir=site_dir, dev_addr=f"{host}:{port}")
+        config.site_url = serve_url
+        build(config, serve_url=serve_url, dirty=True)
+
+    config = load_config(**overrides, site_dir=site_dir, dev_addr=f"{host}:{port}")
+    config.plugins.on_startup(command="serve", dirty=True)
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir,
+                              mount_path=urlsplit(serve_url).path, polling_interval=POLLING_INTERVAL)
+    server.error_handler = lambda code: _error_page(site_dir, code)
+    try:
+        builder(config)  # the first build is whole
+        server.watch(config.docs_dir)
+        server.watch(config.config_file_path)
+        server = config.plugins.on_serve(server, config=config, builder=builder)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+    finally:
+        config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def _error_page(site_dir: str, code: int) -> bytes | None:
+    page = Path(site_dir) / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import yaml
 
+from generator.content.project import load_project
 from generator.content.releases import beijing_today, load_releases
-from helpers import copy_site_project, run_cli
+from helpers import ROOT, copy_site_project, run_cli
 
 DRAFT = "2026-11-28"
 
@@ -68,3 +70,13 @@ def test_check_refuses_a_record_of_a_version_that_is_not_published(tmp_path, cap
                                  effective=dt.date(2027, 1, 4), kind="minor", summary=[SummaryLine(text="改。")]))
     code, _, err = run_cli(["--root", str(root), "check"], capsys)
     assert code == 1 and "release record(s) of 2026-11-28, which are not published versions" in err
+
+
+def test_the_first_versions_record_has_the_dates_its_own_text_states():
+    """2021-12-20 was published before release records existed: its record was written once, from
+    the version's own last line (本协议更新日期：2021 年【12】月【20】日), not computed by a build."""
+    version = load_project(ROOT).versions[0]
+    updated = yaml.safe_load((version.folder / "version.yml").read_text(encoding="utf-8"))["updated"]
+    year, month, day = map(int, re.fullmatch(r"本协议更新日期：(\d{4}) 年【(\d+)】月【(\d+)】日", updated).groups())
+    release = load_releases(ROOT)[version.date]
+    assert release.published == release.effective == dt.date(year, month, day)

@@ -148,6 +148,12 @@ def test_build_command_reports_the_rebuilt_versions(tmp_path, capsys, real_site)
     assert (tmp_path / "s" / "versions.json").is_file()
     # site_config.yml names an acceptance service: the 【立即申请】 block is a page of the site
     assert "立即申请" in (tmp_path / "s" / "acceptance" / "index.html").read_text(encoding="utf-8")
+    # ... which every page of the version in force links, and no other version's
+    for page in ("index.html", "history/index.html"):
+        path = tmp_path / "s" / PUBLISHED / page
+        href = re.search(r'<a href="([^"]+)">在线同意本协议</a>', path.read_text(encoding="utf-8")).group(1)
+        assert (path.parent / href / "index.html").resolve() == (tmp_path / "s" / "acceptance" / "index.html")
+    assert "在线同意本协议" not in (tmp_path / "s" / DRAFT / "index.html").read_text(encoding="utf-8")
 
 
 def test_titles_with_markup_characters_read_literally(tmp_path, real_site):

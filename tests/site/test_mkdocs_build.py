@@ -214,11 +214,11 @@ def test_materials_search_and_source_maps_are_not_shipped(site: Path):
 def test_404_links_are_absolute_paths_under_the_base(site: Path, tmp_path: Path):
     """Shown at any depth, the not-found page's links and assets must not be relative."""
     page = (site / PUBLISHED / "404.html").read_text(encoding="utf-8")
-    assert f'href="/{PUBLISHED}/assets/agreements.css"' in page
+    assert f'src="/{PUBLISHED}/assets/agreements.js"' in page
     assert not re.search(r'(?:href|src)="(?!/|#|https?:|data:)', page)
     build_one(write_fixture_pages(tmp_path / "pages"), tmp_path / "out", site_url="https://example.com/agreement/")
     page = (tmp_path / "out" / "404.html").read_text(encoding="utf-8")
-    assert f'href="/agreement/{PUBLISHED}/assets/agreements.css"' in page
+    assert f'src="/agreement/{PUBLISHED}/assets/agreements.js"' in page
 
 
 # --------------------------------------------------------------------------
