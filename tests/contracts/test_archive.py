@@ -12,7 +12,8 @@ import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
-from archive_pki import PASSWORD, serving_pki, sign_party_a
+from archive_pki import PASSWORD, serving_pki
+from party_a_tool import sign_party_a
 from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME
 
 

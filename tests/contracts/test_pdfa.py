@@ -11,16 +11,11 @@ import re
 import pikepdf
 import pytest
 from contract_helpers import EXAMPLE_PDF_NAME
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign import fields, signers
-from pyhanko.stamp import TextStampStyle
+from party_a_tool import sign_party_a
 
 from generator.contracts import contract
 from generator.contracts.pdfa_check import check_pdfa
 
-DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def _check(cli, capsys, path, *options) -> tuple[int, str, str]:
@@ -30,25 +25,10 @@ def _check(cli, capsys, path, *options) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _sign_party_a(data: bytes, signer) -> bytes:
-    """甲方's tool: pyHanko with a stamp in an embedded font, and the Info dictionary's Producer
-    set as pyHanko writes it into the XMP (what a PDF/A-aware tool does)."""
-    from generator.contracts.stamp import align_producer
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    align_producer(writer)
-    style = TextStampStyle(stamp_text="Signed by %(signer)s\n%(ts)s",
-                           text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(DEJAVU)))
-    meta = signers.PdfSignatureMetadata(field_name="PartyA", md_algorithm="sha256",
-                                        subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
-        writer, existing_fields_only=True).getvalue()
-
-
 @pytest.fixture(scope="module")
 def both_signed(signed_run, customer_signer, tmp_path_factory):
     path = tmp_path_factory.mktemp("pdfa-both") / EXAMPLE_PDF_NAME
-    path.write_bytes(_sign_party_a(signed_run[0].read_bytes(), customer_signer))
+    path.write_bytes(sign_party_a(signed_run[0].read_bytes(), customer_signer))
     return path
 
 
