@@ -17,6 +17,11 @@ custom properties that no kept rule reads (``var(--…)``) are dropped, as are
 ``@font-face`` rules (the site uses the reader's system fonts).
 Print rules and both colour schemes go through the same test (the scheme toggle is
 in every page, so ``slate`` and ``default`` are always among its words).
+
+Hand-written on tinycss2 (the parser WeasyPrint uses) because the kept purgers are npm
+tools (PurgeCSS) that the MkDocs build would have to shell out to, and none knows which
+names Material's script sets at run time; tests/site/test_page_css.py holds it against a
+second selector engine (cssselect2) on every real page.
 """
 
 from __future__ import annotations
