@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import functools
 import io
-import subprocess
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 
 import pikepdf
 
+from generator.contracts.verify.pdf_tools import tool_output
 from generator.errors import AgreementsError
 from generator.i18n import _
 from generator.library_messages import library_reason
-from generator.library_messages import library_reason, tool_failure
 
 # Keys that point back up the tree: pages are compared one by one, annotations with their page.
 _BACK_LINKS = frozenset({"/Parent", "/P"})
@@ -33,20 +31,9 @@ _MAX_TEXT_DIFFERENCES = 3
 
 def page_texts(data: bytes) -> list[str]:
     """Each page's text as poppler extracts it, whitespace removed (layout is not content)."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(data)
-        handle.flush()
-        try:
-            result = subprocess.run(["pdftotext", "-enc", "UTF-8", handle.name, "-"],
-                                    capture_output=True, check=True, timeout=120)
-        except FileNotFoundError:
-            raise AgreementsError(_("pdftotext is not installed; install the Debian package "
-                                    "poppler-utils: `apt-get install poppler-utils`")) from None
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise AgreementsError(_("pdftotext could not read the PDF ({error}); the file is "
-                                    "damaged").format(error=tool_failure(exc, exc.stderr))) from None
+    text = tool_output(data, "pdftotext", "poppler-utils", lambda path: ["-enc", "UTF-8", path, "-"])
     # pdftotext ends every page with a form feed.
-    pages = result.stdout.decode("utf-8", errors="replace").split("\f")[:-1]
+    pages = text.decode("utf-8", errors="replace").split("\f")[:-1]
     return ["".join(page.split()) for page in pages]
 
 

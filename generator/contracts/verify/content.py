@@ -24,8 +24,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,11 +31,11 @@ from xml.etree import ElementTree  # noqa: S405 - mutool's own output, not input
 
 import pikepdf
 
+from generator.contracts.verify.pdf_tools import tool_output
 from generator.contracts.verify.report import Check, Status
 from generator.errors import AgreementsError
 from generator.i18n import _
 from generator.library_messages import library_reason
-from generator.library_messages import library_reason, tool_failure
 
 if TYPE_CHECKING:
     from generator.contracts.verify.provenance import Claim
@@ -99,20 +97,10 @@ def _pages(data: bytes) -> list[list[tuple[str, bool]]]:
     """Each page's characters with their weight, as MuPDF extracts them: ``mutool draw -F
     xhtml`` marks bold runs <b> by the font's own weight and flags (stext's font names are cut
     to 31 characters, so a long ``…-Bold`` name loses its suffix there)."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(data)
-        handle.flush()
-        try:
-            result = subprocess.run(["mutool", "draw", "-q", "-F", "xhtml", "-o", "-", handle.name],
-                                    capture_output=True, check=True, timeout=120)
-        except FileNotFoundError:
-            raise AgreementsError(_("mutool is not installed; install the Debian package "
-                                    "mupdf-tools: `apt-get install mupdf-tools`")) from None
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise AgreementsError(_("mutool could not read the PDF ({error}); the "
-                                    "file is damaged").format(error=tool_failure(exc, exc.stderr))) from None
+    xhtml = tool_output(data, "mutool", "mupdf-tools",
+                        lambda path: ["draw", "-q", "-F", "xhtml", "-o", "-", path])
     try:
-        document = ElementTree.fromstring(result.stdout)
+        document = ElementTree.fromstring(xhtml)
     except ElementTree.ParseError as exc:
         raise AgreementsError(_("MuPDF's text of the PDF cannot be read ({error})").format(error=library_reason(exc))) from None
     body = document.find(f"{_XHTML}body")
