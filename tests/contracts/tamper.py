@@ -19,20 +19,37 @@ import pikepdf
 import pypdf
 from pyhanko import stamp
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 
 from helpers import serving
 
+from generator.contracts.stamp import align_producer
+
 PAGE_WHITE = b"q 1 g 0 0 10000 10000 re f Q"  # a white rectangle over the whole page
 
 
-def sign_as_customer(data: bytes, signer, field: str = "PartyA", *, timestamper=None) -> bytes:
-    """What 甲方's tool does: an approval signature in the contract's own, empty field."""
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def sign_as_customer(data: bytes, signer, field: str = "PartyA", *, timestamper=None,
+                     pdfa_aware: bool = False) -> bytes:
+    """What 甲方's tool does: an approval signature in the contract's own, empty field.
+
+    A ``pdfa_aware`` tool keeps the file PDF/A: its stamp is in an embedded font (pyHanko's
+    default stamp font, Courier, is not embedded) and it sets the Info dictionary's Producer
+    as pyHanko writes it into the XMP."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    style = None
+    if pdfa_aware:
+        align_producer(writer)
+        style = stamp.TextStampStyle(stamp_text="Signed by %(signer)s\n%(ts)s",
+                               text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(DEJAVU)))
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES)
-    out = signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(
+    out = signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=timestamper).sign_pdf(
         writer, existing_fields_only=True)
     return out.getvalue()
 

@@ -12,8 +12,8 @@ import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
+import tamper
 from archive_pki import PASSWORD, serving_pki
-from party_a_tool import sign_party_a
 from contract_helpers import EXAMPLE, EXAMPLE_PDF_NAME
 
 
@@ -38,7 +38,8 @@ def _both(pki, party_b_signed, folder, label: str):
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     path = folder / f"{label}.pdf"
-    path.write_bytes(sign_party_a(party_b_signed, pki.signer(label), HTTPTimeStamper(pki.tsa_url)))
+    path.write_bytes(tamper.sign_as_customer(party_b_signed, pki.signer(label),
+                                              timestamper=HTTPTimeStamper(pki.tsa_url), pdfa_aware=True))
     return path
 
 

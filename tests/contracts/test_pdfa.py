@@ -10,12 +10,11 @@ import re
 
 import pikepdf
 import pytest
+import tamper
 from contract_helpers import EXAMPLE_PDF_NAME
-from party_a_tool import sign_party_a
 
 from generator.contracts import contract
 from generator.contracts.pdfa_check import check_pdfa
-
 
 
 def _check(cli, capsys, path, *options) -> tuple[int, str, str]:
@@ -28,7 +27,7 @@ def _check(cli, capsys, path, *options) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def both_signed(signed_run, customer_signer, tmp_path_factory):
     path = tmp_path_factory.mktemp("pdfa-both") / EXAMPLE_PDF_NAME
-    path.write_bytes(sign_party_a(signed_run[0].read_bytes(), customer_signer))
+    path.write_bytes(tamper.sign_as_customer(signed_run[0].read_bytes(), customer_signer, pdfa_aware=True))
     return path
 
 
