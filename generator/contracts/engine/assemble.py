@@ -9,9 +9,9 @@ WeasyPrint render spends most of its time on the shared parts, so:
 1. **Shared pages (once per process and version).** Each maximal run of
    shared parts is laid out on its own, without margin boxes, and all their
    pages are written to one PDF, whose pages become Form XObjects
-   (:class:`generator.contracts.engine.page_forms.PageForms`). The laid-out
-   pages are kept too, for their anchors, links and bookmarks, and so are
-   the glyphs they draw with each face.
+   (:class:`generator.contracts.engine.page_forms.PageForms`); their fonts
+   are cut to the glyphs drawn and compressed, once. The laid-out pages are
+   kept too, for their anchors, links and bookmarks.
 2. **Page numbers (once per process and page count).** The margin boxes
    that show page numbers (第 n 页 共 N 页, see
    :mod:`generator.contracts.engine.margin_boxes`) depend only on n and N:
@@ -22,8 +22,11 @@ WeasyPrint render spends most of its time on the shared parts, so:
    margin boxes (合同编号). Each placeholder page is repeated once per page
    of its run, carrying that page's anchors, links and bookmarks, so
    WeasyPrint writes the same outline, named destinations and links as for a
-   full render; its fonts embed the forms' glyphs as well (one subset per
-   face holds exactly what the whole contract draws).
+   full render. Its text is drawn from the shared pages' fonts (compacted
+   once, at step 1) wherever they hold the glyph, and only the rest from
+   fonts of its own; the page-number forms' glyphs join those. Each glyph
+   drawn is embedded exactly once (see
+   :mod:`generator.contracts.engine.shared_fonts`).
 4. **Assembly (per contract).** Each shared page's form is drawn under its
    page's content and each page-number form over it — the order of a full
    render: body, then margin boxes. The result is deterministic.
@@ -246,7 +249,7 @@ def _cached(key_parts: list[str], make: Callable[[], _Forms]) -> _Forms:
     return _CACHE[key]
 
 
-def _written(documents: list, name: str) -> _Forms:
+def _written(documents: list, name: str, compact: bool = False) -> _Forms:
     """The pages of ``documents`` written to one PDF (without links, anchors and bookmarks:
     those come from the Page objects into the assembled contract, where every target exists)."""
     pages = [list(document.pages) for document in documents]
@@ -257,7 +260,7 @@ def _written(documents: list, name: str) -> _Forms:
             page.links, page.anchors, page.bookmarks, page.forms = [], {}, [], {None: []}
             bare.append(page)
     data = pdf.weasyprint_pdf(documents[0].copy(bare), {})
-    return _Forms(PageForms(data, name), pages)
+    return _Forms(PageForms(data, name, compact=compact), pages)
 
 
 def _layout_key(split: Split, layout: Layout) -> list[str]:
@@ -275,7 +278,7 @@ def _shared(split: Split, layout: Layout) -> _Forms:
     no_boxes = margin_boxes.without(margin_boxes.MARGIN_BOXES)
     return _cached(key, lambda: _written(
         [layout.render(split.head + "\n".join(p.html for p in run) + split.tail, no_boxes)
-         for run in runs], "/AgwShared"))
+         for run in runs], "/AgwShared", compact=True))
 
 
 def _page_numbers(split: Split, layout: Layout, count: int) -> _Forms:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -33,7 +34,8 @@ from pikepdf import Array, Dictionary, Name
 
 from generator.contracts.engine import faces
 
-__all__ = ["CFF_SUBTYPE", "FaceGlyphs", "GlyphsNotMerged", "compact_fonts", "font_glyphs", "merge_glyphs"]
+__all__ = ["CFF_SUBTYPE", "FaceGlyphs", "GlyphsNotMerged", "compact_fonts", "face_name", "font_glyphs",
+           "merge_glyphs"]
 
 CFF_SUBTYPE = "/CIDFontType0C"
 _LOG = logging.getLogger("generator.contracts")
@@ -143,8 +145,12 @@ def _cut(face: hb.Face, codes: Iterable[int]) -> bytes | None:
     return data or None
 
 
-def _face_name(font) -> str:
+def face_name(font) -> str:
+    """The face of a font: its ``/BaseFont`` without the subset tag."""
     return re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "/?"))[1:])
+
+
+_face_name = face_name
 
 
 def _could_not_cut(font) -> None:
@@ -153,9 +159,13 @@ def _could_not_cut(font) -> None:
                  "larger subset instead", _face_name(font))
 
 
-def _replace_program(pdf: pikepdf.Pdf, font, cff: bytes) -> None:
+def _replace_program(pdf: pikepdf.Pdf, font, cff: bytes, compressed: bool = False) -> None:
     cid_font = font.DescendantFonts[0]
-    program = pikepdf.Stream(pdf, cff)
+    program = pikepdf.Stream(pdf, b"")
+    if compressed:   # once, at the best level: the program is copied into many contracts as it is
+        program.write(zlib.compress(cff, 9), filter=Name.FlateDecode)
+    else:            # compressed when the contract is saved
+        program.write(cff)
     program.Subtype = Name(CFF_SUBTYPE)
     cid_font.FontDescriptor.FontFile3 = pdf.make_indirect(program)
     cid_font.Subtype = Name.CIDFontType0
@@ -170,8 +180,12 @@ def _is_cff(font) -> bool:
     return program is not None and program.get("/Subtype") == "/OpenType"
 
 
-def _compact_working(pdf, font, face: faces.WorkingFace, extra: FaceGlyphs | None) -> None:
+def _compact_working(pdf, font, face: faces.WorkingFace, extra: FaceGlyphs | None,
+                     codes: set[int] | None, compressed: bool) -> None:
     glyphs = merge_glyphs({"": extra} if extra else {}, {"": font_glyphs(font)})[""]
+    if codes is not None:   # the rest are drawn from a shared font (shared_fonts.py)
+        glyphs = FaceGlyphs({c: glyphs.to_unicode[c] for c in codes if c in glyphs.to_unicode},
+                            {c: glyphs.widths[c] for c in codes})
     cff = _cut(face.face, glyphs.widths)
     if cff is None:
         _could_not_cut(font)
@@ -179,10 +193,10 @@ def _compact_working(pdf, font, face: faces.WorkingFace, extra: FaceGlyphs | Non
             raise GlyphsNotMerged(f"HarfBuzz could not subset {_face_name(font)}, so the "
                                   "glyphs of the pages drawn from forms cannot join its font")
         return
-    if extra:
+    if extra or codes is not None:
         font.ToUnicode = pdf.make_indirect(_cmap(pdf, glyphs.to_unicode))
         font.DescendantFonts[0].W = _w_array(glyphs.widths)
-    _replace_program(pdf, font, cff)
+    _replace_program(pdf, font, cff, compressed)
 
 
 def _compact_own(pdf, font) -> None:
@@ -196,13 +210,17 @@ def _compact_own(pdf, font) -> None:
 
 
 def compact_fonts(pdf: pikepdf.Pdf, fonts: Mapping[str, object],
-                  extra: Mapping[str, FaceGlyphs] | None = None) -> None:
+                  extra: Mapping[str, FaceGlyphs] | None = None, *,
+                  codes: Mapping[str, set[int]] | None = None, compressed: bool = False) -> None:
     """Compact ``fonts`` (resource name → Type0 font of ``pdf``), each once.
 
     ``extra`` (resource name → glyphs) adds glyphs drawn elsewhere with the same face,
-    e.g. by forms whose font resources point to these fonts.
+    e.g. by forms whose font resources point to these fonts. ``codes`` (resource name →
+    CIDs) keeps just those glyphs of a working face's font (the rest are drawn from a
+    shared font). ``compressed``: compress the programs now (for fonts copied into many PDFs).
     """
     extra = extra or {}
+    codes = codes or {}
     seen: set = set()
     for name, font in fonts.items():
         if font.objgen in seen or not _is_cff(font):
@@ -210,7 +228,7 @@ def compact_fonts(pdf: pikepdf.Pdf, fonts: Mapping[str, object],
         seen.add(font.objgen)
         face = faces.by_pdf_name(_face_name(font))
         if face is not None:
-            _compact_working(pdf, font, face, extra.get(name))
+            _compact_working(pdf, font, face, extra.get(name), codes.get(name), compressed)
         elif name in extra:
             raise GlyphsNotMerged(f"glyphs of {_face_name(font)} drawn by forms cannot join "
                                   "its font: it is not a working face")

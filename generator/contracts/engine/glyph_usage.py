@@ -29,6 +29,7 @@ class FaceUsage:
     drawn: set[int] = field(default_factory=set)
     embedded: set[int] = field(default_factory=set)
     programs: int = 0   # how many font programs embed this face
+    duplicated: set[int] = field(default_factory=set)   # CIDs more than one of them embeds
 
 
 def _face_name(font) -> str:
@@ -101,5 +102,7 @@ def glyph_usage(data: bytes) -> dict[str, FaceUsage]:
             seen_programs.add(program.objgen)
             usage = faces.setdefault(_face_name({"/BaseFont": obj.get("/FontName")}), FaceUsage())
             usage.programs += 1
-            usage.embedded |= _embedded_cids(program.read_bytes())
+            cids = _embedded_cids(program.read_bytes())
+            usage.duplicated |= usage.embedded & cids
+            usage.embedded |= cids
     return faces

@@ -213,7 +213,9 @@ def test_fonts_embedded_compact_and_small(rendered):
                     descriptor = descendant["/FontDescriptor"].get_object()
                     stream = descriptor.raw_get("/FontFile3")
                     programs[stream.idnum] = stream.get_object()
-        assert len(programs) == 2   # regular and bold, shared by the forms and the pages
+        # Regular and bold: each the shared pages' program, and the contract's own for the
+        # glyphs only its pages draw (shared_fonts.py).
+        assert 2 <= len(programs) <= 4
         for stream in programs.values():
             assert stream["/Subtype"] == "/CIDFontType0C"
             assert len(stream.get_data()) < FONT_PROGRAM_LIMIT
@@ -227,7 +229,8 @@ def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(project, rende
             faces = glyph_usage(data)
             assert set(faces) == {working, working + "-Bold"}
             for face, usage in faces.items():
-                assert usage.programs == 1, face
+                assert usage.programs <= (2 if data is fast else 1), face
+                assert usage.duplicated <= {0}, face   # every program has a .notdef
                 assert len(usage.drawn) > 300, face
                 assert usage.embedded == usage.drawn | {0}, face   # plus .notdef
 
