@@ -260,7 +260,10 @@ def _written(documents: list, name: str, compact: bool = False) -> _Forms:
             page.links, page.anchors, page.bookmarks, page.forms = [], {}, [], {None: []}
             bare.append(page)
     data = pdf.weasyprint_pdf(documents[0].copy(bare), {})
-    return _Forms(PageForms(data, name, compact=compact), pages)
+    try:
+        return _Forms(PageForms(data, name, compact=compact), pages)
+    except GlyphsNotMerged as exc:   # nothing is cached: the next contract tries again
+        raise FastPathUnavailable(str(exc)) from None
 
 
 def _layout_key(split: Split, layout: Layout) -> list[str]:

@@ -188,6 +188,9 @@ def _compact_working(pdf, font, face: faces.WorkingFace, extra: FaceGlyphs | Non
                             {c: glyphs.widths[c] for c in codes})
     cff = _cut(face.face, glyphs.widths)
     if cff is None:
+        if compressed:   # a font for many contracts: they are rendered in full instead
+            raise GlyphsNotMerged(f"HarfBuzz could not subset {_face_name(font)} for the pages "
+                                  "every customer shares")
         _could_not_cut(font)
         if extra:
             raise GlyphsNotMerged(f"HarfBuzz could not subset {_face_name(font)}, so the "
@@ -217,7 +220,8 @@ def compact_fonts(pdf: pikepdf.Pdf, fonts: Mapping[str, object],
     ``extra`` (resource name → glyphs) adds glyphs drawn elsewhere with the same face,
     e.g. by forms whose font resources point to these fonts. ``codes`` (resource name →
     CIDs) keeps just those glyphs of a working face's font (the rest are drawn from a
-    shared font). ``compressed``: compress the programs now (for fonts copied into many PDFs).
+    shared font). ``compressed``: compress the programs now (for fonts copied into many PDFs);
+    a working face that cannot be cut then raises :class:`GlyphsNotMerged`.
     """
     extra = extra or {}
     codes = codes or {}

@@ -22,7 +22,7 @@ from generator.content.citation import chinese_date
 from generator.content.project import load_project
 from generator.contracts import contract
 from generator.contracts.customers import load_customer
-from generator.contracts.engine import assemble
+from generator.contracts.engine import assemble, compact
 from generator.contracts.engine.glyph_usage import glyph_usage
 from generator.contracts.verify import page_texts, verify_contract
 from generator.errors import AgreementsError
@@ -235,24 +235,25 @@ def test_each_face_embedded_once_holding_exactly_the_glyphs_drawn(project, rende
                 assert usage.embedded == usage.drawn | {0}, face   # plus .notdef
 
 
+class _FailingSubsetter:
+    """uharfbuzz whose hb-subset fails (returns None), as the binding does when HarfBuzz cannot."""
+
+    real = compact.hb
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    @staticmethod
+    def subset(face, subset_input):
+        return None
+
+
 @pytest.mark.expect_engine_warnings
 def test_a_face_harfbuzz_cannot_subset_is_said_and_still_embedded(project, customers, rendered,
                                                                   monkeypatch, caplog):
     """hb-subset failing (simulated at the library binding) leaves a larger font, and a warning;
     the fast path cannot merge the forms' glyphs then, says so, and the contract is rendered in full."""
-    from generator.contracts.engine import compact
-
-    real = compact.hb
-
-    class FailingSubsetter:
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-        @staticmethod
-        def subset(face, subset_input):
-            return None
-
-    monkeypatch.setattr(compact, "hb", FailingSubsetter())
+    monkeypatch.setattr(compact, "hb", _FailingSubsetter())
     monkeypatch.delenv("AGREEMENTS_FAST_PATH")
     customer = customers[0]
     with caplog.at_level(logging.WARNING, logger="generator.contracts"):
@@ -262,6 +263,21 @@ def test_a_face_harfbuzz_cannot_subset_is_said_and_still_embedded(project, custo
     fast, _ = rendered[customer.id]
     assert _texts(data) == _texts(fast)   # every character still maps to its glyph
     assert len(data) > len(fast)          # WeasyPrint's own subset keeps more glyphs
+
+
+@pytest.mark.expect_engine_warnings
+def test_shared_pages_made_while_harfbuzz_fails_are_not_kept(project, customers, rendered, monkeypatch):
+    """Regression: shared pages whose font could not be cut were cached, and every later
+    contract of the process carried WeasyPrint's larger font (and failed verify's rebuild)."""
+    customer = customers[0]
+    real = compact.hb
+    assemble.clear_cache()
+    monkeypatch.setattr(compact, "hb", _FailingSubsetter())
+    monkeypatch.delenv("AGREEMENTS_FAST_PATH")
+    contract.render_pdf(ROOT, project.config, customer.version, customer)   # in full, with a warning
+    monkeypatch.undo()
+    assert compact.hb is real
+    assert contract.render_pdf(ROOT, project.config, customer.version, customer) == rendered[customer.id][0]
 
 
 def test_contracts_are_small(rendered):
