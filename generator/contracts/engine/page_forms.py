@@ -74,7 +74,6 @@ class PageForms:
                                          if key != "/Font"})
             self.forms.append(self._pdf.make_indirect(form))
 
-
     def shared_fonts(self, contract: pikepdf.Pdf) -> dict[str, SharedFont]:
         """Per working face: this PDF's compacted font, copied into ``contract``."""
         found = {}
