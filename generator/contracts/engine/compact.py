@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pikepdf
 import uharfbuzz as hb
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Name
 
 from generator.contracts.engine import faces
 
@@ -150,13 +150,12 @@ def face_name(font) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "/?"))[1:])
 
 
-_face_name = face_name
 
 
 def _could_not_cut(font) -> None:
     """No silent fallback: say that this face keeps WeasyPrint's larger subset."""
     _LOG.warning("HarfBuzz could not subset %s to the glyphs drawn; embedding WeasyPrint's "
-                 "larger subset instead", _face_name(font))
+                 "larger subset instead", face_name(font))
 
 
 def _replace_program(pdf: pikepdf.Pdf, font, cff: bytes, compressed: bool = False) -> None:
@@ -189,11 +188,11 @@ def _compact_working(pdf, font, face: faces.WorkingFace, extra: FaceGlyphs | Non
     cff = _cut(face.face, glyphs.widths)
     if cff is None:
         if compressed:   # a font for many contracts: they are rendered in full instead
-            raise GlyphsNotMerged(f"HarfBuzz could not subset {_face_name(font)} for the pages "
+            raise GlyphsNotMerged(f"HarfBuzz could not subset {face_name(font)} for the pages "
                                   "every customer shares")
         _could_not_cut(font)
         if extra:
-            raise GlyphsNotMerged(f"HarfBuzz could not subset {_face_name(font)}, so the "
+            raise GlyphsNotMerged(f"HarfBuzz could not subset {face_name(font)}, so the "
                                   "glyphs of the pages drawn from forms cannot join its font")
         return
     if extra or codes is not None:
@@ -230,11 +229,11 @@ def compact_fonts(pdf: pikepdf.Pdf, fonts: Mapping[str, object],
         if font.objgen in seen or not _is_cff(font):
             continue
         seen.add(font.objgen)
-        face = faces.by_pdf_name(_face_name(font))
+        face = faces.by_pdf_name(face_name(font))
         if face is not None:
             _compact_working(pdf, font, face, extra.get(name), codes.get(name), compressed)
         elif name in extra:
-            raise GlyphsNotMerged(f"glyphs of {_face_name(font)} drawn by forms cannot join "
+            raise GlyphsNotMerged(f"glyphs of {face_name(font)} drawn by forms cannot join "
                                   "its font: it is not a working face")
         else:
             _compact_own(pdf, font)
