@@ -1,5 +1,6 @@
-"""Every process-wide cache of the generator, why it may live as long as the process, and the one
-way to empty them all (:func:`clear_caches`; the tests' ``fresh_caches`` fixture).
+"""Every process-wide cache of the generator, why it may live as long as the process, the one
+way to empty them all (:func:`clear_caches`; the tests' ``fresh_caches`` fixture), and the one
+way to let them go with their temporary files when a process ends (:func:`release`).
 
 A cache here holds what cannot change while a process runs (the installed fonts, the generator's
 own code) or is keyed by everything it depends on (a template folder, a stylesheet's text).
@@ -10,7 +11,10 @@ generator/site/build.py is an object under the project's root). tests/test_cache
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
+import os
 from collections.abc import Callable
 
 # "module:function" → why it may live for the whole process
@@ -35,6 +39,8 @@ CLEARS = ("generator.contracts.engine.assemble:clear_cache",
           # parsed with _font_config(), which holds their @font-face faces: cleared together
           "generator.contracts.engine.pdf:clear_stylesheets",
           "generator.site.template_cache:clear_cache")
+# Temporary files behind the caches, removed once they are emptied: "module:function".
+REMOVALS = ("generator.contracts.engine.faces:remove_working_files",)
 
 
 def _resolve(spec: str) -> Callable:
@@ -52,3 +58,28 @@ def clear_caches() -> None:
         function.cache_clear()
     for spec in CLEARS:
         _resolve(spec)()
+
+
+def release() -> None:
+    """Empty every cache and remove the temporary files behind them: the working faces
+    (contracts/engine/faces.py) and WeasyPrint's copies of them, which its font configuration
+    deletes only when it is collected. A batch froze its long-lived objects (export.py), and the
+    collector never looks at frozen ones: unfrozen first."""
+    clear_caches()
+    gc.unfreeze()
+    gc.collect()
+    for spec in REMOVALS:
+        _resolve(spec)()
+
+
+def release_at_exit() -> None:
+    """Have :func:`release` run when this process exits (registered once; a forked child, which
+    shares its parent's files, never runs it). A process that ends with ``os._exit`` skips exit
+    handlers and calls :func:`release` itself (generator/desk/issue.py)."""
+    atexit.unregister(_release_in)
+    atexit.register(_release_in, os.getpid())
+
+
+def _release_in(maker: int) -> None:
+    if os.getpid() == maker:
+        release()

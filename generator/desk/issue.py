@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import caches
 from generator.content.project import Project
 from generator.contracts.customers import SERVICE_TITLES, Customer
 from generator.contracts.export import load_customers
@@ -112,6 +113,7 @@ def run_command_line(command_line: Callable[[list[str]], int], argv: list[str], 
     sys.stderr = sys.stdout
     os.chdir(cwd)
     code = command_line(argv)
+    caches.release()  # os._exit skips the exit handlers that would remove the temporary fonts
     sys.stdout.flush()
     os._exit(code)
 
@@ -161,7 +163,7 @@ class Issuer:
         job_id = secrets.token_hex(8)
         folder = self.out / "jobs" / job_id
         folder.mkdir(parents=True)
-        argv = ["--root", str(self.root), "contract", str(source), "--out", str(folder), "--format",
+        argv = ["--root", str(self.root), "contract", str(source), "--out", str(folder), "--type",
                 "pdf,docx", "--by", by, "-j", "1" if len(customers) == 1 else str(min(4, os.cpu_count() or 1))]
         if expires_on:
             argv += ["--expires-on", expires_on]

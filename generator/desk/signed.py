@@ -8,10 +8,14 @@ desk's request threads.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator import caches
 
 PARTY_A_CHECK = "signature PartyA"
 
@@ -79,4 +83,8 @@ class Verifier:
 
     def close(self) -> None:
         if self._pool is not None:
+            # Its last task: let its caches go with their temporary fonts (~10 MB), which the
+            # worker's exit (os._exit) would leave behind.
+            with contextlib.suppress(BrokenProcessPool, TimeoutError):  # a dead worker cannot clean up
+                self._pool.submit(caches.release).result(timeout=60)
             self._pool.shutdown(cancel_futures=True)

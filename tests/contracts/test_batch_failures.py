@@ -164,8 +164,10 @@ def _wait_for(condition, seconds: float) -> bool:
 def test_workers_exit_when_the_parent_is_killed(tmp_path, contract_root):
     files = _customers(tmp_path / "customers", 40)
     out = tmp_path / "out"
+    temporary = tmp_path / "tmp"  # a killed process leaves its temporary fonts: here, not in /tmp
+    temporary.mkdir()
     batch = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(contract_root), "contract", *files,
-                              "--out", str(out), "--jobs", "2"],
+                              "--out", str(out), "--jobs", "2"], env={**os.environ, "TMPDIR": str(temporary)},
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
     try:

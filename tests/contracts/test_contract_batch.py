@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pypdf
 import pytest
@@ -42,3 +45,23 @@ def test_four_customers_with_two_jobs(cli, capfd, tmp_path):
 
 # These tests assert messages in English, the msgids (tests/test_i18n.py checks the Chinese).
 pytestmark = pytest.mark.usefixtures("english_messages")
+
+
+def test_a_batch_leaves_no_temporary_folders(tmp_path, contract_root):
+    """The working faces (faces.py) and WeasyPrint's copies of them (~5 MB each) go at exit,
+    the frozen and cached font configuration included; a separate process, so its exit is real."""
+    files = []
+    for n in range(1, 4):
+        path = tmp_path / f"temp-{n}.yml"
+        path.write_text(customer_yaml(id=f"temp-{n}").replace("contract_number: ZSY-2026-0001\n", ""),
+                        encoding="utf-8")
+        files.append(str(path))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    done = subprocess.run([sys.executable, "-m", "generator", "--root", str(contract_root), "contract", *files,
+                           "--out", str(tmp_path / "out"), "--jobs", "2"],
+                          env={**os.environ, "TMPDIR": str(temporary)}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 3
+    assert sorted(p.name for p in temporary.iterdir()) == []

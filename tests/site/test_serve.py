@@ -3,7 +3,9 @@ configuration and the same plugin (generator/site/plugin.py); nothing edits a bu
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +44,9 @@ def served(tmp_path_factory):
     """The preview server of a copy of the project, and the project's root."""
     root = copy_site_project(tmp_path_factory.mktemp("serve") / "project")
     port = _free_port()
+    temporary = tmp_path_factory.mktemp("serve-tmp")  # its temporary fonts: never in /tmp
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port)],
+                              env={**os.environ, "TMPDIR": str(temporary)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/{load_project(root, check_lock=False).newest.date}/"
     try:
@@ -55,7 +59,7 @@ def served(tmp_path_factory):
                 time.sleep(0.1)
         yield url, root
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # as a person stops it: Ctrl+C, then its exit handlers
         server.wait(timeout=10)
 
 

@@ -21,8 +21,8 @@ bytes), so contracts stay byte-reproducible.
 
 from __future__ import annotations
 
-import atexit
 import functools
+import os
 import shutil
 import subprocess
 import tempfile
@@ -31,6 +31,7 @@ from pathlib import Path
 
 import uharfbuzz as hb
 
+from generator import caches
 from generator.errors import AgreementsError
 
 __all__ = ["WorkingFace", "font_face_css", "working_face", "working_faces"]
@@ -42,7 +43,7 @@ PREFIX = "Agreements "
 # Vertical metrics and baselines: contracts are set horizontally, and every table
 # WeasyPrint has to subset costs time per contract.
 _DROPPED = ("vhea", "vmtx", "VORG", "BASE", "DSIG")
-_DIR: list[Path] = []
+_DIR: list[tuple[int, Path]] = []  # (the process that made it, the folder)
 _BY_PDF_NAME: dict[str, "WorkingFace"] = {}
 
 
@@ -103,9 +104,17 @@ def _cff_only(face: hb.Face) -> hb.Face:
 
 def _directory() -> Path:
     if not _DIR:
-        _DIR.append(Path(tempfile.mkdtemp(prefix="agreements-faces-")))
-        atexit.register(shutil.rmtree, _DIR[0], True)
-    return _DIR[0]
+        _DIR.append((os.getpid(), Path(tempfile.mkdtemp(prefix="agreements-faces-"))))
+        caches.release_at_exit()
+    return _DIR[0][1]
+
+
+def remove_working_files() -> None:
+    """Remove the working faces' folder, once :func:`working_face`'s cache is empty
+    (generator/caches.py); a forked child leaves its parent's folder alone."""
+    if _DIR and _DIR[0][0] == os.getpid():
+        shutil.rmtree(_DIR.pop()[1], ignore_errors=True)
+        _BY_PDF_NAME.clear()
 
 
 @functools.cache

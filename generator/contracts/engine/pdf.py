@@ -36,6 +36,7 @@ from pathlib import Path
 
 import weasyprint
 
+from generator import caches
 from generator.errors import AgreementsError
 from generator.i18n import N_, _
 
@@ -216,9 +217,12 @@ def _font_config() -> weasyprint.text.fonts.FontConfiguration:
     for the Noto CJK collections) and keeps the mappings until the next cyclic
     garbage collection; a batch worker's memory then grows and falls by
     hundreds of MB. Shared, the fonts are loaded once. Only ``@font-face``
-    rules would add to it, and the contract templates have none.
+    rules add to it: the working faces (faces.py), the same in every contract.
+    WeasyPrint copies them into a folder of its own, removed when the
+    configuration is collected: :func:`generator.caches.release` sees to it.
     """
     from weasyprint.text.fonts import FontConfiguration
+    caches.release_at_exit()
     return FontConfiguration()
 
 
