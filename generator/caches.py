@@ -15,6 +15,7 @@ import atexit
 import gc
 import importlib
 import os
+import sys
 from collections.abc import Callable
 
 # "module:function" → why it may live for the whole process
@@ -48,16 +49,23 @@ def _resolve(spec: str) -> Callable:
     return getattr(importlib.import_module(module), name)
 
 
+def _imported(specs) -> list[Callable]:
+    """The functions of ``specs`` whose module this process has imported: a module never
+    imported has nothing cached, and importing it only to empty it would cost ~0.6 s."""
+    return [getattr(sys.modules[module], name)
+            for module, name in (spec.split(":") for spec in specs) if module in sys.modules]
+
+
 def cached_functions() -> list[Callable]:
     return [_resolve(spec) for spec in CACHED_FUNCTIONS]
 
 
 def clear_caches() -> None:
     """Empty every cache, as if the process had just started (tests that change what one read)."""
-    for function in cached_functions():
+    for function in _imported(CACHED_FUNCTIONS):
         function.cache_clear()
-    for spec in CLEARS:
-        _resolve(spec)()
+    for clear in _imported(CLEARS):
+        clear()
 
 
 def release() -> None:
@@ -68,8 +76,8 @@ def release() -> None:
     clear_caches()
     gc.unfreeze()
     gc.collect()
-    for spec in REMOVALS:
-        _resolve(spec)()
+    for remove in _imported(REMOVALS):
+        remove()
 
 
 def release_at_exit() -> None:
