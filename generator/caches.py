@@ -37,6 +37,7 @@ CACHED_FUNCTIONS = {
 }
 # Caches that are not functions, each with its own clear: "module:clear function".
 CLEARS = ("generator.contracts.engine.assemble:clear_cache",
+          "generator.contracts.engine.split:clear_cache",
           # parsed with _font_config(), which holds their @font-face faces: cleared together
           "generator.contracts.engine.pdf:clear_stylesheets",
           "generator.site.template_cache:clear_cache")

@@ -101,18 +101,20 @@ def contract_layout(root: Path, config: SiteConfig) -> assemble.Layout:
     return assemble.Layout(base_url, (pdf.stylesheet(contract_css(root, config), base_url),))
 
 
-def layout_digest(root: Path) -> str:
+def layout_digest(root: Path, config: SiteConfig | None = None) -> str:
     """SHA-256 over the contract templates, site_config.yml and 乙方's seal image (a few small
-    files, read each time so that a long-running preview sees edits)."""
-    seal = load_config(root).provider.seal
+    files, read each time so that a long-running preview sees edits). ``config``: the
+    configuration the contract is made with, whose seal it names (else site_config.yml is read)."""
+    seal = (config or load_config(root)).provider.seal
     return files_digest(root, (*LAYOUT_INPUTS, *((seal,) if seal else ())))
 
 
-def provenance(version: Version, customer: Customer | None, root: Path) -> dict[str, str]:
+def provenance(version: Version, customer: Customer | None, root: Path,
+               config: SiteConfig | None = None) -> dict[str, str]:
     """What the contract was made from, in its Info dictionary: everything `verify` needs to
     rebuild it byte for byte, or to say that this checkout or machine cannot."""
     meta = {META_VERSION: version.date, META_SOURCE: version.source_sha256,
-            META_GENERATOR: __version__, META_LAYOUT: layout_digest(root),
+            META_GENERATOR: __version__, META_LAYOUT: layout_digest(root, config),
             META_CODE: code_digest(), META_SYSTEM: system_digest()}
     if customer:
         meta[META_VALUES] = customer.values_sha256
@@ -150,7 +152,7 @@ def render_contract(root: Path, config: SiteConfig, version: Version,
     or, with ``AGREEMENTS_FAST_PATH=strict``, that is an error.
     """
     pdf.require_cjk_font(config.pdf.font_family)
-    meta = provenance(version, customer, root)
+    meta = provenance(version, customer, root, config)
     try:
         result = assemble.render_fast(
             contract_html(root, config, version, customer), contract_layout(root, config),
@@ -194,7 +196,7 @@ def render_pdf_full(root: Path, config: SiteConfig, version: Version,
     html = contract_html(root, config, version, customer)
     document = contract_layout(root, config).render(html)
     fields = _fields(document) if customer else ()
-    meta = provenance(version, customer, root)
+    meta = provenance(version, customer, root, config)
     return pdf.write_pdf(document, meta, fields=fields,
                          variant=VARIANT if customer else TAGGED_VARIANT,
                          attachments=[provenance_attachment(meta, version.date)])

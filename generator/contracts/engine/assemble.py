@@ -49,16 +49,16 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from generator.contracts.engine import margin_boxes, pdf, postpass
 from generator.contracts.engine.compact import GlyphsNotMerged
 from generator.contracts.engine.page_forms import PageForms
+from generator.contracts.engine.split import (SHARED_ATTRIBUTE, FastPathUnavailable, Split,
+                                              split_body)
 
 __all__ = ["FastPathUnavailable", "FastResult", "Split", "clear_cache", "prepare_shared",
            "render_fast", "split_body"]
 
-SHARED_ATTRIBUTE = "data-shared"
 _PLACEHOLDER_CLASS = "agw-placeholder"
 _PLACEHOLDER_PREFIX = "agw-placeholder-"
 # Empty pages standing for the shared runs (and the page-number pages); the forced
@@ -66,132 +66,6 @@ _PLACEHOLDER_PREFIX = "agw-placeholder-"
 _PLACEHOLDER_CSS = (f".{_PLACEHOLDER_CLASS} {{ break-before: page !important; "
                     "break-after: page !important; height: 0 !important; margin: 0 !important; "
                     "padding: 0 !important; border: 0 !important; }")
-# Elements without an end tag (HTML Living Standard, “void elements”).
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                   "meta", "source", "track", "wbr"})
-
-
-class FastPathUnavailable(Exception):
-    """The fast path cannot make this contract; ``reason`` says why."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-# --------------------------------------------------------------------------
-# The body's parts, as the template marks them
-
-
-@dataclass(frozen=True)
-class Part:
-    html: str
-    shared: bool
-
-
-@dataclass(frozen=True)
-class Split:
-    """An HTML document cut into ``head`` (up to ``<body>``), its top-level parts and ``tail``;
-    ``styles``: the text of its ``<style>`` elements."""
-
-    head: str
-    parts: tuple[Part, ...]
-    tail: str
-    styles: str = ""
-
-    def runs(self) -> list[tuple[int, int]]:
-        """Maximal runs ``[start, end)`` of shared parts."""
-        runs, start = [], None
-        for index, part in enumerate((*self.parts, Part("", False))):
-            if part.shared and start is None:
-                start = index
-            elif not part.shared and start is not None:
-                runs.append((start, index))
-                start = None
-        return runs
-
-
-class _TopLevel(HTMLParser):
-    """Source spans of the top-level elements of ``<body>`` (Python's HTML tokenizer)."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=False)
-        self.html = html
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-        self.body: list[int] = []                       # offsets: after <body ...>, at </body>
-        self.spans: list[tuple[int, int, bool]] = []    # (start, end, shared)
-        self.problems: list[str] = []
-        self.styles: list[str] = []
-        self._in_style = False
-        self._depth = 0
-        self._start = 0
-        self._shared = False
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self._line_starts[line - 1] + column
-
-    def _inside(self) -> bool:
-        return len(self.body) == 1
-
-    def handle_starttag(self, tag, attrs):
-        self._in_style = tag == "style"
-        if tag == "body" and not self.body:
-            self.body.append(self._offset() + len(self.get_starttag_text()))
-            return
-        if not self._inside():
-            return
-        shared = any(name == SHARED_ATTRIBUTE for name, _ in attrs)
-        if self._depth == 0:
-            self._start, self._shared = self._offset(), shared
-        elif shared:
-            self.problems.append(f"<{tag} {SHARED_ATTRIBUTE}> is not a top-level part of the body")
-        if tag in _VOID:
-            if self._depth == 0:
-                self.spans.append((self._start, self._offset() + len(self.get_starttag_text()),
-                                   self._shared))
-        else:
-            self._depth += 1
-
-    def handle_startendtag(self, tag, attrs):
-        if self._inside() and self._depth == 0:
-            start = self._offset()
-            self.spans.append((start, start + len(self.get_starttag_text()),
-                               any(name == SHARED_ATTRIBUTE for name, _ in attrs)))
-
-    def handle_endtag(self, tag):
-        self._in_style = False
-        if not self._inside():
-            return
-        if tag == "body" and self._depth == 0:
-            self.body.append(self._offset())
-            return
-        self._depth -= 1
-        if self._depth < 0:
-            self.problems.append(f"stray </{tag}> in the body")
-            self._depth = 0
-        elif self._depth == 0:
-            self.spans.append((self._start, self.html.index(">", self._offset()) + 1, self._shared))
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.styles.append(data)
-        elif self._inside() and self._depth == 0 and data.strip():
-            self.problems.append(f"text outside any element in the body: {data.strip()[:20]!r}")
-
-
-def split_body(html: str) -> Split:
-    """The body's top-level parts, each marked shared or not by ``data-shared``."""
-    parser = _TopLevel(html)
-    parser.feed(html)
-    parser.close()
-    if len(parser.body) != 2:
-        raise FastPathUnavailable("the HTML has no <body>…</body>")
-    if parser.problems:
-        raise FastPathUnavailable("; ".join(parser.problems))
-    start, end = parser.body
-    return Split(html[:start], tuple(Part(html[a:b], shared) for a, b, shared in parser.spans),
-                 html[end:], "\n".join(parser.styles))
 
 
 # --------------------------------------------------------------------------

@@ -60,6 +60,9 @@ class PageForms:
         if compact:
             compact_fonts(self._pdf, {name[1:]: font for name, font in self.fonts.items()},
                           compressed=True)
+        # Per resource name without "/": the codes its font holds (asked of every contract).
+        self._codes = {name: frozenset(glyphs.widths) for name, glyphs in self.glyphs.items()}
+        self.rewrites: dict = {}   # each form's content drawn from the shared fonts (shared_fonts.py)
         for page in self._pdf.pages:
             resources = page.obj.get("/Resources", Dictionary())
             contents = page.obj.Contents
@@ -80,8 +83,7 @@ class PageForms:
         for name, font in self.fonts.items():
             if font.get("/Subtype") == "/Type0" and faces.by_pdf_name(face_name(font)):
                 found[face_name(font)] = SharedFont(
-                    Name("/Agw" + name[1:]), contract.copy_foreign(font),
-                    frozenset(self.glyphs[name[1:]].widths))
+                    Name("/Agw" + name[1:]), contract.copy_foreign(font), self._codes[name[1:]])
         return found
 
 
@@ -98,11 +100,12 @@ def shared_fonts(contract: pikepdf.Pdf, placements) -> dict[str, SharedFont]:
 @dataclass
 class DrawnForms:
     """What :func:`draw_forms` did: the glyphs drawn with the contract's own fonts (per
-    resource name without "/") and the forms that draw with the contract's own fonts, each
-    with its ``/Font`` dictionary."""
+    resource name without "/") and the forms that draw with the contract's own fonts."""
 
     extra: dict[str, FaceGlyphs] = field(default_factory=dict)
-    own_font_forms: list[tuple[pikepdf.Object, pikepdf.Object]] = field(default_factory=list)
+    # (form, its /Font dictionary, where its rewrite is kept: (PageForms.rewrites, form index))
+    own_font_forms: list[tuple[pikepdf.Object, pikepdf.Object, tuple[dict, int]]] = \
+        field(default_factory=list)
 
 
 def draw_forms(contract: pikepdf.Pdf, under: Mapping[int, tuple[PageForms, int]],
@@ -129,7 +132,7 @@ def draw_forms(contract: pikepdf.Pdf, under: Mapping[int, tuple[PageForms, int]]
         form = contract.copy_foreign(source.forms[index])
         form.Resources.Font = fonts[id(source)]
         if not source.compact:
-            drawn.own_font_forms.append((form, form.Resources.Font))
+            drawn.own_font_forms.append((form, form.Resources.Font, (source.rewrites, index)))
         return form
 
     for page_index in sorted(under.keys() | over.keys()):

@@ -77,8 +77,8 @@ def _unique_associated_files(pdf: pikepdf.Pdf) -> None:
     pdf.Root.AF = pikepdf.Array(unique)
 
 
-def _font_holders(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Object, pikepdf.Object]]:
-    return [(page.obj, page.obj.Resources.Font) for page in pdf.pages
+def _font_holders(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Object, pikepdf.Object, None]]:
+    return [(page.obj, page.obj.Resources.Font, None) for page in pdf.pages
             if "/Font" in page.obj.get("/Resources", Dictionary())]
 
 
@@ -98,7 +98,7 @@ def _draw_forms_with_shared_fonts(pdf: pikepdf.Pdf, under, over) -> tuple[DrawnF
     for name, codes in draw_with_shared_fonts(pdf, shared, drawn.own_font_forms, face_of).items():
         left.setdefault(name, set()).update(codes)
     unused = {name for name, face in face_of.items() if face in shared and name not in left}
-    for _, fonts in [*_font_holders(pdf), *drawn.own_font_forms]:
+    for _, fonts, _memo in [*_font_holders(pdf), *drawn.own_font_forms]:
         for name in unused & set(fonts.keys()):
             del fonts[name]
     return drawn, {name[1:]: codes for name, codes in left.items()}

@@ -23,7 +23,7 @@ contract in full.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pikepdf
 from pikepdf import Array, Name, Operator
@@ -56,7 +56,7 @@ class _State:
 @dataclass
 class _Rewrite:
     faces: Mapping[str, SharedFont]            # own font resource name → shared font of its face
-    left: dict[str, set[int]] = field(default_factory=dict)   # own font name → codes still drawn
+    left: dict[str, set[int]]                  # own font name → codes still drawn
     changed: bool = False
 
 
@@ -130,26 +130,45 @@ def _rewritten(rewrite: _Rewrite, content) -> list | None:
     return out if rewrite.changed else None
 
 
+def _rewrite(holder: pikepdf.Object, faces: Mapping[str, SharedFont]) -> tuple[bytes | None, dict[str, set[int]]]:
+    """``holder``'s content drawn from the shared fonts (None: unchanged), and the codes each
+    own font still draws."""
+    rewrite = _Rewrite(faces, {})
+    instructions = _rewritten(rewrite, holder)
+    return (None if instructions is None else pikepdf.unparse_content_stream(instructions)), rewrite.left
+
+
+Memo = tuple[dict, object]   # where a holder drawn the same in every contract keeps its rewrite
+
+
 def draw_with_shared_fonts(pdf: pikepdf.Pdf, shared: Mapping[str, SharedFont],
-                           contents: Iterable[tuple[pikepdf.Object, pikepdf.Object]],
+                           contents: Iterable[tuple[pikepdf.Object, pikepdf.Object, Memo | None]],
                            face_of: Mapping[str, str]) -> dict[str, set[int]]:
-    """Rewrite ``contents`` (pairs of a page or form XObject and its ``/Font`` dictionary) to draw
+    """Rewrite ``contents`` (a page or form XObject, its ``/Font`` dictionary, and for a form
+    that is the same in every contract a memo ``(dict, key)`` keeping its rewrite) to draw
     every glyph the shared font of its face holds from that font (``shared``: face → font).
     ``face_of`` names the face of each own font resource. Returns, per own font resource name,
     the codes still drawn with it (a name missing: the font draws nothing any more)."""
     left: dict[str, set[int]] = {}
-    for holder, fonts in contents:
+    for holder, fonts, memo in contents:
         faces = {own: shared[face] for own, face in face_of.items()
                  if face in shared and own in fonts}
         if not faces:
             continue
-        rewrite = _Rewrite(faces, left)
-        instructions = _rewritten(rewrite, holder)
-        if instructions is None:
+        if memo is None:
+            data, codes = _rewrite(holder, faces)
+        else:
+            cache, key = memo
+            key = (key, frozenset((own, str(font.name), font.codes) for own, font in faces.items()))
+            if key not in cache:
+                cache[key] = _rewrite(holder, faces)
+            data, codes = cache[key]
+        for name, drawn in codes.items():
+            left.setdefault(name, set()).update(drawn)
+        if data is None:
             continue
         for font in faces.values():
             fonts[font.name] = font.font
-        data = pikepdf.unparse_content_stream(instructions)
         if isinstance(holder, pikepdf.Stream):
             holder.write(data)
         else:

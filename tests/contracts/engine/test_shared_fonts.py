@@ -48,7 +48,7 @@ def _shown(page) -> list[tuple[str, list[int]]]:
 
 def test_a_run_is_split_between_the_fonts_in_order_and_the_rest_is_reported():
     pdf, page, fonts, shared = _page(b"BT /F1 12 Tf [<00010002> -20 <00030004>] TJ ET")
-    left = draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts)], {"/F1": "Own"})
+    left = draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts, None)], {"/F1": "Own"})
     assert _shown(page) == [("/F1", [1]), ("/AgwF1", [2, 3]), ("/F1", [4])]
     assert left == {"/F1": {1, 4}}
     assert "/AgwF1" in fonts    # the page can name the shared font
@@ -62,7 +62,7 @@ def test_the_font_follows_q_and_Q():
     content = (b"BT /F1 12 Tf [<0002>] TJ ET q BT /F1 9 Tf [<0001>] TJ ET Q "
                b"BT [<0003>] TJ ET")
     pdf, page, fonts, shared = _page(content)
-    draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts)], {"/F1": "Own"})
+    draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts, None)], {"/F1": "Own"})
     shown = _shown(page)
     assert shown == [("/AgwF1", [2]), ("/F1", [1]), ("/AgwF1", [3])]
     sizes = [float(ops[1]) for ops, op in pikepdf.parse_content_stream(page) if str(op) == "Tf"]
@@ -72,7 +72,7 @@ def test_the_font_follows_q_and_Q():
 def test_text_the_shared_font_cannot_draw_is_left_as_it_was():
     content = b"BT /F1 12 Tf [<0001> 5 <0004>] TJ ET"
     pdf, page, fonts, shared = _page(content)
-    left = draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts)], {"/F1": "Own"})
+    left = draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts, None)], {"/F1": "Own"})
     assert page.Contents.read_bytes() == content
     assert left == {"/F1": {1, 4}}
     assert "/AgwF1" not in fonts
@@ -80,10 +80,24 @@ def test_text_the_shared_font_cannot_draw_is_left_as_it_was():
 
 def test_a_font_that_draws_nothing_any_more_is_not_reported():
     pdf, page, fonts, shared = _page(b"BT /F1 12 Tf [<00020003>] TJ ET")
-    assert draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts)], {"/F1": "Own"}) == {}
+    assert draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts, None)], {"/F1": "Own"}) == {}
 
 
 def test_the_quote_operators_are_refused():
     pdf, page, fonts, shared = _page(b"BT /F1 12 Tf 14 TL <0002> ' ET")
     with pytest.raises(GlyphsNotMerged, match="operator"):
-        draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts)], {"/F1": "Own"})
+        draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts, None)], {"/F1": "Own"})
+
+
+def test_a_form_drawn_in_every_contract_is_rewritten_once_per_shared_font():
+    memo: dict = {}
+    content = b"BT /F1 12 Tf [<00010002>] TJ ET"
+    results = []
+    for held in ({2, 3}, {2, 3}, {1}):
+        pdf, page, fonts, shared = _page(content)
+        shared = SharedFont(shared.name, shared.font, frozenset(held))
+        left = draw_with_shared_fonts(pdf, {"Own": shared}, [(page, fonts, (memo, 0))], {"/F1": "Own"})
+        results.append((_shown(page), left, "/AgwF1" in fonts))
+    assert results[0] == results[1] == ([("/F1", [1]), ("/AgwF1", [2])], {"/F1": {1}}, True)
+    assert results[2] == ([("/AgwF1", [1]), ("/F1", [2])], {"/F1": {2}}, True)
+    assert len(memo) == 2   # one rewrite per shared font, the second contract's taken from the first
