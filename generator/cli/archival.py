@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
 import click
 
-from generator.cli.app import cli
+from generator.cli.app import Context, cli, pass_context
 from generator.cli.conventions import out_file, report_format, with_example
 from generator.errors import AgreementsError, display_path
 from generator.i18n import os_reason
@@ -53,7 +54,9 @@ def pdfa_check(file: Path, fmt: str) -> None:
       "bytes stay as they were; `agreements verify` then checks revocation from the stored data, "
       "offline, for decades. Archive again, before the time-stamping authority's certificate "
       "expires, to renew it. Writes a new file (default: FILE's name with .archived.pdf, beside "
-      "it), never the input; nothing is written when a responder or the authority fails. "
+      "it), never the input; nothing is written when a responder or the authority fails. When FILE "
+      "is the contract the project's register issued (--root), the step 已归档 is recorded there, "
+      "with the archived file's name, SHA-256 and timestamp. "
       "Exit code 0: archived; 1: bad input, a responder or the authority failed (nothing "
       "written), or a certificate is revoked (the file is written: it is the evidence)."),
     "agreements archive out/contracts/lanzhou-data_2021-12-20.pdf --tsa http://tsa.example.com/tsr",
@@ -66,8 +69,13 @@ def pdfa_check(file: Path, fmt: str) -> None:
               help=_("CA certificate (PEM or DER) the certificate paths end in; repeatable. Default: "
                      "the root certificates the signatures carry."))
 @out_file(None, _("the archived PDF (default: FILE.archived.pdf beside FILE)"))
-def archive(file: Path, tsa: str, trust: tuple[Path, ...], out: Path | None) -> None:
+@click.option("--by", metavar="NAME", help=_("Who archives it, kept with the register's 已归档 step "
+                                             "[default: the login name]."))
+@pass_context
+def archive(ctx: Context, file: Path, tsa: str, trust: tuple[Path, ...], out: Path | None,
+            by: str | None) -> None:
     from generator.contracts.archive import archive_pdf
+    from generator.contracts.archive_record import record_archived
     from generator.contracts.register_events import BEIJING
     from generator.contracts.verify import trust as trust_files
     from generator.files import write_atomically
@@ -93,6 +101,10 @@ def archive(file: Path, tsa: str, trust: tuple[Path, ...], out: Path | None) -> 
                      ocsps=archived.ocsps, crls=archived.crls, certs=archived.certs,
                      field=archived.timestamp,
                      time=archived.timestamp_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")))
+    record = record_archived(ctx.root, file, out, archived.data, archived.timestamp_time,
+                             by or getpass.getuser())
+    click.echo(record.message if record.recorded else f"{display_path(out)}: {record.message}",
+               err=not record.recorded)
     for subject in archived.revoked:
         click.echo(_("{path}: the certificate of {subject} is REVOKED; the file keeps the "
                      "evidence, `agreements verify` fails it").format(path=display_path(out), subject=subject),

@@ -25,7 +25,7 @@ STATE_NAMES = {"generated": "已生成", "sent": "已发出", "signed": "甲方�
 MARKS = {
     "sent": ("generated", "sent"),
     "signed": ("generated", "sent"),
-    "archived": ("signed",),
+    "archived": ("signed", "archived"),   # archived again: renewed before its timestamp ages
     "void": ("generated", "sent", "signed", "archived", "expired"),
 }
 # the command line's words for the marks (`register mark NUMBER sent`)
