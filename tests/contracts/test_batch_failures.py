@@ -186,8 +186,12 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path, contract_root):
         if batch.poll() is None:
             batch.kill()
     assert len(workers) == 2
-    assert _leftovers(out) == []  # the workers removed the file they were writing
-    for contract in out.glob("*.pdf"):
+    # The workers removed the file they were writing. A contract a worker had finished but the
+    # killed parent had not yet named stays whole under its .pending name, for `register check`
+    # to explain: rename it, or delete it if never recorded (test_register_life.py).
+    waiting = [name for name in _leftovers(out) if re.fullmatch(rf"\.batch-\d+_{VERSION}\.pdf\.\d+\.pending", name)]
+    assert [name for name in _leftovers(out) if name not in waiting] == []
+    for contract in [*out.glob("*.pdf"), *(out / name for name in waiting)]:
         checked = subprocess.run(["qpdf", "--check", str(contract)], capture_output=True, text=True)
         assert checked.returncode == 0, (contract.name, checked.stdout[-500:])
 
