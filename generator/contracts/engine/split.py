@@ -7,7 +7,7 @@ contract, nearly all of it spent re-reading the shared parts: the same text in e
 contract of a version. So the shared parts of the last few documents cut in full are
 remembered, and a document holding them, in that order, is cut by finding them and
 tokenizing only the text around them (the head, the customer's own parts, the tail:
-~3 KB). That text must close every element it opens before each remembered part, so a
+~2 KB). That text must close every element it opens before each remembered part, so a
 part found by its text is a top-level part here too; a document that does not fit is
 cut in full, with the same result and the same errors.
 """
