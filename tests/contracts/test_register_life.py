@@ -252,9 +252,12 @@ def test_a_batch_killed_at_random_moments_leaves_folder_and_register_agreeing(ro
     sheet = write_csv(tmp_path / "sheet.csv", [numbered(example_row(), n) for n in range(1, 9)])
     out = tmp_path / "out"
     rng = random.Random(os.environ.get("PYTEST_SEED", "register-kill"))
+    temporary = tmp_path / "tmp"  # a killed batch leaves its temporary fonts: here, not in /tmp
+    temporary.mkdir()
     for attempt in range(2):
         process = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "contract",
                                     str(sheet), "--out", str(out), "-j", "2"],
+                                   env={**os.environ, "TMPDIR": str(temporary)},
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(rng.uniform(1.0, 3.5))
         os.killpg(process.pid, signal.SIGKILL)
