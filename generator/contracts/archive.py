@@ -36,16 +36,16 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils import generic
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError, extract_certificate_info
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
 from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
-from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from generator.contracts import stamp
 from generator.contracts.tsa import CheckedTimeStamper, window_from_environment
+from generator.contracts.verify.tokens import carried_certificates, token_time
 from generator.errors import AgreementsError
 from generator.i18n import _
 from generator.library_messages import certificate_name, library_reason
@@ -82,7 +82,7 @@ def archive_pdf(pdf: bytes, tsa_url: str, *, trust_roots: Sequence[x509.Certific
                                 "first: `agreements contract --sign-p12`)"))
     roots = list(trust_roots) or _self_signed(embedded)
     context = ValidationContext(
-        trust_roots=roots, other_certs=_carried(embedded), allow_fetching=True,
+        trust_roots=roots, other_certs=carried_certificates(embedded), allow_fetching=True,
         revocation_mode="hard-fail", fetcher_backend=RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT))
     paths, revoked = asyncio.run(_collect(embedded, context))
     timestamper = CheckedTimeStamper(tsa_url, window=window_from_environment(), timeout=30)
@@ -92,7 +92,7 @@ def archive_pdf(pdf: bytes, tsa_url: str, *, trust_roots: Sequence[x509.Certific
     name = _timestamp_field(writer, embedded)
     try:
         DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context,
-                                                   certs=_carried(embedded))
+                                                   certs=carried_certificates(embedded))
         out = asyncio.run(signers.PdfTimeStamper(timestamper, field_name=name).async_timestamp_pdf(
             writer, "sha256", validation_context=context, dss_settings=settings, output=io.BytesIO()))
     except AgreementsError:  # the time-stamping authority's answer failed a check: one line already
@@ -169,27 +169,13 @@ def _reader(pdf: bytes) -> PdfFileReader:
             error=library_reason(exc))) from None
 
 
-def _carried(embedded) -> list[x509.Certificate]:
-    """Every certificate the signatures (and their timestamp tokens) carry."""
-    found: dict[bytes, x509.Certificate] = {}
-    for signature in embedded:
-        data = [signature.signed_data, *(tst for signed in (False, True)
-                                        for tst in extract_tst_data_iter(signature.signer_info, signed=signed))]
-        for signed_data in data:
-            info = extract_certificate_info(signed_data)
-            for cert in (info.signer_cert, *info.other_certs):
-                found.setdefault(cert.dump(), cert)
-    return list(found.values())
-
-
 def _self_signed(embedded) -> list[x509.Certificate]:
-    return [cert for cert in _carried(embedded) if cert.self_signed in ("maybe", "yes")]
+    return [cert for cert in carried_certificates(embedded) if cert.self_signed in ("maybe", "yes")]
 
 
 def _time_of(data: bytes) -> dt.datetime:
     """The time the newest document timestamp's token states."""
-    newest = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
-    return newest.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    return token_time(PdfFileReader(io.BytesIO(data)).embedded_signatures[-1].signed_data)
 
 
 def _counts(data: bytes) -> tuple[int, int, int]:

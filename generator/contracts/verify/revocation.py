@@ -29,13 +29,13 @@ from asn1crypto import x509
 from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
-from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from generator.contracts.verify.doc_timestamps import is_document_timestamp
 from generator.contracts.verify.report import Check, Status
+from generator.contracts.verify.tokens import carried_certificates, timestamp_tokens, token_time
 from generator.contracts.verify.pyhanko_reasons import revocation_reason
 from generator.i18n import _
 from generator.library_messages import certificate_name, library_reason
@@ -124,11 +124,8 @@ def _source(cert: x509.Certificate, evidence: Evidence, online: bool) -> str:
 
 def _certificates_of(signature) -> list[x509.Certificate]:
     """The signer's certificate and those of the authorities of its timestamp tokens."""
-    found = [signature.signer_cert]
-    for signed in (False, True):
-        for tst in extract_tst_data_iter(signature.signer_info, signed=signed):
-            found.append(extract_certificate_info(tst).signer_cert)
-    return found
+    return [signature.signer_cert, *(extract_certificate_info(token).signer_cert
+                                     for token in timestamp_tokens(signature))]
 
 
 def _evidence(reader, signed: list) -> Evidence:
@@ -142,13 +139,9 @@ def _evidence(reader, signed: list) -> Evidence:
         ocsps.extend(asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
         crls.extend(asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls)
         certs.update((c.dump(), c) for c in dss.load_certs())
+    certs.update((c.dump(), c) for c in carried_certificates(one.signature for one in signed))
     for one in signed:
-        signature = one.signature
-        for signed_data in [signature.signed_data, *(tst for flag in (False, True) for tst in
-                                                     extract_tst_data_iter(signature.signer_info, signed=flag))]:
-            info = extract_certificate_info(signed_data)
-            certs.update((c.dump(), c) for c in (info.signer_cert, *info.other_certs))
-        archival = _archival(signature)
+        archival = _archival(one.signature)
         if archival is not None:
             ocsps.extend(archival["ocsp"] or [])
             crls.extend(archival["crl"] or [])
@@ -166,17 +159,11 @@ def _archival(signature):
 def _timestamp_time(signature) -> dt.datetime | None:
     """When the signature's first timestamp token says it was made (adbe-revocationInfoArchival
     data is as of signing)."""
-    for signed in (False, True):
-        for tst in extract_tst_data_iter(signature.signer_info, signed=signed):
-            return tst["encap_content_info"]["content"].parsed["gen_time"].native
-    return None
+    tokens = timestamp_tokens(signature)
+    return token_time(tokens[0]) if tokens else None
 
 
 def _archive_moment(signed: list) -> dt.datetime | None:
     """The newest document timestamp's time: when the revocation data was archived."""
-    times = []
-    for one in signed:
-        if is_document_timestamp(one):
-            tst = one.signature.signed_data["encap_content_info"]["content"].parsed
-            times.append(tst["gen_time"].native)
+    times = [token_time(one.signature.signed_data) for one in signed if is_document_timestamp(one)]
     return max(times) if times else None
