@@ -68,16 +68,17 @@ class AgreementsPlugin(BasePlugin):
         # (nothing to debug for a reader) are not shipped; nor the stylesheets, inlined.
         theme_css, scripts = {}, []
         for file in list(files):
-            if THEME_STYLESHEETS.fullmatch(file.src_uri):
-                theme_css[THEME_STYLESHEETS.fullmatch(file.src_uri).group(1)] = Path(file.abs_src_path)
+            if sheet := THEME_STYLESHEETS.fullmatch(file.src_uri):
+                theme_css[sheet.group(1)] = Path(file.abs_src_path)
                 files.remove(file)
             elif file.src_uri in self.extra_css:
                 files.remove(file)
             elif file.src_uri.startswith(UNUSED_THEME_FILES) or file.src_uri.endswith(".map"):
                 files.remove(file)
             elif file.src_uri.endswith(".js"):
-                scripts.append((Path(file.abs_src_path), bool(THEME_SCRIPT.fullmatch(file.src_uri))))
-                if THEME_SCRIPT.fullmatch(file.src_uri):
+                bundle = bool(THEME_SCRIPT.fullmatch(file.src_uri))
+                scripts.append((Path(file.abs_src_path), bundle))
+                if bundle:
                     self.theme_script = file.src_uri  # deferred by main.html (on_page_context)
         # Without either, the pages' styles would be purged against the wrong sheets or names.
         if set(theme_css) != {"main", "palette"} or not any(bundle for _, bundle in scripts):

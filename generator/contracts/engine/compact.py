@@ -150,8 +150,6 @@ def face_name(font) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "/?"))[1:])
 
 
-
-
 def _could_not_cut(font) -> None:
     """No silent fallback: say that this face keeps WeasyPrint's larger subset."""
     _LOG.warning("HarfBuzz could not subset %s to the glyphs drawn; embedding WeasyPrint's "

@@ -110,11 +110,13 @@ def move_names(rows: list[Row]) -> dict[str, Move]:
     move), while the XML reader of the tests accepts and rejects both correctly."""
     gone = {row.old.key for row in rows if row.status == "deleted"}
     came = [row.new.key for row in rows if row.status == "inserted" and row.new.key in gone]
-    after = {a: b for a, b in _neighbours(rows, "deleted", set(came))}
+    moved = set(came)
+    after = dict(_neighbours(rows, "deleted", moved))       # next to each other at the old place
+    after_new = dict(_neighbours(rows, "inserted", moved))  # and at the new one
     blocks: list[list[str]] = []
     previous = None
     for key in came:
-        if blocks and after.get(previous) == key and _follows(rows, previous, key):
+        if blocks and after.get(previous) == key and after_new.get(previous) == key:
             blocks[-1].append(key)
         else:
             blocks.append([key])
@@ -130,11 +132,6 @@ def _neighbours(rows: list[Row], status: Status, keys: set[str]) -> Iterator[tup
             a, b = (one.old or one.new).key, (two.old or two.new).key
             if a in keys and b in keys:
                 yield a, b
-
-
-def _follows(rows: list[Row], before: str, key: str) -> bool:
-    """Is ``key``'s inserted row right after ``before``'s?"""
-    return (before, key) in set(_neighbours(rows, "inserted", {before, key}))
 
 
 def mark_statuses(rows: list[Row]) -> list[Status]:
