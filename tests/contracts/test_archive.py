@@ -175,6 +175,31 @@ def test_verify_checks_revocation_offline_from_the_embedded_data(archived, pki, 
     assert "[pass] revocation ArchiveTimestamp1:" in out
 
 
+def test_a_damaged_signature_in_an_archived_file_is_skipped_by_the_revocation_check(archived, pki, verify,
+                                                                                   monkeypatch, tmp_path):
+    """The signer's certificate of PartyB's CMS can no longer be found (a digit of the serial
+    number in its signer identifier flipped): its signature check fails, its revocation check
+    says it could not run, and the others are still judged from the stored data. Never a traceback."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    monkeypatch.setenv("LANGUAGE", "en")
+    data = archived[0].read_bytes()
+    serial = PdfFileReader(io.BytesIO(data)).embedded_signatures[0].signer_cert.serial_number
+    start = data.index(b"/Contents <")
+    contents = data[start:data.index(b">", start)].lower()
+    # The serial comes twice: in the certificate, then in the SignerInfo that names it.
+    at = start + contents.rindex(f"{serial:x}".encode()) + 2
+    flipped = tmp_path / "flipped.pdf"
+    flipped.write_bytes(tamper.flip_byte(data, at, 1))
+    with pki.refusing():
+        code, out, err = verify(flipped, "--trust", str(pki.root_pem()))
+    assert code == 1 and "Traceback" not in out + err, out + err
+    assert re.search(r"^\[fail\] signature PartyB:", out, re.M), out
+    assert re.search(r"^\[skipped\] revocation PartyB: not checked: the signature's certificates cannot be "
+                     r"read", out, re.M), out
+    assert re.search(r"^\[pass\] revocation PartyA:", out, re.M), out
+
+
 def test_a_contract_never_archived_is_not_failed_for_lacking_revocation_data(both_signed, pki, verify,
                                                                              monkeypatch):
     monkeypatch.setenv("LANGUAGE", "en")

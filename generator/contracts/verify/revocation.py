@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
-from pyhanko.sign.general import extract_certificate_info
+from pyhanko.sign.general import CMSExtractionError, extract_certificate_info
 from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
@@ -75,10 +75,15 @@ def check(reader, signed: list, roots: list[x509.Certificate], *, online: bool =
 def _check_one(one, evidence: Evidence, anchors: list[x509.Certificate], moment: dt.datetime | None,
                online: bool) -> Check:
     name = f"revocation {one.field}"
+    try:
+        certificates = _certificates_of(one.signature)
+    except (CMSExtractionError, SignatureValidationError) as exc:  # damaged: its own check fails it
+        return Check(name, Status.SKIPPED, _("not checked: the signature's certificates cannot be read "
+                                             "({error})").format(error=library_reason(exc)))
     results = []
     if moment is None and not online:  # not archived: as of its own timestamp, if it has one
         moment = _timestamp_time(one.signature)
-    for cert in _certificates_of(one.signature):
+    for cert in certificates:
         try:
             asyncio.run(_validate(cert, evidence, anchors, moment, online))
         except RevokedError as exc:

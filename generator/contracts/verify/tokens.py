@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from asn1crypto import cms, x509
-from pyhanko.sign.general import extract_certificate_info
+from pyhanko.sign.general import CMSExtractionError, extract_certificate_info
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
 __all__ = ["carried_certificates", "timestamp_tokens", "token_time"]
@@ -26,11 +26,16 @@ def token_time(signed_data: cms.SignedData) -> dt.datetime:
 
 
 def carried_certificates(signatures: Iterable) -> list[x509.Certificate]:
-    """Every certificate the embedded ``signatures`` and their timestamp tokens carry, each once."""
+    """Every certificate the embedded ``signatures`` and their timestamp tokens carry, each once.
+    A damaged SignedData whose signer's certificate cannot be found adds none: the signature
+    checks fail that signature, and the others' certificates still count."""
     found: dict[bytes, x509.Certificate] = {}
     for signature in signatures:
         for signed_data in (signature.signed_data, *timestamp_tokens(signature)):
-            info = extract_certificate_info(signed_data)
+            try:
+                info = extract_certificate_info(signed_data)
+            except CMSExtractionError:
+                continue
             for cert in (info.signer_cert, *info.other_certs):
                 found.setdefault(cert.dump(), cert)
     return list(found.values())
